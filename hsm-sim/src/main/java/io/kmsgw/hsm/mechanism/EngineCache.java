@@ -1,0 +1,46 @@
+package io.kmsgw.hsm.mechanism;
+
+import java.security.GeneralSecurityException;
+import java.security.Signature;
+import java.util.HashMap;
+import java.util.Map;
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+
+/**
+ * Per-session JCA engines. A session is used by one thread at a time, so engines are reused without
+ * locking and never shared across sessions; creating a Cipher per call costs more than the AES-GCM of a
+ * small payload.
+ */
+public final class EngineCache {
+    private final Map<String, Cipher> ciphers = new HashMap<>();
+    private final Map<String, Signature> signatures = new HashMap<>();
+    private final Map<String, Mac> macs = new HashMap<>();
+
+    public Cipher cipher(String transformation) throws GeneralSecurityException {
+        Cipher c = ciphers.get(transformation);
+        if (c == null) {
+            c = Engines.cipher(transformation);
+            ciphers.put(transformation, c);
+        }
+        return c;
+    }
+
+    public Signature signature(String algorithm) throws GeneralSecurityException {
+        Signature s = signatures.get(algorithm);
+        if (s == null) {
+            s = Engines.signature(algorithm);
+            signatures.put(algorithm, s);
+        }
+        return s;
+    }
+
+    public Mac mac(String algorithm) throws GeneralSecurityException {
+        Mac m = macs.get(algorithm);
+        if (m == null) {
+            m = Engines.mac(algorithm);
+            macs.put(algorithm, m);
+        }
+        return m;
+    }
+}
