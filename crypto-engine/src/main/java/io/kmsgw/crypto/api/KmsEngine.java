@@ -1,0 +1,191 @@
+package io.kmsgw.crypto.api;
+
+import io.kmsgw.crypto.api.Results.DataKey;
+import io.kmsgw.crypto.api.Results.Decrypted;
+import io.kmsgw.crypto.api.Results.Encrypted;
+import io.kmsgw.crypto.backend.BackendSession;
+import io.kmsgw.crypto.backend.HsmBackend;
+import io.kmsgw.crypto.exec.CryptoExecutor;
+import io.kmsgw.crypto.exec.Job;
+import io.kmsgw.crypto.key.KeyMetadata;
+import io.kmsgw.crypto.key.KeyRing;
+import io.kmsgw.crypto.key.KeySpec;
+import io.kmsgw.crypto.key.KeyState;
+import io.kmsgw.crypto.key.KeyUsage;
+import io.kmsgw.crypto.key.KeyVersion;
+import io.kmsgw.crypto.ops.SymmetricOps;
+import io.kmsgw.crypto.store.KeyRepository;
+import io.kmsgw.crypto.store.Store;
+import io.kmsgw.crypto.store.StoreException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The KMS engine: key management (blocking; call it off event loops) and data-plane operations
+ * (validated on the caller's thread, executed on the bounded worker pool, completed on a worker).
+ *
+ * <p>A key becomes visible only after its wrapped material and metadata are committed in one store
+ * transaction, so a crash at any point leaves either the whole key or nothing.
+ */
+public final class KmsEngine implements AutoCloseable {
+    private static final Pattern ALIAS = Pattern.compile("alias/[a-zA-Z0-9:/_-]{1,249}");
+
+    /** Engine tuning: worker count, queue capacity, keys loaded per worker. */
+    public record Settings(int workers, int queueCapacity, int maxLoadedKeysPerWorker) {
+        public static Settings defaults() {
+            return new Settings(Math.max(2, Runtime.getRuntime().availableProcessors()), 4096, 4096);
+        }
+    }
+
+    private final HsmBackend backend;
+    private final KeyRepository keys;
+    private final KeyRing ring = new KeyRing();
+    private final CryptoExecutor executor;
+    private final BackendSession management;
+    private final Clock clock;
+
+    public KmsEngine(Store store, HsmBackend backend, Settings settings, Clock clock) {
+        this.backend = backend;
+        this.clock = clock;
+        this.keys = new KeyRepository(store);
+        for (KeyRepository.Loaded l : keys.loadAll()) {
+            ring.put(l.metadata(), l.versions());
+        }
+        keys.loadAliases().forEach(ring::putAlias);
+        this.management = backend.openSession();
+        this.executor = new CryptoExecutor(backend, settings.workers(), settings.queueCapacity(), settings.maxLoadedKeysPerWorker());
+    }
+
+    // ---- management ----
+
+    /** CreateKey: generates the first version in the HSM and commits key + version atomically. */
+    public KeyMetadata createKey(String keySpec, String keyUsage, String description) {
+        KeySpec spec = KeySpec.parse(keySpec);
+        KeyUsage usage = KeyUsage.parse(keyUsage, spec);
+        String desc = description == null ? "" : description;
+        if (desc.length() > 1024) {
+            throw KmsException.invalid("Description is longer than 1024 characters.");
+        }
+        Instant now = clock.instant();
+        String keyId = "key-" + UUID.randomUUID();
+        KeyVersion v = new KeyVersion(UUID.randomUUID().toString(), keyId, now, generateMaterial(spec));
+        KeyMetadata m = new KeyMetadata(keyId, spec, usage, KeyState.Enabled, desc, "Aliyun_KMS", now, v.versionId(), v.versionId());
+        write(() -> keys.insertKey(m, v));
+        ring.put(m, List.of(v));
+        return m;
+    }
+
+    /** CreateKeyVersion: a new primary version; Encrypt keeps using the initial one, Advance* the primary. */
+    public KeyVersion createKeyVersion(String keyIdOrAlias) {
+        KeyRing.Entry e = ring.resolve(keyIdOrAlias);
+        KeyMetadata m = e.metadata();
+        KeyVersion v = new KeyVersion(UUID.randomUUID().toString(), m.keyId(), clock.instant(), generateMaterial(m.spec()));
+        write(() -> keys.addVersion(v));
+        List<KeyVersion> all = new ArrayList<>(e.versions().values());
+        all.add(v);
+        ring.put(m.withPrimary(v.versionId()), all);
+        return v;
+    }
+
+    private byte[] generateMaterial(KeySpec spec) {
+        synchronized (management) {
+            return management.generateWrappedSymmetricKey(spec.keyBytes());
+        }
+    }
+
+    public void createAlias(String alias, String keyIdOrAlias) {
+        if (alias == null || !ALIAS.matcher(alias).matches()) {
+            throw KmsException.invalid("AliasName must match alias/[a-zA-Z0-9:/_-]{1,249}.");
+        }
+        if (keyIdOrAlias != null && keyIdOrAlias.startsWith("alias/")) {
+            throw KmsException.invalid("KeyId of an alias must be a key id.");
+        }
+        KeyMetadata m = ring.resolve(keyIdOrAlias).metadata();
+        synchronized (ring) {
+            if (ring.aliasTarget(alias) != null) {
+                throw new KmsException(KmsError.ALREADY_EXISTS, "The alias " + alias + " already exists.");
+            }
+            write(() -> keys.insertAlias(alias, m.keyId()));
+            ring.putAlias(alias, m.keyId());
+        }
+    }
+
+    public KeyMetadata describeKey(String keyIdOrAlias) {
+        return ring.resolve(keyIdOrAlias).metadata();
+    }
+
+    public List<KeyMetadata> listKeys() {
+        return ring.all().stream().map(KeyRing.Entry::metadata).toList();
+    }
+
+    public List<KeyVersion> listKeyVersions(String keyIdOrAlias) {
+        List<KeyVersion> list = new ArrayList<>(ring.resolve(keyIdOrAlias).versions().values());
+        list.sort((a, b) -> a.creationDate().compareTo(b.creationDate()));
+        return list;
+    }
+
+    public Map<String, String> listAliases() {
+        return ring.aliases();
+    }
+
+    private static void write(Runnable r) {
+        try {
+            r.run();
+        } catch (StoreException e) {
+            if (e.constraintViolation()) {
+                throw new KmsException(KmsError.ALREADY_EXISTS, "The resource already exists.");
+            }
+            throw new KmsException(KmsError.UNAVAILABLE, "The store is temporarily unavailable.");
+        }
+    }
+
+    // ---- data plane ----
+
+    public void encrypt(SymmetricOps.EncryptCommand cmd, Completion<Encrypted> done) {
+        submit(SymmetricOps.encrypt(ring, cmd, done));
+    }
+
+    public void decrypt(SymmetricOps.DecryptCommand cmd, Completion<Decrypted> done) {
+        submit(SymmetricOps.decrypt(ring, cmd, done));
+    }
+
+    public void generateDataKey(SymmetricOps.DataKeyCommand cmd, Completion<DataKey> done) {
+        submit(SymmetricOps.generateDataKey(ring, cmd, done));
+    }
+
+    public void generateRandom(int length, Completion<byte[]> done) {
+        submit(SymmetricOps.generateRandom(length, done));
+    }
+
+    /** Resolves a key id or alias to its key id (for authorization); KEY_NOT_FOUND when absent. */
+    public String resolveKeyId(String keyIdOrAlias) {
+        return ring.resolve(keyIdOrAlias).metadata().keyId();
+    }
+
+    private void submit(Job job) {
+        if (!executor.submit(job)) {
+            throw new KmsException(KmsError.THROTTLED, "Concurrency Limit Exceeded.");
+        }
+    }
+
+    public int queueDepth() {
+        return executor.queueDepth();
+    }
+
+    public String backendName() {
+        return backend.name();
+    }
+
+    @Override
+    public void close() {
+        executor.close();
+        synchronized (management) {
+            management.close();
+        }
+    }
+}

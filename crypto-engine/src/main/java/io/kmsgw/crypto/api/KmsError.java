@@ -1,0 +1,21 @@
+package io.kmsgw.crypto.api;
+
+/** Domain failures of the engine; the gateway maps each to one protocol error code and HTTP status. */
+public enum KmsError {
+    /** A parameter is out of range or malformed; the message says which and why. */
+    INVALID_PARAMETER,
+    /** The key exists but its spec or usage does not allow this operation. */
+    UNSUPPORTED_OPERATION,
+    KEY_NOT_FOUND,
+    KEY_DISABLED,
+    KEY_PENDING_DELETION,
+    /** A ciphertext did not authenticate; deliberately uninformative. */
+    DECRYPTION_FAILED,
+    /** An alias or other unique name already exists. */
+    ALREADY_EXISTS,
+    /** The worker queue is full. */
+    THROTTLED,
+    /** Store or HSM temporarily unavailable (I/O error, disk full). */
+    UNAVAILABLE,
+    INTERNAL
+}

@@ -1,0 +1,18 @@
+package io.kmsgw.crypto.backend;
+
+/**
+ * The engine's view of a hardware security module. Key material is generated inside the HSM and
+ * leaves it only wrapped under the HSM's master key; the engine stores those wrapped blobs and loads
+ * them back into a session to use them. The simulator implements this; a real PKCS#11 library can too.
+ */
+public interface HsmBackend extends AutoCloseable {
+
+    /** Opens a logged-in session, to be used by one thread at a time. */
+    BackendSession openSession();
+
+    /** A short name for logs and metrics ("hsm-sim", "pkcs11:…"). */
+    String name();
+
+    @Override
+    void close();
+}

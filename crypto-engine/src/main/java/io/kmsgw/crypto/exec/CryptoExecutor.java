@@ -1,0 +1,150 @@
+package io.kmsgw.crypto.exec;
+
+import io.kmsgw.crypto.api.KmsError;
+import io.kmsgw.crypto.api.KmsException;
+import io.kmsgw.crypto.backend.HsmBackend;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.jctools.queues.MpmcArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The crypto worker pool.
+ *
+ * <p>Design notes: callers (event loops) {@link #submit} jobs into one bounded lock-free MPMC queue;
+ * a full queue returns {@code false} at once, which the gateway answers as 429 — there is no unbounded
+ * buffer anywhere. N workers each own one HSM session (PKCS#11 sessions are single-threaded) and its
+ * loaded key handles. An idle worker spins briefly, then parks; a submit unparks one parked worker.
+ * The worker's {@code parked} flag is a volatile written before it re-checks the queue, and submit's
+ * CAS on the queue is followed by a volatile read of the flags, so a wake-up is never lost; a 1 ms park
+ * bound is a second safety net. Jobs complete on the worker thread; callers hop back themselves.
+ */
+public final class CryptoExecutor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CryptoExecutor.class);
+    private static final int SPINS_BEFORE_PARK = 200;
+
+    private final MpmcArrayQueue<Job> queue;
+    private final Worker[] workers;
+    private final AtomicLong rejected = new AtomicLong();
+    private volatile boolean running = true;
+
+    public CryptoExecutor(HsmBackend backend, int workerCount, int queueCapacity, int maxLoadedKeysPerWorker) {
+        if (workerCount < 1 || queueCapacity < 2) {
+            throw new IllegalArgumentException("workers >= 1 and queue capacity >= 2 required");
+        }
+        queue = new MpmcArrayQueue<>(queueCapacity);
+        workers = new Worker[workerCount];
+        for (int i = 0; i < workerCount; i++) {
+            workers[i] = new Worker(new WorkerContext(backend.openSession(), maxLoadedKeysPerWorker), "kmsgw-crypto-" + i);
+        }
+        for (Worker w : workers) {
+            w.thread.start();
+        }
+    }
+
+    /** Enqueues a job; false when the queue is full or the executor is stopping (the job is not run). */
+    public boolean submit(Job job) {
+        if (!running || !queue.offer(job)) {
+            rejected.incrementAndGet();
+            return false;
+        }
+        for (Worker w : workers) {
+            if (w.parked) {
+                LockSupport.unpark(w.thread);
+                break;
+            }
+        }
+        return true;
+    }
+
+    /** Jobs waiting for a worker. */
+    public int queueDepth() {
+        return queue.size();
+    }
+
+    public int capacity() {
+        return queue.capacity();
+    }
+
+    public long rejectedCount() {
+        return rejected.get();
+    }
+
+    public int workerCount() {
+        return workers.length;
+    }
+
+    /** Stops accepting work, lets workers finish what is queued (bounded), and closes their sessions. */
+    @Override
+    public void close() {
+        running = false;
+        for (Worker w : workers) {
+            LockSupport.unpark(w.thread);
+        }
+        for (Worker w : workers) {
+            try {
+                w.thread.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Job j;
+        while ((j = queue.poll()) != null) {
+            j.reject(new KmsException(KmsError.UNAVAILABLE, "The service is shutting down."));
+        }
+    }
+
+    private final class Worker implements Runnable {
+        final WorkerContext ctx;
+        final Thread thread;
+        volatile boolean parked;
+
+        Worker(WorkerContext ctx, String name) {
+            this.ctx = ctx;
+            this.thread = new Thread(this, name);
+            this.thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            int idle = 0;
+            try {
+                while (true) {
+                    Job job = queue.poll();
+                    if (job != null) {
+                        idle = 0;
+                        execute(job);
+                        continue;
+                    }
+                    if (!running) {
+                        return;
+                    }
+                    if (++idle < SPINS_BEFORE_PARK) {
+                        Thread.onSpinWait();
+                        continue;
+                    }
+                    parked = true;
+                    if (queue.isEmpty() && running) {
+                        LockSupport.parkNanos(this, 1_000_000L);
+                    }
+                    parked = false;
+                }
+            } finally {
+                ctx.session().close();
+            }
+        }
+
+        private void execute(Job job) {
+            try {
+                job.run(ctx);
+            } catch (KmsException e) {
+                job.reject(e);
+            } catch (RuntimeException | Error e) {
+                LOG.error("crypto job failed unexpectedly", e);
+                job.reject(new KmsException(KmsError.INTERNAL, "Internal Failure."));
+            }
+        }
+    }
+}

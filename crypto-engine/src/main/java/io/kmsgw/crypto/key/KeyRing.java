@@ -1,0 +1,65 @@
+package io.kmsgw.crypto.key;
+
+import io.kmsgw.crypto.api.KmsError;
+import io.kmsgw.crypto.api.KmsException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The in-memory view of committed keys, versions and aliases: hot-path lookups are map reads. It is
+ * updated only after the store has committed, so it never shows a key that is not durable.
+ */
+public final class KeyRing {
+    /** A key with its versions, as one immutable snapshot. */
+    public record Entry(KeyMetadata metadata, Map<String, KeyVersion> versions) {
+        public KeyVersion version(String versionId) {
+            return versions.get(versionId);
+        }
+    }
+
+    private final ConcurrentHashMap<String, Entry> keys = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, String> aliases = new ConcurrentHashMap<>();
+
+    public void put(KeyMetadata metadata, Collection<KeyVersion> versions) {
+        Map<String, KeyVersion> byId = new java.util.HashMap<>();
+        for (KeyVersion v : versions) {
+            byId.put(v.versionId(), v);
+        }
+        keys.put(metadata.keyId(), new Entry(metadata, Map.copyOf(byId)));
+    }
+
+    public void putAlias(String alias, String keyId) {
+        aliases.put(alias, keyId);
+    }
+
+    /** Resolves a key id or {@code alias/…}; KEY_NOT_FOUND names what was asked for. */
+    public Entry resolve(String keyIdOrAlias) {
+        if (keyIdOrAlias == null || keyIdOrAlias.isEmpty()) {
+            throw KmsException.invalid("KeyId is required.");
+        }
+        String id = keyIdOrAlias.startsWith("alias/") ? aliases.get(keyIdOrAlias) : keyIdOrAlias;
+        Entry e = id == null ? null : keys.get(id);
+        if (e == null) {
+            throw new KmsException(KmsError.KEY_NOT_FOUND, "The key " + keyIdOrAlias + " does not exist in the system.");
+        }
+        return e;
+    }
+
+    /** The key id an alias points at, or null. */
+    public String aliasTarget(String alias) {
+        return aliases.get(alias);
+    }
+
+    public List<Entry> all() {
+        List<Entry> list = new ArrayList<>(keys.values());
+        list.sort((a, b) -> a.metadata().creationDate().compareTo(b.metadata().creationDate()));
+        return list;
+    }
+
+    public Map<String, String> aliases() {
+        return Map.copyOf(aliases);
+    }
+}

@@ -1,0 +1,138 @@
+package io.kmsgw.crypto.store;
+
+import io.kmsgw.crypto.key.KeyMetadata;
+import io.kmsgw.crypto.key.KeySpec;
+import io.kmsgw.crypto.key.KeyState;
+import io.kmsgw.crypto.key.KeyUsage;
+import io.kmsgw.crypto.key.KeyVersion;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** SQL for keys, key versions and aliases. A key and its first version are inserted in one transaction. */
+public final class KeyRepository {
+    private final Store store;
+
+    public KeyRepository(Store store) {
+        this.store = store;
+        String bin = store.binaryType();
+        store.migrate("keys", List.of(
+                "CREATE TABLE kms_key (key_id VARCHAR(64) PRIMARY KEY, key_spec VARCHAR(32) NOT NULL, "
+                        + "key_usage VARCHAR(32) NOT NULL, key_state VARCHAR(32) NOT NULL, description VARCHAR(1024) NOT NULL, "
+                        + "origin VARCHAR(32) NOT NULL, creation_millis BIGINT NOT NULL, initial_version_id VARCHAR(64) NOT NULL, "
+                        + "primary_version_id VARCHAR(64) NOT NULL)",
+                "CREATE TABLE kms_key_version (version_id VARCHAR(64) PRIMARY KEY, key_id VARCHAR(64) NOT NULL "
+                        + "REFERENCES kms_key(key_id), creation_millis BIGINT NOT NULL, wrapped_material " + bin + " NOT NULL)",
+                "CREATE INDEX kms_key_version_key ON kms_key_version(key_id)",
+                "CREATE TABLE kms_alias (alias_name VARCHAR(255) PRIMARY KEY, key_id VARCHAR(64) NOT NULL REFERENCES kms_key(key_id))"));
+    }
+
+    /** Inserts a key with its first version atomically. */
+    public void insertKey(KeyMetadata m, KeyVersion first) {
+        store.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO kms_key (key_id, key_spec, key_usage, key_state, description, "
+                    + "origin, creation_millis, initial_version_id, primary_version_id) VALUES (?,?,?,?,?,?,?,?,?)")) {
+                ps.setString(1, m.keyId());
+                ps.setString(2, m.spec().name());
+                ps.setString(3, m.usage().name());
+                ps.setString(4, m.state().name());
+                ps.setString(5, m.description());
+                ps.setString(6, m.origin());
+                ps.setLong(7, m.creationDate().toEpochMilli());
+                ps.setString(8, m.initialVersionId());
+                ps.setString(9, m.primaryVersionId());
+                ps.executeUpdate();
+            }
+            insertVersion(c, first);
+            return null;
+        });
+    }
+
+    /** Adds a version and makes it primary, atomically. */
+    public void addVersion(KeyVersion v) {
+        store.write(c -> {
+            insertVersion(c, v);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE kms_key SET primary_version_id = ? WHERE key_id = ?")) {
+                ps.setString(1, v.versionId());
+                ps.setString(2, v.keyId());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    private static void insertVersion(Connection c, KeyVersion v) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO kms_key_version (version_id, key_id, creation_millis, wrapped_material) VALUES (?,?,?,?)")) {
+            ps.setString(1, v.versionId());
+            ps.setString(2, v.keyId());
+            ps.setLong(3, v.creationDate().toEpochMilli());
+            ps.setBytes(4, v.wrappedMaterial());
+            ps.executeUpdate();
+        }
+    }
+
+    public void insertAlias(String alias, String keyId) {
+        store.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO kms_alias (alias_name, key_id) VALUES (?,?)")) {
+                ps.setString(1, alias);
+                ps.setString(2, keyId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** A key with its versions, as loaded at start. */
+    public record Loaded(KeyMetadata metadata, List<KeyVersion> versions) {
+    }
+
+    public List<Loaded> loadAll() {
+        return store.read(c -> {
+            Map<String, KeyMetadata> keys = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT key_id, key_spec, key_usage, key_state, description, origin, "
+                    + "creation_millis, initial_version_id, primary_version_id FROM kms_key ORDER BY creation_millis");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    KeyMetadata m = new KeyMetadata(rs.getString(1), KeySpec.valueOf(rs.getString(2)), KeyUsage.valueOf(rs.getString(3)),
+                            KeyState.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6), Instant.ofEpochMilli(rs.getLong(7)),
+                            rs.getString(8), rs.getString(9));
+                    keys.put(m.keyId(), m);
+                }
+            }
+            Map<String, List<KeyVersion>> versions = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT version_id, key_id, creation_millis, wrapped_material FROM kms_key_version ORDER BY creation_millis");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    KeyVersion v = new KeyVersion(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)), rs.getBytes(4));
+                    versions.computeIfAbsent(v.keyId(), k -> new ArrayList<>()).add(v);
+                }
+            }
+            List<Loaded> out = new ArrayList<>();
+            for (KeyMetadata m : keys.values()) {
+                out.add(new Loaded(m, versions.getOrDefault(m.keyId(), List.of())));
+            }
+            return out;
+        });
+    }
+
+    public Map<String, String> loadAliases() {
+        return store.read(c -> {
+            Map<String, String> out = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT alias_name, key_id FROM kms_alias");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+            return out;
+        });
+    }
+}

@@ -1,0 +1,126 @@
+package io.kmsgw.crypto.store;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * The embedded store: one SQLite database file in WAL mode with {@code synchronous=FULL}, so a
+ * committed transaction survives a crash or power loss and an uncommitted one leaves nothing. One
+ * connection serialises access; the hot path never reads the store (it reads in-memory views).
+ */
+public final class SqliteStore implements Store {
+    private final Connection connection;
+
+    public SqliteStore(Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            connection = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (Statement s = connection.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=FULL");
+                s.execute("PRAGMA foreign_keys=ON");
+                s.execute("PRAGMA busy_timeout=5000");
+            }
+            connection.setAutoCommit(false);
+        } catch (Exception e) {
+            throw new StoreException("cannot open the store at " + file, e, false);
+        }
+    }
+
+    @Override
+    public synchronized <T> T read(Work<T> work) {
+        try {
+            T result = work.run(connection);
+            connection.commit();
+            return result;
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw wrap(e);
+        }
+    }
+
+    @Override
+    public synchronized <T> T write(Work<T> work) {
+        try {
+            T result = work.run(connection);
+            connection.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly();
+            if (e instanceof SQLException sql) {
+                throw wrap(sql);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    private void rollbackQuietly() {
+        try {
+            connection.rollback();
+        } catch (SQLException ignored) {
+            // the original failure is what matters
+        }
+    }
+
+    private static StoreException wrap(SQLException e) {
+        boolean constraint = e instanceof SQLiteException s
+                && (s.getResultCode().code & 0xff) == SQLiteErrorCode.SQLITE_CONSTRAINT.code;
+        return new StoreException("store operation failed: " + e.getMessage(), e, constraint);
+    }
+
+    @Override
+    public synchronized void migrate(String component, List<String> steps) {
+        write(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS schema_version (component VARCHAR(64) PRIMARY KEY, version INTEGER NOT NULL)");
+            }
+            int current = 0;
+            try (PreparedStatement ps = c.prepareStatement("SELECT version FROM schema_version WHERE component = ?")) {
+                ps.setString(1, component);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        current = rs.getInt(1);
+                    }
+                }
+            }
+            for (int i = current; i < steps.size(); i++) {
+                try (Statement s = c.createStatement()) {
+                    s.execute(steps.get(i));
+                }
+            }
+            if (steps.size() > current) {
+                try (PreparedStatement ps = c.prepareStatement(current == 0
+                        ? "INSERT INTO schema_version (version, component) VALUES (?, ?)"
+                        : "UPDATE schema_version SET version = ? WHERE component = ?")) {
+                    ps.setInt(1, steps.size());
+                    ps.setString(2, component);
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public String binaryType() {
+        return "BLOB";
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // closing at shutdown
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.kmsgw.crypto.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kmsgw.crypto.api.KmsError;
+import io.kmsgw.crypto.api.KmsException;
+import io.kmsgw.crypto.backend.SimHsmBackend;
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CryptoExecutorTest {
+    @TempDir
+    Path dir;
+
+    private static Job job(Runnable body, ConcurrentLinkedQueue<KmsException> rejections) {
+        return new Job() {
+            @Override
+            public void run(WorkerContext ctx) {
+                body.run();
+            }
+
+            @Override
+            public void reject(KmsException error) {
+                rejections.add(error);
+            }
+        };
+    }
+
+    @Test
+    void aFullQueueRefusesAtOnceAndDrainsAfterwards() throws Exception {
+        try (SimHsmBackend backend = new SimHsmBackend(dir, "secret-123".toCharArray(), 1000, 8);
+             CryptoExecutor ex = new CryptoExecutor(backend, 1, 4, 4)) {
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            ConcurrentLinkedQueue<KmsException> rejections = new ConcurrentLinkedQueue<>();
+            AtomicInteger done = new AtomicInteger();
+            assertTrue(ex.submit(job(() -> {
+                started.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                done.incrementAndGet();
+            }, rejections)));
+            assertTrue(started.await(5, TimeUnit.SECONDS));
+            int accepted = 0;
+            for (int i = 0; i < 10; i++) {
+                if (ex.submit(job(done::incrementAndGet, rejections))) {
+                    accepted++;
+                }
+            }
+            assertEquals(4, accepted, "the queue holds exactly its capacity while the worker is busy");
+            assertEquals(6, ex.rejectedCount());
+            release.countDown();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (done.get() < 5 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertEquals(5, done.get());
+            assertTrue(ex.submit(job(done::incrementAndGet, rejections)), "capacity is back once drained");
+            assertTrue(rejections.isEmpty());
+        }
+    }
+
+    @Test
+    void aThrowingJobIsRejectedAndTheWorkerSurvives() throws Exception {
+        try (SimHsmBackend backend = new SimHsmBackend(dir, "secret-123".toCharArray(), 1000, 8);
+             CryptoExecutor ex = new CryptoExecutor(backend, 1, 8, 4)) {
+            ConcurrentLinkedQueue<KmsException> rejections = new ConcurrentLinkedQueue<>();
+            CountDownLatch after = new CountDownLatch(1);
+            assertTrue(ex.submit(job(() -> {
+                throw new IllegalStateException("boom");
+            }, rejections)));
+            assertTrue(ex.submit(job(after::countDown, rejections)));
+            assertTrue(after.await(5, TimeUnit.SECONDS));
+            assertEquals(1, rejections.size());
+            assertEquals(KmsError.INTERNAL, rejections.peek().error());
+            assertFalse(rejections.peek().getMessage().contains("boom"), "internal detail never reaches the caller");
+        }
+    }
+
+    @Test
+    void parkedWorkersWakeForEveryJob() throws Exception {
+        try (SimHsmBackend backend = new SimHsmBackend(dir, "secret-123".toCharArray(), 1000, 8);
+             CryptoExecutor ex = new CryptoExecutor(backend, 2, 16, 4)) {
+            ConcurrentLinkedQueue<KmsException> rejections = new ConcurrentLinkedQueue<>();
+            for (int round = 0; round < 200; round++) {
+                CountDownLatch l = new CountDownLatch(1);
+                if (round % 50 == 0) {
+                    Thread.sleep(5); // let the workers park
+                }
+                assertTrue(ex.submit(job(l::countDown, rejections)));
+                assertTrue(l.await(5, TimeUnit.SECONDS), "round " + round);
+            }
+        }
+    }
+}
