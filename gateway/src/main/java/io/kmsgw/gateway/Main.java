@@ -1,0 +1,42 @@
+package io.kmsgw.gateway;
+
+import io.kmsgw.gateway.cli.AdminCommand;
+import io.kmsgw.gateway.cli.ServeCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar kmsgw.jar serve|admin …}. */
+@Command(name = "kmsgw", mixinStandardHelpOptions = true, version = "kmsgw 0.1.0",
+        description = "Self-hosted KMS instance gateway (dkms-gcs-0.2).",
+        subcommands = {ServeCommand.class, AdminCommand.class})
+public final class Main implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
+            cmd.getErr().println("kmsgw: " + oneLine(ex));
+            return 1;
+        });
+        int code = cl.execute(args);
+        System.exit(code);
+    }
+
+    /** A failure as one line: the message chain without stack frames. */
+    public static String oneLine(Throwable t) {
+        StringBuilder sb = new StringBuilder(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+        Throwable c = t.getCause();
+        while (c != null && c != t) {
+            if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) {
+                sb.append(": ").append(c.getMessage());
+            }
+            t = c;
+            c = c.getCause();
+        }
+        return sb.toString().replace('\n', ' ');
+    }
+}

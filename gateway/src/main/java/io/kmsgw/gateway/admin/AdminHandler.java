@@ -1,0 +1,132 @@
+package io.kmsgw.gateway.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kmsgw.gateway.protocol.RequestIds;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin plane: {@code POST /admin/v1/<Action>} with {@code Authorization: Bearer <admin.token>}
+ * and a JSON body; {@code GET /livez} and {@code GET /readyz} without a token. Actions run on a small
+ * bounded executor, never on the event loop; a full executor answers 503.
+ */
+@ChannelHandler.Sharable
+public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PREFIX = "/admin/v1/";
+
+    private final byte[] token;
+    private final AdminActions actions;
+    private final ExecutorService executor;
+    private final BooleanSupplier ready;
+
+    public AdminHandler(String token, AdminActions actions, ExecutorService executor, BooleanSupplier ready) {
+        this.token = ("Bearer " + token).getBytes(StandardCharsets.US_ASCII);
+        this.actions = actions;
+        this.executor = executor;
+        this.ready = ready;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        String requestId = RequestIds.next();
+        boolean keepAlive = HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess();
+        Channel ch = ctx.channel();
+        if (!req.decoderResult().isSuccess()) {
+            error(ch, false, requestId, new AdminException(400, "InvalidParameter", "The HTTP request is malformed."));
+            return;
+        }
+        String uri = req.uri();
+        if (HttpMethod.GET.equals(req.method()) && ("/livez".equals(uri) || "/readyz".equals(uri))) {
+            boolean ok = "/livez".equals(uri) || ready.getAsBoolean();
+            ObjectNode body = JSON.createObjectNode().put("Status", ok ? "ok" : "not ready").put("RequestId", requestId);
+            send(ch, keepAlive, ok ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+            return;
+        }
+        if (!HttpMethod.POST.equals(req.method()) || !uri.startsWith(PREFIX) || uri.length() == PREFIX.length()) {
+            error(ch, keepAlive, requestId, new AdminException(404, "InvalidAction", "Use POST /admin/v1/<Action>."));
+            return;
+        }
+        String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (auth == null || !MessageDigest.isEqual(auth.getBytes(StandardCharsets.US_ASCII), token)) {
+            error(ch, keepAlive, requestId, new AdminException(401, "Unauthorized", "A valid admin bearer token is required."));
+            return;
+        }
+        String action = uri.substring(PREFIX.length());
+        JsonNode params;
+        try {
+            byte[] body = ByteBufUtil.getBytes(req.content());
+            params = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+            if (params == null || !params.isObject()) {
+                throw new IllegalArgumentException();
+            }
+        } catch (Exception e) {
+            error(ch, keepAlive, requestId, new AdminException(400, "InvalidParameter", "The body must be a JSON object."));
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                try {
+                    ObjectNode result = actions.run(action, params);
+                    result.put("RequestId", requestId);
+                    send(ch, keepAlive, HttpResponseStatus.OK, result);
+                } catch (AdminException e) {
+                    error(ch, keepAlive, requestId, e);
+                } catch (RuntimeException e) {
+                    LOG.error("admin action {} ({}) failed", action, requestId, e);
+                    error(ch, keepAlive, requestId, new AdminException(500, "InternalFailure", "Internal Failure."));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            error(ch, keepAlive, requestId, new AdminException(503, "ServiceUnavailableTemporary", "The admin plane is busy."));
+        }
+    }
+
+    private static void error(Channel ch, boolean keepAlive, String requestId, AdminException e) {
+        ObjectNode body = JSON.createObjectNode().put("Code", e.code()).put("Message", e.getMessage()).put("RequestId", requestId);
+        send(ch, keepAlive, HttpResponseStatus.valueOf(e.status()), body);
+    }
+
+    private static void send(Channel ch, boolean keepAlive, HttpResponseStatus status, ObjectNode body) {
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (Exception e) {
+            bytes = "{\"Code\":\"InternalFailure\"}".getBytes(StandardCharsets.US_ASCII);
+        }
+        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        if (keepAlive) {
+            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ch.writeAndFlush(resp, ch.voidPromise());
+        } else {
+            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ch.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.kmsgw.gateway.auth;
+
+import io.kmsgw.gateway.pipeline.KmsRequestHandler;
+import io.kmsgw.gateway.pipeline.Responses;
+import io.kmsgw.gateway.protocol.KmsRequest;
+import io.kmsgw.gateway.protocol.ProtocolError;
+import io.kmsgw.gateway.protocol.ProtocolException;
+import io.kmsgw.gateway.protocol.StringToSign;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * Authenticates a request in the protocol's order: API version, API name, signature method, client
+ * key id, Date, skew, body SHA-256, Authorization form, client key, RSA signature, key validity,
+ * content type. Verification is one RSA-2048 public-key operation; nothing is cached between requests.
+ */
+@ChannelHandler.Sharable
+public final class Authenticator extends KmsRequestHandler {
+    public static final String API_VERSION = "dkms-gcs-0.2";
+    public static final String SIGNATURE_METHOD = "RSA_PKCS1_SHA_256";
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+    /** One-entry cache per thread: the Date header changes once a second. */
+    private static final ThreadLocal<Object[]> LAST_DATE = ThreadLocal.withInitial(() -> new Object[2]);
+
+    private final ClientKeyRegistry keys;
+    private final SignatureVerifier verifier;
+    private final Clock clock;
+    private final long maxSkewMillis;
+
+    public Authenticator(ClientKeyRegistry keys, SignatureVerifier verifier, Clock clock, Duration maxSkew) {
+        this.keys = keys;
+        this.verifier = verifier;
+        this.clock = clock;
+        this.maxSkewMillis = maxSkew.toMillis();
+    }
+
+    @Override
+    protected void handle(ChannelHandlerContext ctx, KmsRequest r) {
+        if (!API_VERSION.equals(r.apiVersion)) {
+            throw new ProtocolException(ProtocolError.INVALID_API_VERSION, "The ApiVersion \"" + Responses.echo(r.apiVersion) + "\" is invalid.");
+        }
+        if (r.api == null) {
+            throw new ProtocolException(ProtocolError.INVALID_API_NAME, "The ApiName \"" + Responses.echo(r.apiNameHeader) + "\" is invalid.");
+        }
+        if (!SIGNATURE_METHOD.equals(r.signatureMethod)) {
+            throw new ProtocolException(ProtocolError.INVALID_PARAM, "The Param x-kms-signaturemethod is invalid.");
+        }
+        if (r.accessKeyId == null || r.accessKeyId.isEmpty()) {
+            throw new ProtocolException(ProtocolError.MISSING_PARAMETER,
+                    "Parameter x-kms-acccesskeyid does not exist in http header or body.");
+        }
+        long requestMillis = parseDate(r.date);
+        long now = clock.millis();
+        if (Math.abs(now - requestMillis) > maxSkewMillis) {
+            throw new ProtocolException(ProtocolError.REQUEST_TIME_TOO_SKEWED, "Request time exceeds server time more than 15 minutes.");
+        }
+        String bodyHash = HEX.formatHex(SHA256.get().digest(r.body));
+        if (r.contentSha256 == null || !bodyHash.equalsIgnoreCase(r.contentSha256)) {
+            throw new ProtocolException(ProtocolError.INVALID_PARAM, "The Param Content-SHA256 is invalid.");
+        }
+        byte[] signature = parseAuthorization(r.authorization);
+        ClientKeyRegistry.Entry key = keys.get(r.accessKeyId);
+        if (key == null) {
+            throw new ProtocolException(ProtocolError.UNAUTHORIZED,
+                    "The AccessKey ID \"" + Responses.echo(r.accessKeyId) + "\" does not exist in our records.");
+        }
+        byte[] toSign = StringToSign.of(r.contentSha256, r.contentType, r.date, r.kmsHeaders).getBytes(StandardCharsets.UTF_8);
+        if (!verifier.verify(key.publicKey(), toSign, signature)) {
+            throw new ProtocolException(ProtocolError.SIGNATURE_NOT_MATCH, "Signature is not matched.");
+        }
+        Instant at = Instant.ofEpochMilli(now);
+        if (at.isBefore(key.notBefore())) {
+            throw new ProtocolException(ProtocolError.CLIENT_KEY_NOT_YET_VALID, "The client key is not valid yet (NotBefore "
+                    + key.notBefore() + ").");
+        }
+        if (at.isAfter(key.notAfter())) {
+            throw new ProtocolException(ProtocolError.CLIENT_KEY_EXPIRED, "The client key expired at " + key.notAfter() + ".");
+        }
+        if (r.contentType == null || !isProtobuf(r.contentType)) {
+            throw new ProtocolException(ProtocolError.INVALID_CONTENT_TYPE,
+                    "Content-Type \"" + Responses.echo(r.contentType) + "\" is unsupported.");
+        }
+        r.principal = new KmsRequest.Principal(key.clientKeyId(), key.aapName());
+        ctx.fireChannelRead(r);
+    }
+
+    private static boolean isProtobuf(String contentType) {
+        int semi = contentType.indexOf(';');
+        String base = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
+        return base.equalsIgnoreCase("application/x-protobuf");
+    }
+
+    static long parseDate(String date) {
+        if (date == null || date.isEmpty() || date.length() > 64) {
+            throw new ProtocolException(ProtocolError.INVALID_PARAM, "The Param Date is invalid.");
+        }
+        Object[] last = LAST_DATE.get();
+        if (date.equals(last[0])) {
+            return (Long) last[1];
+        }
+        try {
+            long millis = ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+            last[0] = date;
+            last[1] = millis;
+            return millis;
+        } catch (DateTimeParseException e) {
+            throw new ProtocolException(ProtocolError.INVALID_PARAM, "The Param Date is invalid.");
+        }
+    }
+
+    static byte[] parseAuthorization(String authorization) {
+        String b64 = null;
+        if (authorization != null) {
+            if (authorization.startsWith("Bearer ")) {
+                b64 = authorization.substring(7).trim();
+            } else if (authorization.startsWith("TOKEN ")) {
+                b64 = authorization.substring(6).trim();
+            }
+        }
+        if (b64 == null || b64.isEmpty() || b64.length() > 2048) {
+            throw new ProtocolException(ProtocolError.INVALID_PARAM, "The Param Authorization is invalid.");
+        }
+        try {
+            return Base64.getDecoder().decode(b64);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(ProtocolError.INVALID_PARAM, "The Param Authorization is invalid.");
+        }
+    }
+}

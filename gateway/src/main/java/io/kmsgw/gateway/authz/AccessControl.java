@@ -1,0 +1,137 @@
+package io.kmsgw.gateway.authz;
+
+import io.kmsgw.gateway.authz.AccessModel.Aap;
+import io.kmsgw.gateway.authz.AccessModel.NetworkRule;
+import io.kmsgw.gateway.authz.AccessModel.Policy;
+import io.kmsgw.gateway.protocol.ApiName;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The policy evaluator.
+ *
+ * <p>Design notes: policies are compiled once per change into per-AAP lists of matchers (role
+ * flags, exact/prefix resource patterns, CIDR blocks), swapped in with one volatile write, so a
+ * decision is a few string and byte comparisons with no locks and no allocation. Deny by default: a
+ * request is allowed only when some policy of its AAP grants the API's role, matches the resource
+ * and (when the policy names network rules) contains the source address. A policy naming a rule that
+ * no longer exists allows no source: fail closed.
+ */
+public final class AccessControl {
+
+    private record Compiled(boolean keyUser, boolean secretUser, String[] exact, String[] prefixes, Cidr[] sources,
+                            boolean anySource) {
+        boolean allowsRole(ApiName.Role role) {
+            return switch (role) {
+                case KEY_USER -> keyUser;
+                case SECRET_USER -> secretUser;
+                case ANY -> keyUser || secretUser;
+            };
+        }
+
+        boolean matches(String resource) {
+            for (String e : exact) {
+                if (e.equals(resource)) {
+                    return true;
+                }
+            }
+            for (String p : prefixes) {
+                if (resource.startsWith(p)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        boolean allowsSource(InetAddress ip) {
+            if (anySource) {
+                return true;
+            }
+            if (ip == null) {
+                return false;
+            }
+            for (Cidr c : sources) {
+                if (c.contains(ip)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private volatile Map<String, List<Compiled>> byAap = Map.of();
+
+    /** Recompiles the whole model (called at start and after every access change). */
+    public void load(List<NetworkRule> rules, List<Policy> policies, List<Aap> aaps) {
+        Map<String, NetworkRule> ruleByName = new HashMap<>();
+        rules.forEach(r -> ruleByName.put(r.name(), r));
+        Map<String, Compiled> policyByName = new HashMap<>();
+        for (Policy p : policies) {
+            policyByName.put(p.name(), compile(p, ruleByName));
+        }
+        Map<String, List<Compiled>> next = new HashMap<>();
+        for (Aap a : aaps) {
+            List<Compiled> list = new ArrayList<>();
+            for (String name : a.policies()) {
+                Compiled c = policyByName.get(name);
+                if (c != null) {
+                    list.add(c);
+                }
+            }
+            next.put(a.name(), List.copyOf(list));
+        }
+        byAap = Map.copyOf(next);
+    }
+
+    private static Compiled compile(Policy p, Map<String, NetworkRule> rules) {
+        List<String> exact = new ArrayList<>();
+        List<String> prefixes = new ArrayList<>();
+        for (String r : p.resources()) {
+            if (r.endsWith("*")) {
+                prefixes.add(r.substring(0, r.length() - 1));
+            } else {
+                exact.add(r);
+            }
+        }
+        List<Cidr> sources = new ArrayList<>();
+        for (String ruleName : p.networkRules()) {
+            NetworkRule rule = rules.get(ruleName);
+            if (rule != null) {
+                for (String s : rule.sourcePrivateIp()) {
+                    sources.add(Cidr.parse(s));
+                }
+            }
+        }
+        return new Compiled(p.permissions().contains(AccessModel.KEY_USER), p.permissions().contains(AccessModel.SECRET_USER),
+                exact.toArray(String[]::new), prefixes.toArray(String[]::new), sources.toArray(Cidr[]::new),
+                p.networkRules().isEmpty());
+    }
+
+    /**
+     * True when some policy of {@code aapName} allows {@code api} on any of {@code resources} from
+     * {@code source}. {@code resources} empty means the API names no resource (GenerateRandom).
+     */
+    public boolean allowed(String aapName, ApiName api, InetAddress source, String... resources) {
+        List<Compiled> policies = byAap.get(aapName);
+        if (policies == null) {
+            return false;
+        }
+        for (Compiled c : policies) {
+            if (!c.allowsRole(api.role()) || !c.allowsSource(source)) {
+                continue;
+            }
+            if (resources.length == 0) {
+                return true;
+            }
+            for (String r : resources) {
+                if (r != null && c.matches(r)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,59 @@
+package io.kmsgw.gateway.authz;
+
+import io.kmsgw.crypto.api.KmsException;
+import io.kmsgw.gateway.dispatch.ApiOperation;
+import io.kmsgw.gateway.dispatch.ApiOperations;
+import io.kmsgw.gateway.pipeline.KmsRequestHandler;
+import io.kmsgw.gateway.pipeline.Responses;
+import io.kmsgw.gateway.protocol.KmsRequest;
+import io.kmsgw.gateway.protocol.ProtocolError;
+import io.kmsgw.gateway.protocol.ProtocolException;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import java.util.function.UnaryOperator;
+
+/**
+ * Evaluates the caller's policies for the request's API, key and source address. A key named by
+ * alias matches {@code key/alias/…} patterns as given and {@code key/<id>} patterns after resolution;
+ * a denied request never learns whether the key exists.
+ */
+@ChannelHandler.Sharable
+public final class Authorizer extends KmsRequestHandler {
+    private final AccessControl access;
+    private final ApiOperations operations;
+    private final UnaryOperator<String> keyIdResolver;
+
+    /** @param keyIdResolver maps a key id or alias to the key id; throws when the key does not exist */
+    public Authorizer(AccessControl access, ApiOperations operations, UnaryOperator<String> keyIdResolver) {
+        this.access = access;
+        this.operations = operations;
+        this.keyIdResolver = keyIdResolver;
+    }
+
+    @Override
+    protected void handle(ChannelHandlerContext ctx, KmsRequest r) {
+        ApiOperation<Object> op = operations.get(r.api);
+        String given = op.keyId(r.message);
+        String aap = r.principal.aapName();
+        boolean ok;
+        if (given == null) {
+            ok = access.allowed(aap, r.api, r.clientIp);
+        } else {
+            ok = access.allowed(aap, r.api, r.clientIp, "key/" + given);
+            if (!ok) {
+                try {
+                    String id = keyIdResolver.apply(given);
+                    ok = !id.equals(given) && access.allowed(aap, r.api, r.clientIp, "key/" + id);
+                } catch (KmsException notFound) {
+                    ok = false;
+                }
+            }
+        }
+        if (!ok) {
+            String resource = given == null ? r.api.name() : "key/" + given;
+            throw new ProtocolException(ProtocolError.FORBIDDEN,
+                    "This operation for \"" + Responses.echo(resource) + "\" is forbidden by permission system.");
+        }
+        ctx.fireChannelRead(r);
+    }
+}

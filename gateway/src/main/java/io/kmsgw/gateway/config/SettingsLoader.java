@@ -1,0 +1,184 @@
+package io.kmsgw.gateway.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads settings once: every setting has a YAML path, an environment variable and a flag. Values
+ * are validated with messages that name the setting and its source; unknown YAML keys are refused so
+ * a typo never silently falls back to a default.
+ */
+public final class SettingsLoader {
+
+    /** One setting: where it can come from and its default. */
+    private record Def(String path, String env, String flag, String dflt) {
+    }
+
+    private static final List<Def> DEFS = List.of(
+            new Def("server.dataDir", "KMSGW_DATA_DIR", "data-dir", "./data"),
+            new Def("server.bind", "KMSGW_BIND", "bind", "127.0.0.1"),
+            new Def("server.port", "KMSGW_PORT", "port", "8443"),
+            new Def("server.adminPort", "KMSGW_ADMIN_PORT", "admin-port", "8444"),
+            new Def("server.endpointNames", "KMSGW_ENDPOINT_NAMES", "endpoint-names", ""),
+            new Def("server.ioThreads", "KMSGW_IO_THREADS", "io-threads", "0"),
+            new Def("tls.engine", "KMSGW_TLS_ENGINE", "tls-engine", "openssl"),
+            new Def("protocol.maxBodyBytes", "KMSGW_MAX_BODY_BYTES", "max-body-bytes", "3145728"),
+            new Def("protocol.maxClockSkewSeconds", "KMSGW_MAX_CLOCK_SKEW_SECONDS", "max-clock-skew-seconds", "900"),
+            new Def("protocol.idleTimeoutSeconds", "KMSGW_IDLE_TIMEOUT_SECONDS", "idle-timeout-seconds", "120"),
+            new Def("protocol.conscrypt", "KMSGW_CONSCRYPT", "conscrypt", "true"),
+            new Def("engine.workers", "KMSGW_ENGINE_WORKERS", "engine-workers", "0"),
+            new Def("engine.queueCapacity", "KMSGW_ENGINE_QUEUE_CAPACITY", "engine-queue-capacity", "4096"),
+            new Def("hsm.secretFile", "KMSGW_HSM_SECRET_FILE", "hsm-secret-file", ""),
+            new Def("hsm.pbkdf2Iterations", "KMSGW_HSM_PBKDF2_ITERATIONS", "hsm-pbkdf2-iterations", "100000"));
+
+    private SettingsLoader() {
+    }
+
+    /** The flag names the loader understands (without the leading dashes). */
+    public static List<String> flagNames() {
+        return DEFS.stream().map(Def::flag).toList();
+    }
+
+    /**
+     * @param configFile the YAML file, or null for none
+     * @param env        environment variables
+     * @param flags      flag name (no dashes) to value
+     */
+    public static Settings load(Path configFile, Map<String, String> env, Map<String, String> flags) {
+        Map<String, String> file = configFile == null ? Map.of() : readYaml(configFile);
+        Map<String, String> v = new LinkedHashMap<>();
+        Map<String, String> source = new LinkedHashMap<>();
+        for (Def d : DEFS) {
+            if (flags.containsKey(d.flag())) {
+                v.put(d.path(), flags.get(d.flag()));
+                source.put(d.path(), "flag --" + d.flag());
+            } else if (env.containsKey(d.env())) {
+                v.put(d.path(), env.get(d.env()));
+                source.put(d.path(), "environment variable " + d.env());
+            } else if (file.containsKey(d.path())) {
+                v.put(d.path(), file.get(d.path()));
+                source.put(d.path(), configFile + " key " + d.path());
+            } else {
+                v.put(d.path(), d.dflt());
+                source.put(d.path(), "default");
+            }
+        }
+        Parser p = new Parser(v, source);
+        String engine = p.oneOf("tls.engine", "openssl", "jdk", "bcjsse");
+        String secret = v.get("hsm.secretFile");
+        return new Settings(
+                Path.of(p.nonEmpty("server.dataDir")),
+                p.nonEmpty("server.bind"),
+                p.integer("server.port", 0, 65535),
+                p.integer("server.adminPort", 0, 65535),
+                p.list("server.endpointNames"),
+                engine,
+                p.integer("server.ioThreads", 0, 256),
+                p.integer("protocol.maxBodyBytes", 1024, 64 * 1024 * 1024),
+                Duration.ofSeconds(p.integer("protocol.maxClockSkewSeconds", 1, 86400)),
+                Duration.ofSeconds(p.integer("protocol.idleTimeoutSeconds", 1, 86400)),
+                p.integer("engine.workers", 0, 256),
+                p.integer("engine.queueCapacity", 2, 1 << 20),
+                secret == null || secret.isBlank() ? null : Path.of(secret),
+                p.integer("hsm.pbkdf2Iterations", 1000, 10_000_000),
+                p.bool("protocol.conscrypt"));
+    }
+
+    private static Map<String, String> readYaml(Path file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read config " + file + ": " + e.getMessage().split("\n")[0]);
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return out;
+        }
+        if (!root.isObject()) {
+            throw new IllegalArgumentException("config " + file + " must be a YAML mapping");
+        }
+        flatten("", root, out);
+        List<String> known = DEFS.stream().map(Def::path).toList();
+        for (String k : out.keySet()) {
+            if (!known.contains(k)) {
+                throw new IllegalArgumentException("config " + file + ": unknown setting " + k + " (known: " + String.join(", ", known) + ")");
+            }
+        }
+        return out;
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out));
+        } else if (node.isArray()) {
+            List<String> items = new ArrayList<>();
+            node.forEach(n -> items.add(n.asText()));
+            out.put(prefix, String.join(",", items));
+        } else if (!node.isNull()) {
+            out.put(prefix, node.asText());
+        }
+    }
+
+    /** Parses values with messages that say which setting, from where, and what is allowed. */
+    private record Parser(Map<String, String> values, Map<String, String> source) {
+        private IllegalArgumentException bad(String key, String why) {
+            return new IllegalArgumentException("invalid setting " + key + " (from " + source.get(key) + "): " + why);
+        }
+
+        String nonEmpty(String key) {
+            String s = values.get(key);
+            if (s == null || s.isBlank()) {
+                throw bad(key, "must not be empty");
+            }
+            return s.trim();
+        }
+
+        int integer(String key, int min, int max) {
+            String s = nonEmpty(key);
+            try {
+                int n = Integer.parseInt(s);
+                if (n < min || n > max) {
+                    throw bad(key, "must be between " + min + " and " + max + ", got " + n);
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw bad(key, "must be a whole number, got \"" + s + "\"");
+            }
+        }
+
+        boolean bool(String key) {
+            String s = nonEmpty(key).toLowerCase(java.util.Locale.ROOT);
+            if (!s.equals("true") && !s.equals("false")) {
+                throw bad(key, "must be true or false, got \"" + s + "\"");
+            }
+            return s.equals("true");
+        }
+
+        String oneOf(String key, String... allowed) {
+            String s = nonEmpty(key);
+            if (!Arrays.asList(allowed).contains(s)) {
+                throw bad(key, "must be one of " + String.join(", ", allowed) + ", got \"" + s + "\"");
+            }
+            return s;
+        }
+
+        List<String> list(String key) {
+            String s = values.get(key);
+            if (s == null || s.isBlank()) {
+                return List.of();
+            }
+            return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package io.kmsgw.gateway.dispatch;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.kmsgw.gateway.protocol.KmsRequest;
+import io.netty.channel.Channel;
+
+/**
+ * One data-plane API: how its body parses, which key it names (for authorization) and how it runs.
+ * {@link #execute} must not block: engine work completes asynchronously and replies on the channel.
+ */
+public interface ApiOperation<M> {
+
+    M parse(byte[] body) throws InvalidProtocolBufferException;
+
+    /** The KeyId as the request gives it (id or alias), or null when the API names no key. */
+    String keyId(M message);
+
+    void execute(KmsRequest request, M message, Channel channel);
+}

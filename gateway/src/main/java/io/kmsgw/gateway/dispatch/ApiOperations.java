@@ -1,0 +1,24 @@
+package io.kmsgw.gateway.dispatch;
+
+import io.kmsgw.crypto.api.KmsEngine;
+import io.kmsgw.gateway.protocol.ApiName;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** The operations this build serves, by API name. */
+public final class ApiOperations {
+    private final Map<ApiName, ApiOperation<?>> ops = new EnumMap<>(ApiName.class);
+
+    public ApiOperations(KmsEngine engine) {
+        ops.put(ApiName.Encrypt, new SymmetricApis.Encrypt(engine));
+        ops.put(ApiName.Decrypt, new SymmetricApis.Decrypt(engine));
+        ops.put(ApiName.GenerateDataKey, new SymmetricApis.GenerateDataKey(engine));
+        ops.put(ApiName.GenerateRandom, new SymmetricApis.GenerateRandom(engine));
+    }
+
+    /** The operation for {@code api}, or null when this build does not serve it. */
+    @SuppressWarnings("unchecked")
+    public ApiOperation<Object> get(ApiName api) {
+        return (ApiOperation<Object>) ops.get(api);
+    }
+}

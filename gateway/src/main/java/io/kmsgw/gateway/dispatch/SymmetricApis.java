@@ -1,0 +1,145 @@
+package io.kmsgw.gateway.dispatch;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.kmsgw.crypto.api.KmsEngine;
+import io.kmsgw.crypto.api.Results.DataKey;
+import io.kmsgw.crypto.api.Results.Decrypted;
+import io.kmsgw.crypto.api.Results.Encrypted;
+import io.kmsgw.crypto.ops.SymmetricOps;
+import io.kmsgw.gateway.protocol.KmsRequest;
+import io.kmsgw.gateway.protocol.pb.KmsApi;
+import io.netty.channel.Channel;
+
+/** Encrypt, Decrypt, GenerateDataKey and GenerateRandom: wire messages ↔ engine commands. */
+final class SymmetricApis {
+    private SymmetricApis() {
+    }
+
+    static final class Encrypt implements ApiOperation<KmsApi.EncryptRequest> {
+        private final KmsEngine engine;
+
+        Encrypt(KmsEngine engine) {
+            this.engine = engine;
+        }
+
+        @Override
+        public KmsApi.EncryptRequest parse(byte[] body) throws InvalidProtocolBufferException {
+            KmsApi.EncryptRequest m = KmsApi.EncryptRequest.parseFrom(body);
+            Replies.require(m.getKeyId(), "KeyId");
+            return m;
+        }
+
+        @Override
+        public String keyId(KmsApi.EncryptRequest m) {
+            return m.getKeyId();
+        }
+
+        @Override
+        public void execute(KmsRequest r, KmsApi.EncryptRequest m, Channel ch) {
+            engine.encrypt(new SymmetricOps.EncryptCommand(m.getKeyId(), m.getPlaintext().toByteArray(), m.getAlgorithm(),
+                    m.getAad().toByteArray(), m.getIv().toByteArray(), m.getPaddingMode()),
+                    Replies.<Encrypted>to(ch, r, e -> KmsApi.EncryptResponse.newBuilder()
+                            .setKeyId(e.keyId())
+                            .setCiphertextBlob(ByteString.copyFrom(e.ciphertextBlob()))
+                            .setIv(ByteString.copyFrom(e.iv()))
+                            .setAlgorithm(e.algorithm())
+                            .setPaddingMode(m.getPaddingMode())
+                            .setRequestId(r.requestId)
+                            .build(), Encrypted::keyVersionId));
+        }
+    }
+
+    static final class Decrypt implements ApiOperation<KmsApi.DecryptRequest> {
+        private final KmsEngine engine;
+
+        Decrypt(KmsEngine engine) {
+            this.engine = engine;
+        }
+
+        @Override
+        public KmsApi.DecryptRequest parse(byte[] body) throws InvalidProtocolBufferException {
+            KmsApi.DecryptRequest m = KmsApi.DecryptRequest.parseFrom(body);
+            Replies.require(m.getKeyId(), "KeyId");
+            return m;
+        }
+
+        @Override
+        public String keyId(KmsApi.DecryptRequest m) {
+            return m.getKeyId();
+        }
+
+        @Override
+        public void execute(KmsRequest r, KmsApi.DecryptRequest m, Channel ch) {
+            engine.decrypt(new SymmetricOps.DecryptCommand(m.getKeyId(), m.getCiphertextBlob().toByteArray(), m.getAlgorithm(),
+                    m.getAad().toByteArray(), m.getIv().toByteArray(), m.getPaddingMode(), r.migrationKeyVersionId),
+                    Replies.<Decrypted>to(ch, r, d -> KmsApi.DecryptResponse.newBuilder()
+                            .setKeyId(d.keyId())
+                            .setPlaintext(ByteString.copyFrom(d.plaintext()))
+                            .setAlgorithm(d.algorithm())
+                            .setPaddingMode(m.getPaddingMode())
+                            .setRequestId(r.requestId)
+                            .build(), Decrypted::keyVersionId));
+        }
+    }
+
+    static final class GenerateDataKey implements ApiOperation<KmsApi.GenerateDataKeyRequest> {
+        private final KmsEngine engine;
+
+        GenerateDataKey(KmsEngine engine) {
+            this.engine = engine;
+        }
+
+        @Override
+        public KmsApi.GenerateDataKeyRequest parse(byte[] body) throws InvalidProtocolBufferException {
+            KmsApi.GenerateDataKeyRequest m = KmsApi.GenerateDataKeyRequest.parseFrom(body);
+            Replies.require(m.getKeyId(), "KeyId");
+            return m;
+        }
+
+        @Override
+        public String keyId(KmsApi.GenerateDataKeyRequest m) {
+            return m.getKeyId();
+        }
+
+        @Override
+        public void execute(KmsRequest r, KmsApi.GenerateDataKeyRequest m, Channel ch) {
+            engine.generateDataKey(new SymmetricOps.DataKeyCommand(m.getKeyId(), m.getAlgorithm(), m.getNumberOfBytes(),
+                    m.getAad().toByteArray()),
+                    Replies.<DataKey>to(ch, r, d -> KmsApi.GenerateDataKeyResponse.newBuilder()
+                            .setKeyId(d.keyId())
+                            .setIv(ByteString.copyFrom(d.iv()))
+                            .setPlaintext(ByteString.copyFrom(d.plaintext()))
+                            .setCiphertextBlob(ByteString.copyFrom(d.ciphertextBlob()))
+                            .setAlgorithm(d.algorithm())
+                            .setRequestId(r.requestId)
+                            .build(), DataKey::keyVersionId));
+        }
+    }
+
+    static final class GenerateRandom implements ApiOperation<KmsApi.GenerateRandomRequest> {
+        private final KmsEngine engine;
+
+        GenerateRandom(KmsEngine engine) {
+            this.engine = engine;
+        }
+
+        @Override
+        public KmsApi.GenerateRandomRequest parse(byte[] body) throws InvalidProtocolBufferException {
+            return KmsApi.GenerateRandomRequest.parseFrom(body);
+        }
+
+        @Override
+        public String keyId(KmsApi.GenerateRandomRequest m) {
+            return null;
+        }
+
+        @Override
+        public void execute(KmsRequest r, KmsApi.GenerateRandomRequest m, Channel ch) {
+            engine.generateRandom(m.getLength(), Replies.<byte[]>to(ch, r, b -> KmsApi.GenerateRandomResponse.newBuilder()
+                    .setRandom(ByteString.copyFrom(b))
+                    .setRequestId(r.requestId)
+                    .build(), null));
+        }
+    }
+}

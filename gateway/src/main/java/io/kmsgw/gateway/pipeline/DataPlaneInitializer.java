@@ -1,0 +1,74 @@
+package io.kmsgw.gateway.pipeline;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Owns the data-plane pipeline order:
+ * TLS → HTTP codec → keep-alive → aggregator → idle timeout → decoder → authenticator → body decoder
+ * → authorizer → dispatcher → last resort. Stateless stages are shared instances.
+ */
+public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel> {
+    /** The gateway stages in order, each a {@code @Sharable} instance. */
+    public record Stages(ChannelHandler authenticator, ChannelHandler bodyDecoder, ChannelHandler authorizer,
+                         ChannelHandler dispatcher) {
+    }
+
+    private static final int MAX_INITIAL_LINE = 4096;
+    private static final int MAX_HEADER_BYTES = 16 * 1024;
+    private static final int MAX_CHUNK = 64 * 1024;
+
+    private final SslContext ssl;
+    private final int maxBodyBytes;
+    private final Duration idleTimeout;
+    private final Stages stages;
+    private final RequestDecoder decoder = new RequestDecoder();
+    private final LastResort lastResort = new LastResort();
+
+    public DataPlaneInitializer(SslContext ssl, int maxBodyBytes, Duration idleTimeout, Stages stages) {
+        this.ssl = ssl;
+        this.maxBodyBytes = maxBodyBytes;
+        this.idleTimeout = idleTimeout;
+        this.stages = stages;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        addTls(p, ch);
+        addHttpCodec(p);
+        addTimeouts(p);
+        addGatewayHandlers(p);
+    }
+
+    private void addTls(ChannelPipeline p, SocketChannel ch) {
+        p.addLast("tls", ssl.newHandler(ch.alloc()));
+    }
+
+    private void addHttpCodec(ChannelPipeline p) {
+        p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK));
+        p.addLast("keepAlive", new HttpServerKeepAliveHandler());
+        p.addLast("aggregator", new KmsAggregator(maxBodyBytes));
+    }
+
+    private void addTimeouts(ChannelPipeline p) {
+        p.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    private void addGatewayHandlers(ChannelPipeline p) {
+        p.addLast("decoder", decoder);
+        p.addLast("authenticator", stages.authenticator());
+        p.addLast("bodyDecoder", stages.bodyDecoder());
+        p.addLast("authorizer", stages.authorizer());
+        p.addLast("dispatcher", stages.dispatcher());
+        p.addLast("lastResort", lastResort);
+    }
+}

@@ -1,0 +1,94 @@
+package io.kmsgw.gateway.pipeline;
+
+import com.google.protobuf.MessageLite;
+import io.kmsgw.gateway.protocol.KmsRequest;
+import io.kmsgw.gateway.protocol.ProtocolError;
+import io.kmsgw.gateway.protocol.pb.KmsApi;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+import java.io.IOException;
+
+/** Writes protobuf responses: success bodies and the protocol's {@code Error} message. */
+public final class Responses {
+    public static final AsciiString PROTOBUF = AsciiString.cached("application/x-protobuf");
+    public static final AsciiString MIGRATION_KEY_VERSION_ID = AsciiString.cached("x-kms-migrationkeyversionid");
+    private static final int MAX_ECHO = 128;
+
+    private Responses() {
+    }
+
+    /** Writes a success response; {@code keyVersionId} (nullable) goes into x-kms-migrationkeyversionid. */
+    public static void ok(Channel ch, KmsRequest req, MessageLite body, String keyVersionId) {
+        FullHttpResponse resp = response(ch, HttpResponseStatus.OK, body);
+        if (keyVersionId != null) {
+            resp.headers().set(MIGRATION_KEY_VERSION_ID, keyVersionId);
+        }
+        send(ch, resp, req.keepAlive);
+    }
+
+    /** Writes an Error response. The message must be client-safe (no secrets, no stack detail). */
+    public static void error(Channel ch, String requestId, boolean keepAlive, ProtocolError error, String message) {
+        KmsApi.Error body = KmsApi.Error.newBuilder()
+                .setStatusCode(error.status().code())
+                .setErrorCode(error.code())
+                .setErrorMessage(message == null ? "" : message)
+                .setRequestId(requestId)
+                .build();
+        send(ch, response(ch, error.status(), body), keepAlive);
+    }
+
+    public static void error(Channel ch, KmsRequest req, ProtocolError error, String message) {
+        error(ch, req.requestId, req.keepAlive, error, message);
+    }
+
+    private static FullHttpResponse response(Channel ch, HttpResponseStatus status, MessageLite body) {
+        int size = body.getSerializedSize();
+        ByteBuf buf = ch.alloc().buffer(size);
+        try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
+            body.writeTo(out);
+        } catch (IOException e) {
+            buf.release();
+            throw new IllegalStateException("protobuf encoding into a heap buffer failed", e);
+        }
+        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, buf);
+        HttpHeaders h = resp.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, PROTOBUF);
+        h.setInt(HttpHeaderNames.CONTENT_LENGTH, size);
+        return resp;
+    }
+
+    private static void send(Channel ch, FullHttpResponse resp, boolean keepAlive) {
+        if (!keepAlive) {
+            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ch.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ch.writeAndFlush(resp, ch.voidPromise());
+        }
+    }
+
+    /** Shortens a client-supplied value before it is echoed in an error message. */
+    public static String echo(String value) {
+        if (value == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(Math.min(value.length(), MAX_ECHO));
+        for (int i = 0; i < value.length() && i < MAX_ECHO; i++) {
+            char c = value.charAt(i);
+            sb.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        if (value.length() > MAX_ECHO) {
+            sb.append("...");
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,65 @@
+package io.kmsgw.gateway.protocol;
+
+import io.kmsgw.crypto.api.KmsError;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * The one table from failures to the protocol's HTTP status and ErrorCode. Every rejection path
+ * (codec, authentication, authorization, domain) answers through an entry here.
+ */
+public enum ProtocolError {
+    INVALID_API_VERSION(400, "InvalidApiVersion"),
+    INVALID_API_NAME(400, "InvalidApiName"),
+    INVALID_PARAM(400, "InvalidParam"),
+    MISSING_PARAMETER(400, "MissingParameter"),
+    REQUEST_TIME_TOO_SKEWED(400, "RequestTimeTooSkewed"),
+    UNAUTHORIZED(404, "Unauthorized"),
+    SIGNATURE_NOT_MATCH(401, "SignatureNotMatch"),
+    /** The client key is outside NotBefore..NotAfter. */
+    CLIENT_KEY_EXPIRED(401, "ClientKeyExpired"),
+    CLIENT_KEY_NOT_YET_VALID(401, "ClientKeyNotYetValid"),
+    INVALID_CONTENT_TYPE(415, "InvalidContentType"),
+    FORBIDDEN(403, "Forbidden.NoPermission"),
+    KEY_NOT_FOUND(404, "Forbidden.KeyNotFound"),
+    RESOURCE_NOT_FOUND(404, "Forbidden.ResourceNotFound"),
+    KEY_DISABLED(409, "Rejected.Disabled"),
+    KEY_PENDING_DELETION(409, "Rejected.PendingDeletion"),
+    INVALID_PARAMETER(400, "InvalidParameter"),
+    UNSUPPORTED_OPERATION(400, "UnsupportedOperation"),
+    THROTTLING(429, "Rejected.Throttling"),
+    PAYLOAD_TOO_LARGE(413, "InvalidParam"),
+    NOT_FOUND(404, "InvalidUrl"),
+    METHOD_NOT_ALLOWED(405, "InvalidMethod"),
+    INTERNAL(500, "InternalFailure"),
+    UNAVAILABLE(503, "ServiceUnavailableTemporary");
+
+    private final HttpResponseStatus status;
+    private final String code;
+
+    ProtocolError(int status, String code) {
+        this.status = HttpResponseStatus.valueOf(status);
+        this.code = code;
+    }
+
+    public HttpResponseStatus status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    /** The protocol error for an engine failure. */
+    public static ProtocolError of(KmsError e) {
+        return switch (e) {
+            case INVALID_PARAMETER, DECRYPTION_FAILED -> INVALID_PARAMETER;
+            case UNSUPPORTED_OPERATION -> UNSUPPORTED_OPERATION;
+            case KEY_NOT_FOUND -> KEY_NOT_FOUND;
+            case KEY_DISABLED -> KEY_DISABLED;
+            case KEY_PENDING_DELETION -> KEY_PENDING_DELETION;
+            case THROTTLED -> THROTTLING;
+            case UNAVAILABLE -> UNAVAILABLE;
+            case ALREADY_EXISTS, INTERNAL -> INTERNAL;
+        };
+    }
+}

@@ -1,0 +1,231 @@
+package io.kmsgw.gateway.server;
+
+import io.kmsgw.crypto.api.KmsEngine;
+import io.kmsgw.crypto.backend.SimHsmBackend;
+import io.kmsgw.crypto.clientkey.ClientKeyIssuer;
+import io.kmsgw.crypto.store.SqliteStore;
+import io.kmsgw.crypto.store.Store;
+import io.kmsgw.gateway.admin.AdminActions;
+import io.kmsgw.gateway.admin.AdminHandler;
+import io.kmsgw.gateway.admin.AdminInitializer;
+import io.kmsgw.gateway.auth.Authenticator;
+import io.kmsgw.gateway.auth.ClientKeyRegistry;
+import io.kmsgw.gateway.auth.SignatureVerifier;
+import io.kmsgw.gateway.authz.AccessControl;
+import io.kmsgw.gateway.authz.AccessModel;
+import io.kmsgw.gateway.authz.AccessRepository;
+import io.kmsgw.gateway.authz.Authorizer;
+import io.kmsgw.gateway.bootstrap.Bootstrap;
+import io.kmsgw.gateway.bootstrap.InstanceMeta;
+import io.kmsgw.gateway.config.Settings;
+import io.kmsgw.gateway.dispatch.ApiOperations;
+import io.kmsgw.gateway.dispatch.BodyDecoder;
+import io.kmsgw.gateway.dispatch.Dispatcher;
+import io.kmsgw.gateway.pipeline.DataPlaneInitializer;
+import io.kmsgw.gateway.tls.InstancePki;
+import io.kmsgw.gateway.tls.Pem;
+import io.kmsgw.gateway.tls.TlsContexts;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running kmsgw: store, HSM backend, engine, access model, both TLS listeners. {@link #start}
+ * returns when both listeners accept connections; {@link #close} stops accepting, lets in-flight
+ * requests finish (bounded), then closes the engine, HSM and store.
+ */
+public final class GatewayServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+
+    private final Settings settings;
+    private final Store store;
+    private final SimHsmBackend backend;
+    private final KmsEngine engine;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ExecutorService adminExecutor;
+    private final List<Channel> listeners = new ArrayList<>();
+    private final String instanceId;
+    private final Path instanceJson;
+    private final InetSocketAddress dataAddress;
+    private final InetSocketAddress adminAddress;
+    private final String tlsEngine;
+    private volatile boolean ready;
+
+    private GatewayServer(Settings s, Clock clock) throws Exception {
+        this.settings = s;
+        Path dir = s.dataDir().toAbsolutePath();
+        Files.createDirectories(dir);
+        Store st = null;
+        SimHsmBackend be = null;
+        KmsEngine en = null;
+        try {
+            st = new SqliteStore(dir.resolve("kmsgw.db"));
+            InstanceMeta meta = new InstanceMeta(st);
+            instanceId = Bootstrap.instanceId(meta);
+            String adminToken = Bootstrap.adminToken(dir);
+            int workerCount = s.engineWorkers() > 0 ? s.engineWorkers() : Math.max(2, Runtime.getRuntime().availableProcessors());
+            char[] secret = Bootstrap.hsmSecret(s.effectiveHsmSecretFile());
+            try {
+                be = new SimHsmBackend(dir.resolve("hsm"), secret, s.hsmPbkdf2Iterations(), workerCount + 8);
+            } finally {
+                java.util.Arrays.fill(secret, '\0');
+            }
+            en = new KmsEngine(st, be, new KmsEngine.Settings(workerCount, s.engineQueueCapacity(), 4096), clock);
+            AccessRepository access = new AccessRepository(st);
+            Bootstrap.QuickStart qs = Bootstrap.quickStart(dir, instanceId, meta, en, access, new ClientKeyIssuer());
+
+            AccessControl accessControl = new AccessControl();
+            accessControl.load(access.networkRules(), access.policies(), access.aaps());
+            ClientKeyRegistry clientKeys = new ClientKeyRegistry();
+            clientKeys.replaceAll(access.clientKeys().stream().map(GatewayServer::entry).toList());
+
+            InstancePki.Material pki = InstancePki.loadOrCreate(dir, instanceId, s.endpointNames());
+            tlsEngine = TlsContexts.effectiveEngine(s.tlsEngine());
+            SslContext ssl = TlsContexts.server(pki, tlsEngine);
+
+            SignatureVerifier verifier = new SignatureVerifier(s.conscrypt());
+            ApiOperations ops = new ApiOperations(en);
+            KmsEngine engineRef = en;
+            DataPlaneInitializer.Stages stages = new DataPlaneInitializer.Stages(
+                    new Authenticator(clientKeys, verifier, clock, s.maxClockSkew()),
+                    new BodyDecoder(ops),
+                    new Authorizer(accessControl, ops, engineRef::resolveKeyId),
+                    new Dispatcher(ops));
+
+            boolean epoll = Epoll.isAvailable();
+            IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+            Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+            boss = new MultiThreadIoEventLoopGroup(1, io);
+            workers = new MultiThreadIoEventLoopGroup(s.ioThreads(), io);
+            adminExecutor = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> {
+                Thread t = new Thread(r, "kmsgw-admin");
+                t.setDaemon(true);
+                return t;
+            });
+            AdminHandler adminHandler = new AdminHandler(adminToken, new AdminActions(en), adminExecutor, () -> ready);
+
+            dataAddress = bind(channelType, new InetSocketAddress(s.bind(), s.port()),
+                    new DataPlaneInitializer(ssl, s.maxBodyBytes(), s.idleTimeout(), stages));
+            adminAddress = bind(channelType, new InetSocketAddress(s.bind(), s.adminPort()), new AdminInitializer(ssl, adminHandler));
+            instanceJson = Bootstrap.writeInstanceJson(dir, instanceId, Bootstrap.endpoint(s.bind(), dataAddress.getPort()),
+                    Bootstrap.endpoint(s.bind(), adminAddress.getPort()), pki.caFile(), qs);
+            LOG.info("kmsgw {} listening: data {} admin {} (tls {}, verify {}, hsm {}, io {})", instanceId, dataAddress, adminAddress,
+                    tlsEngine, verifier.providerName(), be.name(), epoll ? "epoll" : "nio");
+        } catch (Exception | Error e) {
+            for (Channel c : listeners) {
+                c.close();
+            }
+            if (en != null) {
+                en.close();
+            }
+            if (be != null) {
+                be.close();
+            }
+            if (st != null) {
+                st.close();
+            }
+            throw e;
+        }
+        this.store = st;
+        this.backend = be;
+        this.engine = en;
+        this.ready = true;
+    }
+
+    /** Starts kmsgw on {@code settings}; returns once both listeners accept connections. */
+    public static GatewayServer start(Settings settings, Clock clock) throws Exception {
+        return new GatewayServer(settings, clock);
+    }
+
+    private InetSocketAddress bind(Class<? extends ServerChannel> type, InetSocketAddress address, ChannelInitializer<SocketChannel> init)
+            throws InterruptedException {
+        Channel ch = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(type)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(init)
+                .bind(address).sync().channel();
+        listeners.add(ch);
+        return (InetSocketAddress) ch.localAddress();
+    }
+
+    private static ClientKeyRegistry.Entry entry(AccessModel.ClientKey k) {
+        PublicKey pk = Pem.certificates(k.certificatePem()).get(0).getPublicKey();
+        return new ClientKeyRegistry.Entry(k.clientKeyId(), k.aapName(), pk, k.notBefore(), k.notAfter());
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    public int port() {
+        return dataAddress.getPort();
+    }
+
+    public int adminPort() {
+        return adminAddress.getPort();
+    }
+
+    public Path instanceJson() {
+        return instanceJson;
+    }
+
+    public String tlsEngine() {
+        return tlsEngine;
+    }
+
+    /** The one line {@code serve} prints when ready. */
+    public String readyLine() {
+        return "kmsgw ready: endpoint=" + Bootstrap.endpoint(settings.bind(), port()) + " admin="
+                + Bootstrap.endpoint(settings.bind(), adminPort()) + " instance=" + instanceId + " data="
+                + settings.dataDir().toAbsolutePath().normalize();
+    }
+
+    @Override
+    public void close() {
+        ready = false;
+        for (Channel c : listeners) {
+            c.close().awaitUninterruptibly();
+        }
+        // Quiet period lets requests already read finish; the timeout bounds the drain.
+        workers.shutdownGracefully(200, 10_000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+        boss.shutdownGracefully(0, 1000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+        adminExecutor.shutdown();
+        try {
+            adminExecutor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        engine.close();
+        backend.close();
+        store.close();
+    }
+}

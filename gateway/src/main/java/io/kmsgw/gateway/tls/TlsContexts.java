@@ -1,0 +1,54 @@
+package io.kmsgw.gateway.tls;
+
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.util.List;
+import javax.net.ssl.SSLException;
+import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Server TLS: TLS 1.2 only, ECDHE with AES-GCM only, no client certificate required. Engines:
+ * {@code openssl} (BoringSSL via netty-tcnative; the default, ~10x the JDK on full handshakes here),
+ * {@code jdk}, and {@code bcjsse} (BouncyCastle JSSE). {@code openssl} falls back to {@code jdk} with a
+ * warning when the native library does not load.
+ */
+public final class TlsContexts {
+    private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
+
+    /** The only suites offered; the ECDSA leaf uses the first two. */
+    public static final List<String> CIPHERS = List.of(
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
+
+    private TlsContexts() {
+    }
+
+    /** The engine actually used for {@code requested} ("openssl" may become "jdk"). */
+    public static String effectiveEngine(String requested) {
+        if ("openssl".equals(requested) && !OpenSsl.isAvailable()) {
+            LOG.warn("TLS engine openssl is unavailable ({}); using jdk", String.valueOf(OpenSsl.unavailabilityCause()));
+            return "jdk";
+        }
+        return requested;
+    }
+
+    public static SslContext server(InstancePki.Material pki, String engine) throws SSLException {
+        SslContextBuilder b = SslContextBuilder.forServer(pki.leafKey(), pki.leaf(), pki.intermediate())
+                .protocols("TLSv1.2")
+                .ciphers(CIPHERS)
+                .clientAuth(ClientAuth.NONE);
+        switch (engine) {
+            case "openssl" -> b.sslProvider(SslProvider.OPENSSL);
+            case "bcjsse" -> b.sslProvider(SslProvider.JDK).sslContextProvider(new BouncyCastleJsseProvider());
+            default -> b.sslProvider(SslProvider.JDK);
+        }
+        return b.build();
+    }
+}
