@@ -6,7 +6,11 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.util.List;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Server TLS: TLS 1.2 only, ECDHE with AES-GCM only, no client certificate required. Engines:
  * {@code openssl} (BoringSSL via netty-tcnative; the default, ~10x the JDK on full handshakes here),
- * {@code jdk}, and {@code bcjsse} (BouncyCastle JSSE). {@code openssl} falls back to {@code jdk} with a
+ * {@code jdk}, and {@code bcjsse} (BouncyCastle JSSE over BouncyCastle crypto). {@code openssl} falls back to {@code jdk} with a
  * warning when the native library does not load.
  */
 public final class TlsContexts {
@@ -27,7 +31,24 @@ public final class TlsContexts {
             "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
             "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
 
+    private static final BouncyCastleJsseProvider BCJSSE = new BouncyCastleJsseProvider(new BouncyCastleProvider());
+
     private TlsContexts() {
+    }
+
+    /** BCJSSE selects credentials through its own PKIX key manager, not the JDK's SunX509 one. */
+    private static KeyManagerFactory bcjsseKeyManager(InstancePki.Material pki) throws SSLException {
+        try {
+            char[] none = new char[0];
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setKeyEntry("server", pki.leafKey(), none, new Certificate[] {pki.leaf(), pki.intermediate()});
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX", BCJSSE);
+            kmf.init(ks, none);
+            return kmf;
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new SSLException("cannot build the BCJSSE key manager", e);
+        }
     }
 
     /** The engine actually used for {@code requested} ("openssl" may become "jdk"). */
@@ -40,13 +61,15 @@ public final class TlsContexts {
     }
 
     public static SslContext server(InstancePki.Material pki, String engine) throws SSLException {
-        SslContextBuilder b = SslContextBuilder.forServer(pki.leafKey(), pki.leaf(), pki.intermediate())
-                .protocols("TLSv1.2")
+        SslContextBuilder b = "bcjsse".equals(engine)
+                ? SslContextBuilder.forServer(bcjsseKeyManager(pki))
+                : SslContextBuilder.forServer(pki.leafKey(), pki.leaf(), pki.intermediate());
+        b.protocols("TLSv1.2")
                 .ciphers(CIPHERS)
                 .clientAuth(ClientAuth.NONE);
         switch (engine) {
             case "openssl" -> b.sslProvider(SslProvider.OPENSSL);
-            case "bcjsse" -> b.sslProvider(SslProvider.JDK).sslContextProvider(new BouncyCastleJsseProvider());
+            case "bcjsse" -> b.sslProvider(SslProvider.JDK).sslContextProvider(BCJSSE);
             default -> b.sslProvider(SslProvider.JDK);
         }
         return b.build();

@@ -1,0 +1,71 @@
+package io.kmsgw.gateway.it;
+
+import com.aliyun.dkms.gcs.openapi.models.Config;
+import com.aliyun.dkms.gcs.sdk.Client;
+import com.aliyun.tea.TeaException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kmsgw.gateway.config.Settings;
+import io.kmsgw.gateway.config.SettingsLoader;
+import io.kmsgw.gateway.server.GatewayServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.function.Executable;
+
+/** Test helpers: start a real gateway on free loopback ports and build official SDK clients for it. */
+public final class TestGateway {
+    private TestGateway() {
+    }
+
+    public static Settings settings(Path dataDir, String tlsEngine) {
+        return SettingsLoader.load(null, Map.of(), Map.of(
+                "data-dir", dataDir.toString(),
+                "port", "0",
+                "admin-port", "0",
+                "tls-engine", tlsEngine,
+                "engine-workers", "2",
+                "hsm-pbkdf2-iterations", "1000"));
+    }
+
+    public static GatewayServer start(Path dataDir) throws Exception {
+        return GatewayServer.start(settings(dataDir, "openssl"), Clock.systemUTC());
+    }
+
+    public static JsonNode instance(GatewayServer server) throws Exception {
+        return new ObjectMapper().readTree(server.instanceJson().toFile());
+    }
+
+    /** An SDK client configured as the docs say: client key file, its password, and the instance CA file. */
+    public static Client sdkClient(GatewayServer server) throws Exception {
+        JsonNode qs = instance(server).get("QuickStart");
+        Config config = new Config();
+        config.setProtocol("https");
+        config.setClientKeyFile(qs.get("ClientKeyFile").asText());
+        config.setPassword(Files.readString(Path.of(qs.get("PasswordFile").asText()), StandardCharsets.UTF_8));
+        config.setEndpoint("127.0.0.1:" + server.port());
+        config.setCaFilePath(instance(server).get("CaFile").asText());
+        return new Client(config);
+    }
+
+    /** Runs a call expected to fail and returns the TeaException the SDK raised (unwrapping its retry wrapper). */
+    public static TeaException teaError(Executable call) {
+        try {
+            call.execute();
+        } catch (Throwable t) {
+            for (Throwable c = t; c != null; c = c.getCause()) {
+                if (c instanceof TeaException te && te.getCode() != null) {
+                    return te;
+                }
+            }
+            throw new AssertionError("expected a TeaException with a code, got " + t, t);
+        }
+        throw new AssertionError("expected the call to fail");
+    }
+
+    public static int httpCode(TeaException e) {
+        return ((Number) e.getData().get("httpCode")).intValue();
+    }
+}
