@@ -1,0 +1,68 @@
+package io.kmsgw.gateway.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsLoaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsMatchTheOperationsContract() {
+        Settings s = SettingsLoader.load(null, Map.of(), Map.of());
+        assertEquals("127.0.0.1", s.bind());
+        assertEquals(8443, s.port());
+        assertEquals(8444, s.adminPort());
+        assertEquals(Path.of("./data"), s.dataDir());
+        assertEquals("openssl", s.tlsEngine());
+        assertEquals(3 * 1024 * 1024, s.maxBodyBytes());
+        assertEquals(900, s.maxClockSkew().toSeconds());
+        assertEquals(Path.of("./data/hsm/secret"), s.effectiveHsmSecretFile());
+    }
+
+    @Test
+    void flagBeatsEnvBeatsFileBeatsDefault() throws Exception {
+        Path yaml = dir.resolve("gateway.yaml");
+        Files.writeString(yaml, "server:\n  port: 9000\n  adminPort: 9001\n  bind: 0.0.0.0\n  endpointNames: [kms.example, 10.0.0.5]\n");
+        Settings s = SettingsLoader.load(yaml, Map.of("KMSGW_PORT", "9100", "KMSGW_ADMIN_PORT", "9101"), Map.of("port", "9200"));
+        assertEquals(9200, s.port());
+        assertEquals(9101, s.adminPort());
+        assertEquals("0.0.0.0", s.bind());
+        assertEquals(List.of("kms.example", "10.0.0.5"), s.endpointNames());
+    }
+
+    @Test
+    void badValuesNameTheSettingAndItsSource() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SettingsLoader.load(null, Map.of("KMSGW_PORT", "http"), Map.of()));
+        assertTrue(e.getMessage().contains("server.port") && e.getMessage().contains("KMSGW_PORT"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SettingsLoader.load(null, Map.of(), Map.of("tls-engine", "gnutls")));
+        assertTrue(e.getMessage().contains("openssl, jdk, bcjsse"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SettingsLoader.load(null, Map.of(), Map.of("admin-port", "70000")));
+        assertTrue(e.getMessage().contains("between 0 and 65535"), e.getMessage());
+        Path typo = dir.resolve("typo.yaml");
+        Files.writeString(typo, "server:\n  prot: 1\n");
+        e = assertThrows(IllegalArgumentException.class, () -> SettingsLoader.load(typo, Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("unknown setting server.prot"), e.getMessage());
+        Path broken = dir.resolve("broken.yaml");
+        Files.writeString(broken, "server: [unclosed\n");
+        e = assertThrows(IllegalArgumentException.class, () -> SettingsLoader.load(broken, Map.of(), Map.of()));
+        assertTrue(e.getMessage().startsWith("cannot read config"), e.getMessage());
+    }
+
+    @Test
+    void theShippedConfigFileLoads() {
+        Path shipped = Path.of("..", "config", "gateway.yaml");
+        Settings s = SettingsLoader.load(shipped, Map.of(), Map.of());
+        assertEquals(8443, s.port());
+        assertEquals(8444, s.adminPort());
+    }
+}
