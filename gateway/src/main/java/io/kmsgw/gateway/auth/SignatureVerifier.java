@@ -1,9 +1,11 @@
 package io.kmsgw.gateway.auth;
 
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,21 @@ public final class SignatureVerifier {
             LOG.info("Conscrypt is unavailable ({}); verifying with the JDK", t.toString());
         }
         return null;
+    }
+
+    /**
+     * The key in the provider's own form. Conscrypt translates a JDK key into a native one on every
+     * {@code initVerify}; preparing it once, when the client key is registered, avoids that per request.
+     */
+    public PublicKey prepare(PublicKey key) {
+        if (provider == null) {
+            return key;
+        }
+        try {
+            return KeyFactory.getInstance(key.getAlgorithm(), provider).generatePublic(new X509EncodedKeySpec(key.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            return key;
+        }
     }
 
     public String providerName() {

@@ -102,14 +102,14 @@ public final class GatewayServer implements AutoCloseable {
 
             AccessControl accessControl = new AccessControl();
             accessControl.load(access.networkRules(), access.policies(), access.aaps());
+            SignatureVerifier verifier = new SignatureVerifier(s.conscrypt());
             ClientKeyRegistry clientKeys = new ClientKeyRegistry();
-            clientKeys.replaceAll(access.clientKeys().stream().map(GatewayServer::entry).toList());
+            clientKeys.replaceAll(access.clientKeys().stream().map(k -> entry(k, verifier)).toList());
 
             InstancePki.Material pki = InstancePki.loadOrCreate(dir, instanceId, s.endpointNames());
             tlsEngine = TlsContexts.effectiveEngine(s.tlsEngine());
             SslContext ssl = TlsContexts.server(pki, tlsEngine);
 
-            SignatureVerifier verifier = new SignatureVerifier(s.conscrypt());
             ApiOperations ops = new ApiOperations(en);
             KmsEngine engineRef = en;
             DataPlaneInitializer.Stages stages = new DataPlaneInitializer.Stages(
@@ -177,8 +177,8 @@ public final class GatewayServer implements AutoCloseable {
         return (InetSocketAddress) ch.localAddress();
     }
 
-    private static ClientKeyRegistry.Entry entry(AccessModel.ClientKey k) {
-        PublicKey pk = Pem.certificates(k.certificatePem()).get(0).getPublicKey();
+    private static ClientKeyRegistry.Entry entry(AccessModel.ClientKey k, SignatureVerifier verifier) {
+        PublicKey pk = verifier.prepare(Pem.certificates(k.certificatePem()).get(0).getPublicKey());
         return new ClientKeyRegistry.Entry(k.clientKeyId(), k.aapName(), pk, k.notBefore(), k.notAfter());
     }
 
