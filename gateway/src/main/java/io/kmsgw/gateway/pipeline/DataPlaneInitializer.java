@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Owns the data-plane pipeline order:
- * TLS → HTTP codec → keep-alive → aggregator → idle timeout → decoder → authenticator → body decoder
+ * TLS → HTTP codec → keep-alive → aggregator → sequencer → idle timeout → decoder → authenticator → body decoder
  * → authorizer → dispatcher → last resort. Stateless stages are shared instances.
  */
 public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel> {
@@ -57,6 +57,7 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
         p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK));
         p.addLast("keepAlive", new HttpServerKeepAliveHandler());
         p.addLast("aggregator", new KmsAggregator(maxBodyBytes));
+        p.addLast("sequencer", new RequestSequencer());
     }
 
     private void addTimeouts(ChannelPipeline p) {

@@ -73,6 +73,7 @@ public final class Responses {
             ch.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
         } else {
             ch.writeAndFlush(resp, ch.voidPromise());
+            RequestSequencer.done(ch);
         }
     }
 

@@ -134,6 +134,26 @@ class PlanesTest {
     }
 
     @Test
+    void pipelinedResponsesKeepRequestOrder() throws Exception {
+        RawHttps.GatewayServerInfo info = RawHttps.GatewayServerInfo.of(TestGateway.instance(server));
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 3; i++) {
+            byte[] body = KmsApi.EncryptRequest.newBuilder().setKeyId("alias/quickstart")
+                    .setPlaintext(com.google.protobuf.ByteString.copyFromUtf8("p" + i)).build().toByteArray();
+            all.write(("POST / HTTP/1.1\r\nhost: x\r\n" + RawHttps.signedHeaders(info, "Encrypt", body) + "content-length: "
+                    + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            all.write(body);
+            // answered at once, without the crypto pool: it must still wait for the Encrypt before it
+            all.write("GET / HTTP/1.1\r\nhost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        }
+        var responses = RawHttps.pipelined(ca, server.port(), all.toByteArray(), 6);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, responses.get(2 * i).status(), "response " + (2 * i));
+            assertEquals(405, responses.get(2 * i + 1).status(), "response " + (2 * i + 1));
+        }
+    }
+
+    @Test
     void wrongMethodPathAndBodyAreRefusedClearly() throws Exception {
         RawHttps.Response get = RawHttps.send(ca, server.port(), "GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n", null);
         assertEquals(405, get.status());

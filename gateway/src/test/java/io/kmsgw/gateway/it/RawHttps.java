@@ -49,6 +49,21 @@ final class RawHttps {
         }
     }
 
+    /** Writes several requests in one go (HTTP/1.1 pipelining) and reads that many responses in order. */
+    static List<Response> pipelined(Path caFile, int port, byte[] requests, int count) throws Exception {
+        try (SSLSocket s = (SSLSocket) AdminCommand.trusting(caFile).getSocketFactory().createSocket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(requests);
+            s.getOutputStream().flush();
+            InputStream in = new java.io.BufferedInputStream(s.getInputStream());
+            List<Response> out = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                out.add(read(in));
+            }
+            return out;
+        }
+    }
+
     static Response read(InputStream raw) throws IOException {
         DataInputStream in = new DataInputStream(raw);
         String status = line(in);
