@@ -10,10 +10,12 @@ import javax.crypto.Mac;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
- * The one place that creates JCA engines, so provider choice is made once, by measurement:
- * AES (GCM, CBC, CTR, KWP), HMAC and RSA use the JDK providers (AES-NI intrinsics; ~10x BouncyCastle
- * on AES-GCM here); EC (ECDSA, key generation, secp256k1 which JDK 17 dropped) uses BouncyCastle
- * (~10x JDK 17 on ECDSA here). BouncyCastle is used as an instance, never installed globally.
+ * The one place that creates JCA engines, so provider choice is made once, by measurement
+ * ({@code java -jar benchmarks/target/kmsgw-bench.jar ProviderBenchmark}, this 2-core machine):
+ * AES-256-GCM on 32 bytes took 0.46 us with the JDK vs 2.4 us with BouncyCastle, so AES (GCM, CBC,
+ * CTR, KWP), HMAC and RSA use the JDK providers; ECDSA P-256 sign took 97 us with BouncyCastle vs
+ * 968 us with the JDK (verify 100 vs 1497 us), so EC (ECDSA, key generation, and secp256k1, which
+ * JDK 17 dropped) uses BouncyCastle. BouncyCastle is used as an instance, never installed globally.
  */
 public final class Engines {
     public static final Provider BC = new BouncyCastleProvider();
