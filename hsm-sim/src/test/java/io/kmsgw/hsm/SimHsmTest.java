@@ -332,6 +332,8 @@ class SimHsmTest {
                 Template.of().set(CKA_CLASS, CKO_SECRET_KEY).set(CKA_KEY_TYPE, CKK_AES)));
         assertCkr(Ckr.TEMPLATE_INCOMPLETE, () -> hsm.unwrapKey(rw, Mechanism.of(CKM_AES_KEY_WRAP_KWP), wrapKey, wrapped,
                 Template.of()));
+        assertCkr(Ckr.TEMPLATE_INCONSISTENT, () -> hsm.unwrapKey(rw, Mechanism.of(CKM_AES_KEY_WRAP_KWP), wrapKey, wrapped,
+                Template.of().set(CKA_CLASS, CKO_SECRET_KEY).set(CKA_KEY_TYPE, CKK_AES).set(CKA_VALUE, new byte[32])));
         // private keys wrap as PKCS#8 and still sign after unwrapping
         long[] kp = hsm.generateKeyPair(rw, Mechanism.of(CKM_EC_KEY_PAIR_GEN),
                 Template.of().set(CKA_EC_PARAMS, Curves.params(Curves.SECP256K1)).set(CKA_VERIFY, true),

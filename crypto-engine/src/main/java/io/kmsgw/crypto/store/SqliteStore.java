@@ -37,19 +37,17 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public synchronized <T> T read(Work<T> work) {
-        try {
-            T result = work.run(connection);
-            connection.commit();
-            return result;
-        } catch (SQLException e) {
-            rollbackQuietly();
-            throw wrap(e);
-        }
+    public <T> T read(Work<T> work) {
+        return transact(work);
     }
 
     @Override
-    public synchronized <T> T write(Work<T> work) {
+    public <T> T write(Work<T> work) {
+        return transact(work);
+    }
+
+    /** Runs work in one transaction (SQLite has no cheaper read path worth a second code path). */
+    private synchronized <T> T transact(Work<T> work) {
         try {
             T result = work.run(connection);
             connection.commit();

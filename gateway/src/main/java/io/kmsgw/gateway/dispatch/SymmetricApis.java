@@ -16,23 +16,12 @@ final class SymmetricApis {
     private SymmetricApis() {
     }
 
-    static final class Encrypt implements ApiOperation<KmsApi.EncryptRequest> {
+    static final class Encrypt extends KeyApi<KmsApi.EncryptRequest> {
         private final KmsEngine engine;
 
         Encrypt(KmsEngine engine) {
+            super(KmsApi.EncryptRequest.parser(), KmsApi.EncryptRequest::getKeyId);
             this.engine = engine;
-        }
-
-        @Override
-        public KmsApi.EncryptRequest parse(byte[] body) throws InvalidProtocolBufferException {
-            KmsApi.EncryptRequest m = KmsApi.EncryptRequest.parseFrom(body);
-            Replies.require(m.getKeyId(), "KeyId");
-            return m;
-        }
-
-        @Override
-        public String keyId(KmsApi.EncryptRequest m) {
-            return m.getKeyId();
         }
 
         @Override
@@ -50,23 +39,12 @@ final class SymmetricApis {
         }
     }
 
-    static final class Decrypt implements ApiOperation<KmsApi.DecryptRequest> {
+    static final class Decrypt extends KeyApi<KmsApi.DecryptRequest> {
         private final KmsEngine engine;
 
         Decrypt(KmsEngine engine) {
+            super(KmsApi.DecryptRequest.parser(), KmsApi.DecryptRequest::getKeyId);
             this.engine = engine;
-        }
-
-        @Override
-        public KmsApi.DecryptRequest parse(byte[] body) throws InvalidProtocolBufferException {
-            KmsApi.DecryptRequest m = KmsApi.DecryptRequest.parseFrom(body);
-            Replies.require(m.getKeyId(), "KeyId");
-            return m;
-        }
-
-        @Override
-        public String keyId(KmsApi.DecryptRequest m) {
-            return m.getKeyId();
         }
 
         @Override
@@ -83,23 +61,12 @@ final class SymmetricApis {
         }
     }
 
-    static final class GenerateDataKey implements ApiOperation<KmsApi.GenerateDataKeyRequest> {
+    static final class GenerateDataKey extends KeyApi<KmsApi.GenerateDataKeyRequest> {
         private final KmsEngine engine;
 
         GenerateDataKey(KmsEngine engine) {
+            super(KmsApi.GenerateDataKeyRequest.parser(), KmsApi.GenerateDataKeyRequest::getKeyId);
             this.engine = engine;
-        }
-
-        @Override
-        public KmsApi.GenerateDataKeyRequest parse(byte[] body) throws InvalidProtocolBufferException {
-            KmsApi.GenerateDataKeyRequest m = KmsApi.GenerateDataKeyRequest.parseFrom(body);
-            Replies.require(m.getKeyId(), "KeyId");
-            return m;
-        }
-
-        @Override
-        public String keyId(KmsApi.GenerateDataKeyRequest m) {
-            return m.getKeyId();
         }
 
         @Override

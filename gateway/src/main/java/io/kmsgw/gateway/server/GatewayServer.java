@@ -84,6 +84,9 @@ public final class GatewayServer implements AutoCloseable {
         Store st = null;
         SimHsmBackend be = null;
         KmsEngine en = null;
+        EventLoopGroup bossGroup = null;
+        EventLoopGroup workerGroup = null;
+        ExecutorService adminPool = null;
         try {
             st = new SqliteStore(dir.resolve("kmsgw.db"));
             InstanceMeta meta = new InstanceMeta(st);
@@ -121,14 +124,17 @@ public final class GatewayServer implements AutoCloseable {
             boolean epoll = Epoll.isAvailable();
             IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
             Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-            boss = new MultiThreadIoEventLoopGroup(1, io);
-            workers = new MultiThreadIoEventLoopGroup(s.ioThreads(), io);
-            adminExecutor = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> {
+            bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+            workerGroup = new MultiThreadIoEventLoopGroup(s.ioThreads(), io);
+            boss = bossGroup;
+            workers = workerGroup;
+            adminPool = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> {
                 Thread t = new Thread(r, "kmsgw-admin");
                 t.setDaemon(true);
                 return t;
             });
-            AdminHandler adminHandler = new AdminHandler(adminToken, new AdminActions(en), adminExecutor, () -> ready);
+            adminExecutor = adminPool;
+            AdminHandler adminHandler = new AdminHandler(adminToken, new AdminActions(en), adminPool, () -> ready);
 
             dataAddress = bind(channelType, new InetSocketAddress(s.bind(), s.port()),
                     new DataPlaneInitializer(ssl, s.maxBodyBytes(), s.idleTimeout(), stages));
@@ -140,6 +146,13 @@ public final class GatewayServer implements AutoCloseable {
         } catch (Exception | Error e) {
             for (Channel c : listeners) {
                 c.close();
+            }
+            if (workerGroup != null) {
+                workerGroup.shutdownGracefully(0, 1000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+                bossGroup.shutdownGracefully(0, 1000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+            }
+            if (adminPool != null) {
+                adminPool.shutdownNow();
             }
             if (en != null) {
                 en.close();

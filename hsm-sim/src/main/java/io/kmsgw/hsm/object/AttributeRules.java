@@ -48,6 +48,9 @@ public final class AttributeRules {
      */
     public static Template newKey(long objectClass, long keyType, Template caller, boolean local) {
         checkCreationTemplate(caller);
+        if (caller.has(CKA_VALUE)) {
+            throw new HsmException(Ckr.TEMPLATE_INCONSISTENT, "CKA_VALUE comes from the mechanism, not the template");
+        }
         if (caller.has(CKA_CLASS) && caller.num(CKA_CLASS, -1) != objectClass) {
             throw new HsmException(Ckr.TEMPLATE_INCONSISTENT, "CKA_CLASS");
         }
