@@ -8,6 +8,9 @@ import io.kmsgw.crypto.api.KmsEngine;
 import io.kmsgw.crypto.api.KmsException;
 import io.kmsgw.crypto.key.KeyMetadata;
 import io.kmsgw.crypto.key.KeyVersion;
+import io.kmsgw.gateway.audit.AuditLog;
+import io.kmsgw.gateway.authz.AccessException;
+import io.kmsgw.gateway.authz.AccessService;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -20,7 +23,8 @@ public final class AdminActions {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, Function<JsonNode, ObjectNode>> actions = new TreeMap<>();
 
-    public AdminActions(KmsEngine engine) {
+    public AdminActions(KmsEngine engine, AccessService access, AuditLog audit, java.time.Clock clock) {
+        AccessActions.register(actions, access, audit, clock);
         actions.put("CreateKey", p -> keyResult(engine.createKey(text(p, "KeySpec", false), text(p, "KeyUsage", false),
                 text(p, "Description", false))));
         actions.put("DescribeKey", p -> keyResult(engine.describeKey(text(p, "KeyId", true))));
@@ -71,6 +75,12 @@ public final class AdminActions {
         }
         try {
             return a.apply(params);
+        } catch (AccessException e) {
+            throw switch (e.kind()) {
+                case INVALID -> new AdminException(400, "InvalidParameter", e.getMessage());
+                case NOT_FOUND -> new AdminException(404, e.resourceType() + ".NotFound", e.getMessage());
+                case CONFLICT -> new AdminException(409, "Conflict", e.getMessage());
+            };
         } catch (KmsException e) {
             throw switch (e.error()) {
                 case INVALID_PARAMETER, UNSUPPORTED_OPERATION -> new AdminException(400, "InvalidParameter", e.getMessage());
@@ -97,17 +107,7 @@ public final class AdminActions {
         return out;
     }
 
-    static String text(JsonNode params, String name, boolean required) {
-        JsonNode n = params.get(name);
-        if (n == null || n.isNull()) {
-            if (required) {
-                throw AdminException.invalid(name, "it is required");
-            }
-            return "";
-        }
-        if (!n.isTextual()) {
-            throw AdminException.invalid(name, "it must be a string");
-        }
-        return n.asText();
+    private static String text(JsonNode params, String name, boolean required) {
+        return Params.text(params, name, required);
     }
 }

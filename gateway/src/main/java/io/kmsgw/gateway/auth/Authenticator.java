@@ -82,17 +82,22 @@ public final class Authenticator extends KmsRequestHandler {
             throw new ProtocolException(ProtocolError.UNAUTHORIZED,
                     "The AccessKey ID \"" + Responses.echo(r.accessKeyId) + "\" does not exist in our records.");
         }
+        r.auditKey = key;
         byte[] toSign = StringToSign.of(r.contentSha256, r.contentType, r.date, r.kmsHeaders).getBytes(StandardCharsets.UTF_8);
         if (!verifier.verify(key.publicKey(), toSign, signature)) {
             throw new ProtocolException(ProtocolError.SIGNATURE_NOT_MATCH, "Signature is not matched.");
         }
         Instant at = Instant.ofEpochMilli(now);
+        if (key.deleted()) {
+            throw new ProtocolException(ProtocolError.CLIENT_KEY_INACTIVE, "The client key " + key.clientKeyId() + " was deleted.");
+        }
         if (at.isBefore(key.notBefore())) {
-            throw new ProtocolException(ProtocolError.CLIENT_KEY_NOT_YET_VALID, "The client key is not valid yet (NotBefore "
-                    + key.notBefore() + ").");
+            throw new ProtocolException(ProtocolError.CLIENT_KEY_INACTIVE, "The client key " + key.clientKeyId()
+                    + " is not valid until " + key.notBefore() + ".");
         }
         if (at.isAfter(key.notAfter())) {
-            throw new ProtocolException(ProtocolError.CLIENT_KEY_EXPIRED, "The client key expired at " + key.notAfter() + ".");
+            throw new ProtocolException(ProtocolError.CLIENT_KEY_INACTIVE, "The client key " + key.clientKeyId()
+                    + " expired at " + key.notAfter() + ".");
         }
         if (r.contentType == null || !isProtobuf(r.contentType)) {
             throw new ProtocolException(ProtocolError.INVALID_CONTENT_TYPE,

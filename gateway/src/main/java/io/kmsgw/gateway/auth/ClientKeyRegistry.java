@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ClientKeyRegistry {
 
     /** What authentication needs about one client key. */
-    public record Entry(String clientKeyId, String aapName, PublicKey publicKey, Instant notBefore, Instant notAfter) {
+    public record Entry(String clientKeyId, String aapName, PublicKey publicKey, Instant notBefore, Instant notAfter, boolean deleted) {
     }
 
     private final ConcurrentHashMap<String, Entry> byId = new ConcurrentHashMap<>();

@@ -26,6 +26,9 @@ public final class AccessModel {
 
     /** A client key as stored: only the certificate (public key), never the private key. */
     public record ClientKey(String clientKeyId, String aapName, String keyAlgorithm, String certificatePem, Instant notBefore,
-                            Instant notAfter, Instant created) {
+                            Instant notAfter, Instant created, Instant deleted) {
+        public boolean isDeleted() {
+            return deleted != null;
+        }
     }
 }

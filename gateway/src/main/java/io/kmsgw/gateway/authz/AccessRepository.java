@@ -34,10 +34,11 @@ public final class AccessRepository {
                         + "created_millis BIGINT NOT NULL)",
                 "CREATE TABLE aap (name VARCHAR(128) PRIMARY KEY, authentication_method VARCHAR(32) NOT NULL, policies TEXT NOT NULL, "
                         + "description VARCHAR(1024) NOT NULL, created_millis BIGINT NOT NULL)",
-                "CREATE TABLE client_key (client_key_id VARCHAR(64) PRIMARY KEY, aap_name VARCHAR(128) NOT NULL REFERENCES aap(name), "
+                "CREATE TABLE client_key (client_key_id VARCHAR(64) PRIMARY KEY, aap_name VARCHAR(128) NOT NULL, "
                         + "key_algorithm VARCHAR(32) NOT NULL, certificate_pem TEXT NOT NULL, not_before_millis BIGINT NOT NULL, "
                         + "not_after_millis BIGINT NOT NULL, created_millis BIGINT NOT NULL)",
-                "CREATE INDEX client_key_aap ON client_key(aap_name)"));
+                "CREATE INDEX client_key_aap ON client_key(aap_name)",
+                "ALTER TABLE client_key ADD COLUMN deleted_millis BIGINT"));
     }
 
     private static String json(List<String> list) {
@@ -127,6 +128,63 @@ public final class AccessRepository {
         }
     }
 
+    /** Replaces a network rule's addresses and description. */
+    public void update(NetworkRule r) {
+        execute("UPDATE network_rule SET source_private_ip = ?, description = ? WHERE name = ?",
+                json(r.sourcePrivateIp()), r.description(), r.name());
+    }
+
+    public void update(Policy p) {
+        execute("UPDATE access_policy SET permissions = ?, resources = ?, network_rules = ?, description = ? WHERE name = ?",
+                json(p.permissions()), json(p.resources()), json(p.networkRules()), p.description(), p.name());
+    }
+
+    public void update(Aap a) {
+        execute("UPDATE aap SET policies = ?, description = ? WHERE name = ?", json(a.policies()), a.description(), a.name());
+    }
+
+    public void deleteNetworkRule(String name) {
+        execute("DELETE FROM network_rule WHERE name = ?", name);
+    }
+
+    public void deletePolicy(String name) {
+        execute("DELETE FROM access_policy WHERE name = ?", name);
+    }
+
+    /** Deletes an AAP; its client keys become tombstones (refused, still visible to the audit, keeping the AAP name). */
+    public void deleteAap(String name, Instant at) {
+        store.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE client_key SET deleted_millis = ? WHERE aap_name = ? AND deleted_millis IS NULL")) {
+                ps.setLong(1, at.toEpochMilli());
+                ps.setString(2, name);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM aap WHERE name = ?")) {
+                ps.setString(1, name);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Marks a client key deleted (a tombstone keeps it refusable with a clear reason and auditable). */
+    public void deleteClientKey(String clientKeyId, Instant at) {
+        execute("UPDATE client_key SET deleted_millis = ? WHERE client_key_id = ? AND deleted_millis IS NULL", at.toEpochMilli(), clientKeyId);
+    }
+
+    private void execute(String sql, Object... args) {
+        store.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.length; i++) {
+                    ps.setObject(i + 1, args[i]);
+                }
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
     public List<NetworkRule> networkRules() {
         return store.read(c -> {
             List<NetworkRule> out = new ArrayList<>();
@@ -176,11 +234,14 @@ public final class AccessRepository {
         return store.read(c -> {
             List<ClientKey> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT client_key_id, aap_name, key_algorithm, certificate_pem, "
-                    + "not_before_millis, not_after_millis, created_millis FROM client_key ORDER BY created_millis");
+                    + "not_before_millis, not_after_millis, created_millis, deleted_millis FROM client_key ORDER BY created_millis");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    long deletedMillis = rs.getLong(8);
+                    Instant deleted = rs.wasNull() ? null : Instant.ofEpochMilli(deletedMillis);
                     out.add(new ClientKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)), Instant.ofEpochMilli(rs.getLong(7))));
+                            Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)), Instant.ofEpochMilli(rs.getLong(7)),
+                            deleted));
                 }
             }
             return out;

@@ -34,23 +34,29 @@ public final class Authorizer extends KmsRequestHandler {
     protected void handle(ChannelHandlerContext ctx, KmsRequest r) {
         ApiOperation<Object> op = operations.get(r.api);
         String given = op.keyId(r.message);
+        String secret = op.secretName(r.message);
         String aap = r.principal.aapName();
         boolean ok;
-        if (given == null) {
+        if (secret != null) {
+            r.resource = "secret/" + secret;
+            ok = access.allowed(aap, r.api, r.clientIp, r.resource);
+        } else if (given == null) {
             ok = access.allowed(aap, r.api, r.clientIp);
         } else {
+            r.resource = "key/" + given;
             ok = access.allowed(aap, r.api, r.clientIp, "key/" + given);
             if (!ok) {
                 try {
                     String id = keyIdResolver.apply(given);
                     ok = !id.equals(given) && access.allowed(aap, r.api, r.clientIp, "key/" + id);
+                    r.resource = "key/" + id;
                 } catch (KmsException notFound) {
                     ok = false;
                 }
             }
         }
         if (!ok) {
-            String resource = given == null ? r.api.name() : "key/" + given;
+            String resource = secret != null ? "secret/" + secret : given == null ? r.api.name() : "key/" + given;
             throw new ProtocolException(ProtocolError.FORBIDDEN,
                     "This operation for \"" + Responses.echo(resource) + "\" is forbidden by permission system.");
         }

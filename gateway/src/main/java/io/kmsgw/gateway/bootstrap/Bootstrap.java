@@ -103,7 +103,7 @@ public final class Bootstrap {
             Pem.write(json, issued.clientKeyJson(), true);
             Pem.writeBytes(pw, ClientKeyIssuer.passwordFileBytes(password), true);
             AccessModel.ClientKey ck = new AccessModel.ClientKey(issued.clientKeyId(), QUICKSTART, "RSA_2048", issued.certificatePem(),
-                    issued.notBefore(), issued.notAfter(), now);
+                    issued.notBefore(), issued.notAfter(), now, null);
             if (aapExists) {
                 access.insertAll(List.of(), List.of(), null, ck);
             } else {

@@ -28,7 +28,9 @@ import picocli.CommandLine.Unmatched;
 /**
  * {@code admin <action-in-kebab-case> --param value …}: calls {@code POST /admin/v1/<Action>} of the
  * instance in {@code --data-dir} (endpoint, CA and token from its instance.json). {@code --foo-bar v}
- * becomes {@code "FooBar":"v"}; {@code --password-file F} becomes {@code "Password"} read from F.
+ * becomes {@code "FooBar":"v"}; {@code --password-file F} becomes {@code "Password"} read from F;
+ * {@code audit} is QueryAuditLog (with {@code --since} = StartTime) and {@code quick-create} is
+ * QuickCreateApplicationAccessPoint; {@code --out DIR} writes a new client key's files.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Call an admin action, e.g. admin create-key --key-spec Aliyun_AES_256")
 public final class AdminCommand implements Callable<Integer> {
@@ -38,6 +40,9 @@ public final class AdminCommand implements Callable<Integer> {
     String action;
     @Option(names = "--data-dir", description = "data directory holding instance.json (default ./data)", defaultValue = "./data")
     Path dataDir;
+    @Option(names = "--out", description = "for actions that return a new client key: write clientKey_<id>.json and "
+            + "clientKey_<id>_Password.txt (mode 0600) here instead of printing the private key")
+    Path out;
     @Unmatched
     List<String> params = new ArrayList<>();
 
@@ -50,6 +55,7 @@ public final class AdminCommand implements Callable<Integer> {
         }
         JsonNode instance = JSON.readTree(instanceFile.toFile());
         ObjectNode body = JSON.createObjectNode();
+        String password = null;
         for (int i = 0; i < params.size(); i++) {
             String p = params.get(i);
             if (!p.startsWith("--") || i + 1 >= params.size()) {
@@ -58,12 +64,15 @@ public final class AdminCommand implements Callable<Integer> {
             }
             String value = params.get(++i);
             if (p.equals("--password-file")) {
-                body.put("Password", Files.readString(Path.of(value), StandardCharsets.UTF_8).strip());
+                password = Files.readString(Path.of(value), StandardCharsets.UTF_8).strip();
+                body.put("Password", password);
+            } else if (p.equals("--since")) {
+                body.put("StartTime", value);
             } else {
                 body.put(pascal(p.substring(2)), value);
             }
         }
-        String actionName = pascal(action);
+        String actionName = ALIASES.getOrDefault(action, pascal(action));
         HttpClient client = HttpClient.newBuilder().sslContext(trusting(Path.of(instance.get("CaFile").asText())))
                 .connectTimeout(Duration.ofSeconds(10)).build();
         String token = Files.readString(Path.of(instance.get("AdminTokenFile").asText()), StandardCharsets.US_ASCII).trim();
@@ -80,8 +89,34 @@ public final class AdminCommand implements Callable<Integer> {
                     + " (HTTP " + resp.statusCode() + ", RequestId " + out.path("RequestId").asText() + ")");
             return 1;
         }
+        if (out.has("PrivateKeyData") && this.out != null) {
+            writeClientKeyFiles((ObjectNode) out, password, instance);
+        }
         System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
         return 0;
+    }
+
+    private static final java.util.Map<String, String> ALIASES = java.util.Map.of(
+            "audit", "QueryAuditLog",
+            "quick-create", "QuickCreateApplicationAccessPoint");
+
+    /** Writes the two files the SDKs read, replaces the private key in the printed result, and says what to do next. */
+    private void writeClientKeyFiles(ObjectNode result, String password, JsonNode instance) throws java.io.IOException {
+        String id = result.get("ClientKeyId").asText();
+        Path json = this.out.resolve("clientKey_" + id + ".json");
+        Path pw = this.out.resolve("clientKey_" + id + "_Password.txt");
+        ObjectNode file = JSON.createObjectNode();
+        file.put("KeyId", id);
+        file.put("PrivateKeyData", result.get("PrivateKeyData").asText());
+        Pem.write(json, JSON.writeValueAsString(file), true);
+        if (password != null) {
+            Pem.write(pw, password, true);
+        }
+        result.put("PrivateKeyData", "(written to " + json.toAbsolutePath() + ")");
+        System.err.println("Wrote " + json.toAbsolutePath() + (password != null ? " and " + pw.toAbsolutePath() : "") + " (mode 0600).");
+        System.err.println("Next: configure the SDK with clientKeyFile=" + json.toAbsolutePath() + ", the password from "
+                + (password != null ? pw.toAbsolutePath() : "your password file") + ", endpoint=" + instance.get("Endpoint").asText()
+                + " and caFilePath=" + instance.get("CaFile").asText() + ".");
     }
 
     static String pascal(String kebab) {

@@ -23,7 +23,8 @@ public record Settings(
         int engineQueueCapacity,
         Path hsmSecretFile,
         int hsmPbkdf2Iterations,
-        boolean conscrypt) {
+        boolean conscrypt,
+        List<String> trustedProxies) {
 
     /** The HSM secret file: configured, or {@code DATA/hsm/secret}. */
     public Path effectiveHsmSecretFile() {

@@ -31,6 +31,7 @@ public final class SettingsLoader {
             new Def("server.adminPort", "KMSGW_ADMIN_PORT", "admin-port", "8444"),
             new Def("server.endpointNames", "KMSGW_ENDPOINT_NAMES", "endpoint-names", ""),
             new Def("server.ioThreads", "KMSGW_IO_THREADS", "io-threads", "0"),
+            new Def("server.trustedProxies", "KMSGW_TRUSTED_PROXIES", "trusted-proxies", ""),
             new Def("tls.engine", "KMSGW_TLS_ENGINE", "tls-engine", "openssl"),
             new Def("protocol.maxBodyBytes", "KMSGW_MAX_BODY_BYTES", "max-body-bytes", "3145728"),
             new Def("protocol.maxClockSkewSeconds", "KMSGW_MAX_CLOCK_SKEW_SECONDS", "max-clock-skew-seconds", "900"),
@@ -91,7 +92,8 @@ public final class SettingsLoader {
                 p.integer("engine.queueCapacity", 2, 1 << 20),
                 secret == null || secret.isBlank() ? null : Path.of(secret),
                 p.integer("hsm.pbkdf2Iterations", 1000, 10_000_000),
-                p.bool("protocol.conscrypt"));
+                p.bool("protocol.conscrypt"),
+                p.cidrs("server.trustedProxies"));
     }
 
     private static Map<String, String> readYaml(Path file) {
@@ -171,6 +173,18 @@ public final class SettingsLoader {
                 throw bad(key, "must be one of " + String.join(", ", allowed) + ", got \"" + s + "\"");
             }
             return s;
+        }
+
+        List<String> cidrs(String key) {
+            List<String> l = list(key);
+            for (String c : l) {
+                try {
+                    io.kmsgw.gateway.authz.Cidr.parse(c);
+                } catch (IllegalArgumentException e) {
+                    throw bad(key, "\"" + c + "\" is not an IP address or CIDR block");
+                }
+            }
+            return l;
         }
 
         List<String> list(String key) {

@@ -15,5 +15,10 @@ public interface ApiOperation<M> {
     /** The KeyId as the request gives it (id or alias), or null when the API names no key. */
     String keyId(M message);
 
+    /** The secret the request names, or null when the API names no secret. */
+    default String secretName(M message) {
+        return null;
+    }
+
     void execute(KmsRequest request, M message, Channel channel);
 }

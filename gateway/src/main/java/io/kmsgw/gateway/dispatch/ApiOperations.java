@@ -14,6 +14,7 @@ public final class ApiOperations {
         ops.put(ApiName.Decrypt, new SymmetricApis.Decrypt(engine));
         ops.put(ApiName.GenerateDataKey, new SymmetricApis.GenerateDataKey(engine));
         ops.put(ApiName.GenerateRandom, new SymmetricApis.GenerateRandom(engine));
+        ops.put(ApiName.GetSecretValue, new SecretApis.GetSecretValue());
     }
 
     /** The operation for {@code api}, or null when this build does not serve it. */

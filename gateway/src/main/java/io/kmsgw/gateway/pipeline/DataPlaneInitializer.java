@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel> {
     /** The gateway stages in order, each a {@code @Sharable} instance. */
     public record Stages(ChannelHandler authenticator, ChannelHandler bodyDecoder, ChannelHandler authorizer,
-                         ChannelHandler dispatcher) {
+                         ChannelHandler dispatcher, io.kmsgw.gateway.audit.AuditLog audit,
+                         java.util.List<io.kmsgw.gateway.authz.Cidr> trustedProxies) {
     }
 
     private static final int MAX_INITIAL_LINE = 4096;
@@ -30,7 +31,7 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
     private final int maxBodyBytes;
     private final Duration idleTimeout;
     private final Stages stages;
-    private final RequestDecoder decoder = new RequestDecoder();
+    private final RequestDecoder decoder;
     private final LastResort lastResort = new LastResort();
 
     public DataPlaneInitializer(SslContext ssl, int maxBodyBytes, Duration idleTimeout, Stages stages) {
@@ -38,10 +39,12 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
         this.maxBodyBytes = maxBodyBytes;
         this.idleTimeout = idleTimeout;
         this.stages = stages;
+        this.decoder = new RequestDecoder(stages.trustedProxies());
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        ch.attr(Responses.AUDIT).set(stages.audit());
         ChannelPipeline p = ch.pipeline();
         addTls(p, ch);
         addHttpCodec(p);

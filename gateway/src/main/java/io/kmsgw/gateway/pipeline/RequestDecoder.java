@@ -1,5 +1,6 @@
 package io.kmsgw.gateway.pipeline;
 
+import io.kmsgw.gateway.authz.Cidr;
 import io.kmsgw.gateway.protocol.KmsRequest;
 import io.kmsgw.gateway.protocol.ProtocolError;
 import io.kmsgw.gateway.protocol.RequestIds;
@@ -27,6 +28,12 @@ import java.util.Map;
 @ChannelHandler.Sharable
 public final class RequestDecoder extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String KMS_PREFIX = "x-kms-";
+    private final List<Cidr> trustedProxies;
+
+    /** @param trustedProxies peers whose X-Forwarded-For is believed; empty = the TCP peer is always the client */
+    public RequestDecoder(List<Cidr> trustedProxies) {
+        this.trustedProxies = List.copyOf(trustedProxies);
+    }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
@@ -56,11 +63,53 @@ public final class RequestDecoder extends SimpleChannelInboundHandler<FullHttpRe
             }
         }
         kms.sort(Map.Entry.comparingByKey());
-        InetAddress ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        InetAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? Cidr.normalise(a.getAddress()) : null;
+        InetAddress ip = trustedProxies.isEmpty() || peer == null ? peer : forwardedClient(peer, h.getAll("x-forwarded-for"));
         KmsRequest r = new KmsRequest(requestId, System.nanoTime(), ip, keepAlive,
                 h.get("x-kms-apiversion"), h.get("x-kms-apiname"), h.get("x-kms-signaturemethod"), h.get("x-kms-acccesskeyid"),
                 h.get("date"), h.get("content-sha256"), h.get("content-type"), h.get("authorization"), h.get("user-agent"),
                 h.get("x-kms-migrationkeyversionid"), kms, ByteBufUtil.getBytes(req.content()));
         ctx.fireChannelRead(r);
+    }
+
+    private boolean trusted(InetAddress a) {
+        for (Cidr c : trustedProxies) {
+            if (c.contains(a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The client behind trusted proxies: walk X-Forwarded-For from the right (nearest hop) past every
+     * trusted proxy; the first other address is the client. Anything unparsable stops the walk at the
+     * last trusted hop. Names are never resolved.
+     */
+    InetAddress forwardedClient(InetAddress peer, List<String> forwardedFor) {
+        if (!trusted(peer) || forwardedFor.isEmpty()) {
+            return peer;
+        }
+        List<String> hops = new ArrayList<>();
+        for (String header : forwardedFor) {
+            for (String part : header.split(",")) {
+                hops.add(part.trim());
+            }
+        }
+        InetAddress current = peer;
+        for (int i = hops.size() - 1; i >= 0; i--) {
+            InetAddress hop;
+            try {
+                Cidr.parse(hops.get(i));
+                hop = Cidr.normalise(InetAddress.getByName(hops.get(i)));
+            } catch (IllegalArgumentException | java.net.UnknownHostException e) {
+                return current;
+            }
+            current = hop;
+            if (!trusted(hop)) {
+                return hop;
+            }
+        }
+        return current;
     }
 }

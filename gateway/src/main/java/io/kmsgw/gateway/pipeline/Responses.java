@@ -1,6 +1,8 @@
 package io.kmsgw.gateway.pipeline;
 
 import com.google.protobuf.MessageLite;
+import io.kmsgw.gateway.audit.AuditLog;
+import io.kmsgw.gateway.audit.AuditRecord;
 import io.kmsgw.gateway.protocol.KmsRequest;
 import io.kmsgw.gateway.protocol.ProtocolError;
 import io.kmsgw.gateway.protocol.pb.KmsApi;
@@ -29,6 +31,7 @@ public final class Responses {
 
     /** Writes a success response; {@code keyVersionId} (nullable) goes into x-kms-migrationkeyversionid. */
     public static void ok(Channel ch, KmsRequest req, MessageLite body, String keyVersionId) {
+        audit(ch, req, "OK");
         FullHttpResponse resp = response(ch, HttpResponseStatus.OK, body);
         if (keyVersionId != null) {
             resp.headers().set(MIGRATION_KEY_VERSION_ID, keyVersionId);
@@ -48,7 +51,24 @@ public final class Responses {
     }
 
     public static void error(Channel ch, KmsRequest req, ProtocolError error, String message) {
+        audit(ch, req, error.code());
         error(ch, req.requestId, req.keepAlive, error, message);
+    }
+
+    /** Channel attribute holding the audit sink of the data plane. */
+    public static final io.netty.util.AttributeKey<AuditLog> AUDIT = io.netty.util.AttributeKey.valueOf("kmsgw.audit");
+
+    private static void audit(Channel ch, KmsRequest r, String resultCode) {
+        if (r.auditKey == null) {
+            return;
+        }
+        AuditLog log = ch.attr(AUDIT).get();
+        if (log != null) {
+            log.offer(new AuditRecord(System.currentTimeMillis(), r.requestId, r.auditKey.clientKeyId(), r.auditKey.aapName(),
+                    r.clientIp == null ? "" : r.clientIp.getHostAddress(), r.userAgent == null ? "" : echo(r.userAgent, 512),
+                    r.apiNameHeader == null ? "" : echo(r.apiNameHeader, 64), r.resource == null ? "" : r.resource, resultCode,
+                    (System.nanoTime() - r.startNanos) / 1000));
+        }
     }
 
     private static FullHttpResponse response(Channel ch, HttpResponseStatus status, MessageLite body) {
@@ -79,15 +99,20 @@ public final class Responses {
 
     /** Shortens a client-supplied value before it is echoed in an error message. */
     public static String echo(String value) {
+        return echo(value, MAX_ECHO);
+    }
+
+    /** Shortens a client-supplied value to {@code max} characters and replaces control characters. */
+    public static String echo(String value, int max) {
         if (value == null) {
             return "";
         }
-        StringBuilder sb = new StringBuilder(Math.min(value.length(), MAX_ECHO));
-        for (int i = 0; i < value.length() && i < MAX_ECHO; i++) {
+        StringBuilder sb = new StringBuilder(Math.min(value.length(), max));
+        for (int i = 0; i < value.length() && i < max; i++) {
             char c = value.charAt(i);
             sb.append(c < 0x20 || c == 0x7f ? '?' : c);
         }
-        if (value.length() > MAX_ECHO) {
+        if (value.length() > max) {
             sb.append("...");
         }
         return sb.toString();

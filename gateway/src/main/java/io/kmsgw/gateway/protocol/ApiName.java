@@ -3,24 +3,24 @@ package io.kmsgw.gateway.protocol;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The dkms-gcs-0.2 API names; {@code implemented} says whether this build serves it yet. */
+/** The dkms-gcs-0.2 API names and the RBAC role each needs; which ones this build serves is ApiOperations' business. */
 public enum ApiName {
-    Encrypt(true, Role.KEY_USER),
-    Decrypt(true, Role.KEY_USER),
-    GenerateDataKey(true, Role.KEY_USER),
-    GenerateRandom(true, Role.ANY),
-    Sign(false, Role.KEY_USER),
-    Verify(false, Role.KEY_USER),
-    Hmac(false, Role.KEY_USER),
-    GetPublicKey(false, Role.KEY_USER),
-    GetSecretValue(false, Role.SECRET_USER),
-    AdvanceEncrypt(false, Role.KEY_USER),
-    AdvanceDecrypt(false, Role.KEY_USER),
-    AdvanceGenerateDataKey(false, Role.KEY_USER),
-    GenerateDataKeyPair(false, Role.KEY_USER),
-    GenerateDataKeyPairWithoutPlaintext(false, Role.KEY_USER),
-    AdvanceGenerateDataKeyPair(false, Role.KEY_USER),
-    AdvanceGenerateDataKeyPairWithoutPlaintext(false, Role.KEY_USER);
+    Encrypt(Role.KEY_USER),
+    Decrypt(Role.KEY_USER),
+    GenerateDataKey(Role.KEY_USER),
+    GenerateRandom(Role.ANY),
+    Sign(Role.KEY_USER),
+    Verify(Role.KEY_USER),
+    Hmac(Role.KEY_USER),
+    GetPublicKey(Role.KEY_USER),
+    GetSecretValue(Role.SECRET_USER),
+    AdvanceEncrypt(Role.KEY_USER),
+    AdvanceDecrypt(Role.KEY_USER),
+    AdvanceGenerateDataKey(Role.KEY_USER),
+    GenerateDataKeyPair(Role.KEY_USER),
+    GenerateDataKeyPairWithoutPlaintext(Role.KEY_USER),
+    AdvanceGenerateDataKeyPair(Role.KEY_USER),
+    AdvanceGenerateDataKeyPairWithoutPlaintext(Role.KEY_USER);
 
     /** Which RBAC role allows the API. */
     public enum Role { KEY_USER, SECRET_USER, ANY }
@@ -33,16 +33,10 @@ public enum ApiName {
         }
     }
 
-    private final boolean implemented;
     private final Role role;
 
-    ApiName(boolean implemented, Role role) {
-        this.implemented = implemented;
+    ApiName(Role role) {
         this.role = role;
-    }
-
-    public boolean implemented() {
-        return implemented;
     }
 
     public Role role() {

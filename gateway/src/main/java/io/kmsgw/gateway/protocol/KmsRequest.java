@@ -30,6 +30,10 @@ public final class KmsRequest {
 
     public Principal principal;
     public Object message;
+    /** Set by the authenticator once the client key id is known: from then on the request is audited. */
+    public io.kmsgw.gateway.auth.ClientKeyRegistry.Entry auditKey;
+    /** Set by the authorizer: the key id or secret name the request concerns, for the audit. */
+    public String resource;
 
     public KmsRequest(String requestId, long startNanos, InetAddress clientIp, boolean keepAlive, String apiVersion,
                       String apiNameHeader, String signatureMethod, String accessKeyId, String date, String contentSha256,

@@ -15,9 +15,8 @@ public enum ProtocolError {
     REQUEST_TIME_TOO_SKEWED(400, "RequestTimeTooSkewed"),
     UNAUTHORIZED(404, "Unauthorized"),
     SIGNATURE_NOT_MATCH(401, "SignatureNotMatch"),
-    /** The client key is outside NotBefore..NotAfter. */
-    CLIENT_KEY_EXPIRED(401, "ClientKeyExpired"),
-    CLIENT_KEY_NOT_YET_VALID(401, "ClientKeyNotYetValid"),
+    /** The client key is outside NotBefore..NotAfter or was deleted (the message says which). */
+    CLIENT_KEY_INACTIVE(401, "ClientKeyInactive"),
     INVALID_CONTENT_TYPE(415, "InvalidContentType"),
     FORBIDDEN(403, "Forbidden.NoPermission"),
     KEY_NOT_FOUND(404, "Forbidden.KeyNotFound"),

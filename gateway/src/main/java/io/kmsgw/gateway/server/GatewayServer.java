@@ -11,8 +11,11 @@ import io.kmsgw.gateway.admin.AdminInitializer;
 import io.kmsgw.gateway.auth.Authenticator;
 import io.kmsgw.gateway.auth.ClientKeyRegistry;
 import io.kmsgw.gateway.auth.SignatureVerifier;
+import io.kmsgw.gateway.audit.AuditLog;
 import io.kmsgw.gateway.authz.AccessControl;
-import io.kmsgw.gateway.authz.AccessModel;
+import io.kmsgw.gateway.authz.AccessService;
+import io.kmsgw.gateway.authz.Cidr;
+import io.kmsgw.gateway.authz.ClientKeyExpiryMonitor;
 import io.kmsgw.gateway.authz.AccessRepository;
 import io.kmsgw.gateway.authz.Authorizer;
 import io.kmsgw.gateway.bootstrap.Bootstrap;
@@ -23,7 +26,6 @@ import io.kmsgw.gateway.dispatch.BodyDecoder;
 import io.kmsgw.gateway.dispatch.Dispatcher;
 import io.kmsgw.gateway.pipeline.DataPlaneInitializer;
 import io.kmsgw.gateway.tls.InstancePki;
-import io.kmsgw.gateway.tls.Pem;
 import io.kmsgw.gateway.tls.TlsContexts;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -43,12 +45,13 @@ import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.PublicKey;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -69,6 +72,8 @@ public final class GatewayServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final ExecutorService adminExecutor;
+    private final AuditLog audit;
+    private final ScheduledExecutorService scheduler;
     private final List<Channel> listeners = new ArrayList<>();
     private final String instanceId;
     private final Path instanceJson;
@@ -84,6 +89,8 @@ public final class GatewayServer implements AutoCloseable {
         Store st = null;
         SimHsmBackend be = null;
         KmsEngine en = null;
+        AuditLog au = null;
+        ScheduledExecutorService sched = null;
         EventLoopGroup bossGroup = null;
         EventLoopGroup workerGroup = null;
         ExecutorService adminPool = null;
@@ -104,10 +111,24 @@ public final class GatewayServer implements AutoCloseable {
             Bootstrap.QuickStart qs = Bootstrap.quickStart(dir, instanceId, meta, en, access, new ClientKeyIssuer());
 
             AccessControl accessControl = new AccessControl();
-            accessControl.load(access.networkRules(), access.policies(), access.aaps());
             SignatureVerifier verifier = new SignatureVerifier(s.conscrypt());
             ClientKeyRegistry clientKeys = new ClientKeyRegistry();
-            clientKeys.replaceAll(access.clientKeys().stream().map(k -> entry(k, verifier)).toList());
+            AccessService accessService = new AccessService(access, accessControl, clientKeys, verifier, new ClientKeyIssuer(), instanceId,
+                    clock);
+            au = new AuditLog(dir.resolve("audit"), st, 64L * 1024 * 1024, 65_536);
+            ClientKeyExpiryMonitor expiry = new ClientKeyExpiryMonitor(accessService, clock, meta::get, meta::put);
+            sched = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "kmsgw-expiry");
+                t.setDaemon(true);
+                return t;
+            });
+            sched.scheduleWithFixedDelay(() -> {
+                try {
+                    expiry.check();
+                } catch (RuntimeException e) {
+                    LOG.warn("client key expiry check failed: {}", e.toString());
+                }
+            }, 0, 1, TimeUnit.HOURS);
 
             InstancePki.Material pki = InstancePki.loadOrCreate(dir, instanceId, s.endpointNames());
             tlsEngine = TlsContexts.effectiveEngine(s.tlsEngine());
@@ -115,11 +136,14 @@ public final class GatewayServer implements AutoCloseable {
 
             ApiOperations ops = new ApiOperations(en);
             KmsEngine engineRef = en;
+            AuditLog auditRef = au;
             DataPlaneInitializer.Stages stages = new DataPlaneInitializer.Stages(
                     new Authenticator(clientKeys, verifier, clock, s.maxClockSkew()),
                     new BodyDecoder(ops),
                     new Authorizer(accessControl, ops, engineRef::resolveKeyId),
-                    new Dispatcher(ops));
+                    new Dispatcher(ops, au),
+                    au,
+                    s.trustedProxies().stream().map(Cidr::parse).toList());
 
             boolean epoll = Epoll.isAvailable();
             IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -134,7 +158,8 @@ public final class GatewayServer implements AutoCloseable {
                 return t;
             });
             adminExecutor = adminPool;
-            AdminHandler adminHandler = new AdminHandler(adminToken, new AdminActions(en), adminPool, () -> ready);
+            AdminHandler adminHandler = new AdminHandler(adminToken, new AdminActions(en, accessService, au, clock), adminPool,
+                    () -> ready && auditRef.healthy());
 
             dataAddress = bind(channelType, new InetSocketAddress(s.bind(), s.port()),
                     new DataPlaneInitializer(ssl, s.maxBodyBytes(), s.idleTimeout(), stages));
@@ -154,6 +179,12 @@ public final class GatewayServer implements AutoCloseable {
             if (adminPool != null) {
                 adminPool.shutdownNow();
             }
+            if (sched != null) {
+                sched.shutdownNow();
+            }
+            if (au != null) {
+                au.close();
+            }
             if (en != null) {
                 en.close();
             }
@@ -168,6 +199,8 @@ public final class GatewayServer implements AutoCloseable {
         this.store = st;
         this.backend = be;
         this.engine = en;
+        this.audit = au;
+        this.scheduler = sched;
         this.ready = true;
     }
 
@@ -188,11 +221,6 @@ public final class GatewayServer implements AutoCloseable {
                 .bind(address).sync().channel();
         listeners.add(ch);
         return (InetSocketAddress) ch.localAddress();
-    }
-
-    private static ClientKeyRegistry.Entry entry(AccessModel.ClientKey k, SignatureVerifier verifier) {
-        PublicKey pk = verifier.prepare(Pem.certificates(k.certificatePem()).get(0).getPublicKey());
-        return new ClientKeyRegistry.Entry(k.clientKeyId(), k.aapName(), pk, k.notBefore(), k.notAfter());
     }
 
     public String instanceId() {
@@ -237,6 +265,8 @@ public final class GatewayServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        scheduler.shutdownNow();
+        audit.close();
         engine.close();
         backend.close();
         store.close();

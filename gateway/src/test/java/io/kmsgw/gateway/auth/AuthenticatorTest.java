@@ -78,7 +78,7 @@ class AuthenticatorTest {
 
     private static EmbeddedChannel channel(Instant notBefore, Instant notAfter) {
         ClientKeyRegistry reg = new ClientKeyRegistry();
-        reg.put(new ClientKeyRegistry.Entry(KEY_ID, "app", clientKey.getPublic(), notBefore, notAfter));
+        reg.put(new ClientKeyRegistry.Entry(KEY_ID, "app", clientKey.getPublic(), notBefore, notAfter, false));
         return new EmbeddedChannel(new Authenticator(reg, new SignatureVerifier(true), Clock.fixed(NOW, ZoneOffset.UTC),
                 Duration.ofMinutes(15)));
     }
@@ -183,9 +183,10 @@ class AuthenticatorTest {
     void clientKeyValidityIsEnforcedAfterTheSignature() throws Exception {
         KmsApi.Error expired = run(r -> { }, NOW.minusSeconds(86400 * 2), NOW.minusSeconds(1));
         assertEquals(401, expired.getStatusCode());
-        assertEquals("ClientKeyExpired", expired.getErrorCode());
+        assertEquals("ClientKeyInactive", expired.getErrorCode());
+        assertTrue(expired.getErrorMessage().contains("expired at 2026-11-23T11:59:59Z"), expired.getErrorMessage());
         KmsApi.Error early = run(r -> { }, NOW.plusSeconds(60), NOW.plusSeconds(86400));
-        assertEquals("ClientKeyNotYetValid", early.getErrorCode());
-        assertTrue(early.getErrorMessage().contains("NotBefore"));
+        assertEquals("ClientKeyInactive", early.getErrorCode());
+        assertTrue(early.getErrorMessage().contains("is not valid until"), early.getErrorMessage());
     }
 }

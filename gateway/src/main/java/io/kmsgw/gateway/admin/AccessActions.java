@@ -1,0 +1,201 @@
+package io.kmsgw.gateway.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kmsgw.crypto.clientkey.ClientKeyIssuer;
+import io.kmsgw.gateway.audit.AuditLog;
+import io.kmsgw.gateway.audit.AuditRecord;
+import io.kmsgw.gateway.authz.AccessModel;
+import io.kmsgw.gateway.authz.AccessService;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Admin actions of the application-access model and the audit log (OpenAPI names). */
+final class AccessActions {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private AccessActions() {
+    }
+
+    static void register(Map<String, Function<JsonNode, ObjectNode>> actions, AccessService access, AuditLog audit, Clock clock) {
+        actions.put("CreateNetworkRule", p -> rule(access.createNetworkRule(Params.text(p, "Name", true), Params.text(p, "Type", false),
+                Params.list(p, "SourcePrivateIp"), Params.text(p, "Description", false))));
+        actions.put("DescribeNetworkRule", p -> rule(access.describeNetworkRule(Params.text(p, "Name", true))));
+        actions.put("UpdateNetworkRule", p -> rule(access.updateNetworkRule(Params.text(p, "Name", true), Params.list(p, "SourcePrivateIp"),
+                Params.optional(p, "Description"))));
+        actions.put("DeleteNetworkRule", p -> {
+            access.deleteNetworkRule(Params.text(p, "Name", true));
+            return JSON.createObjectNode();
+        });
+        actions.put("ListNetworkRules", p -> list("NetworkRules", access.listNetworkRules().stream().map(AccessActions::ruleNode).toList()));
+
+        actions.put("CreatePolicy", p -> policy(access.createPolicy(Params.text(p, "Name", true), Params.text(p, "KmsInstance", false),
+                Params.list(p, "Permissions"), Params.list(p, "Resources"), Params.text(p, "AccessControlRules", false),
+                Params.text(p, "Description", false))));
+        actions.put("DescribePolicy", p -> policy(access.describePolicy(Params.text(p, "Name", true))));
+        actions.put("UpdatePolicy", p -> policy(access.updatePolicy(Params.text(p, "Name", true), Params.list(p, "Permissions"),
+                Params.list(p, "Resources"), Params.optional(p, "AccessControlRules"), Params.optional(p, "Description"))));
+        actions.put("DeletePolicy", p -> {
+            access.deletePolicy(Params.text(p, "Name", true));
+            return JSON.createObjectNode();
+        });
+        actions.put("ListPolicies", p -> list("Policies", access.listPolicies().stream().map(AccessActions::policyNode).toList()));
+
+        actions.put("CreateApplicationAccessPoint", p -> aap(access.createAap(Params.text(p, "Name", true),
+                Params.text(p, "AuthenticationMethod", false), Params.list(p, "Policies"), Params.text(p, "Description", false))));
+        actions.put("DescribeApplicationAccessPoint", p -> aap(access.describeAap(Params.text(p, "Name", true))));
+        actions.put("UpdateApplicationAccessPoint", p -> aap(access.updateAap(Params.text(p, "Name", true), Params.list(p, "Policies"),
+                Params.optional(p, "Description"))));
+        actions.put("DeleteApplicationAccessPoint", p -> {
+            access.deleteAap(Params.text(p, "Name", true));
+            return JSON.createObjectNode();
+        });
+        actions.put("ListApplicationAccessPoints", p -> list("ApplicationAccessPoints",
+                access.listAaps().stream().map(AccessActions::aapNode).toList()));
+
+        actions.put("CreateClientKey", p -> {
+            ClientKeyIssuer.Issued k = access.createClientKey(Params.text(p, "AapName", true), Params.text(p, "Password", true),
+                    Params.time(p, "NotBefore"), Params.time(p, "NotAfter"));
+            return issued(k);
+        });
+        actions.put("GetClientKey", p -> {
+            AccessModel.ClientKey k = access.getClientKey(Params.text(p, "ClientKeyId", true));
+            ObjectNode out = clientKeyNode(k, clock);
+            out.put("PublicKeyData", k.certificatePem());
+            return out;
+        });
+        actions.put("DeleteClientKey", p -> {
+            access.deleteClientKey(Params.text(p, "ClientKeyId", true));
+            return JSON.createObjectNode();
+        });
+        actions.put("ListClientKeys", p -> list("ClientKeys", access.listClientKeys(Params.optional(p, "AapName")).stream()
+                .map(k -> clientKeyNode(k, clock)).toList()));
+        actions.put("QuickCreateApplicationAccessPoint", p -> {
+            AccessService.QuickCreated q = access.quickCreate(Params.text(p, "AapName", true), Params.text(p, "Password", true),
+                    Params.text(p, "Description", false));
+            ObjectNode out = issued(q.clientKey());
+            out.put("AapName", q.aap().name());
+            out.put("PolicyName", q.policy().name());
+            return out;
+        });
+
+        actions.put("QueryAuditLog", p -> {
+            Instant start = Params.time(p, "StartTime");
+            Instant end = Params.time(p, "EndTime");
+            List<AuditRecord> found = audit.query(emptyToNull(Params.optional(p, "ClientKeyId")), emptyToNull(Params.optional(p, "ApiName")),
+                    start == null ? null : start.toEpochMilli(), end == null ? null : end.toEpochMilli(),
+                    Params.integer(p, "Limit", 100, 1, 10_000));
+            return list("Entries", found.stream().map(AccessActions::auditNode).toList());
+        });
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    private static ObjectNode list(String name, List<ObjectNode> items) {
+        ObjectNode out = JSON.createObjectNode();
+        ArrayNode arr = out.putArray(name);
+        items.forEach(arr::add);
+        out.put("TotalCount", items.size());
+        return out;
+    }
+
+    private static ObjectNode rule(AccessModel.NetworkRule r) {
+        return ruleNode(r);
+    }
+
+    private static ObjectNode ruleNode(AccessModel.NetworkRule r) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("Name", r.name());
+        n.put("Type", r.type());
+        ArrayNode ips = n.putArray("SourcePrivateIp");
+        r.sourcePrivateIp().forEach(ips::add);
+        n.put("Description", r.description());
+        n.put("CreateTime", r.created().toString());
+        return n;
+    }
+
+    private static ObjectNode policy(AccessModel.Policy p) {
+        return policyNode(p);
+    }
+
+    private static ObjectNode policyNode(AccessModel.Policy p) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("Name", p.name());
+        n.put("KmsInstance", p.kmsInstance());
+        ArrayNode perms = n.putArray("Permissions");
+        p.permissions().forEach(perms::add);
+        ArrayNode res = n.putArray("Resources");
+        p.resources().forEach(res::add);
+        ObjectNode rules = JSON.createObjectNode();
+        ArrayNode names = rules.putArray("NetworkRules");
+        p.networkRules().forEach(names::add);
+        n.put("AccessControlRules", rules.toString());
+        n.put("Description", p.description());
+        n.put("CreateTime", p.created().toString());
+        return n;
+    }
+
+    private static ObjectNode aap(AccessModel.Aap a) {
+        return aapNode(a);
+    }
+
+    private static ObjectNode aapNode(AccessModel.Aap a) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("Name", a.name());
+        n.put("AuthenticationMethod", a.authenticationMethod());
+        ArrayNode pols = n.putArray("Policies");
+        a.policies().forEach(pols::add);
+        n.put("Description", a.description());
+        n.put("CreateTime", a.created().toString());
+        return n;
+    }
+
+    private static ObjectNode issued(ClientKeyIssuer.Issued k) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("ClientKeyId", k.clientKeyId());
+        n.put("PrivateKeyData", Base64.getEncoder().encodeToString(k.pkcs12()));
+        n.put("KeyAlgorithm", "RSA_2048");
+        n.put("NotBefore", k.notBefore().toString());
+        n.put("NotAfter", k.notAfter().toString());
+        return n;
+    }
+
+    private static ObjectNode clientKeyNode(AccessModel.ClientKey k, Clock clock) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("ClientKeyId", k.clientKeyId());
+        n.put("AapName", k.aapName());
+        n.put("KeyAlgorithm", k.keyAlgorithm());
+        n.put("NotBefore", k.notBefore().toString());
+        n.put("NotAfter", k.notAfter().toString());
+        n.put("CreationDate", k.created().toString());
+        n.put("DaysLeft", Math.max(0, Duration.between(clock.instant(), k.notAfter()).toDays()));
+        if (k.isDeleted()) {
+            n.put("DeletionDate", k.deleted().toString());
+        }
+        return n;
+    }
+
+    private static ObjectNode auditNode(AuditRecord r) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("Time", Instant.ofEpochMilli(r.timeMillis()).toString());
+        n.put("RequestId", r.requestId());
+        n.put("ClientKeyId", r.clientKeyId());
+        n.put("AapName", r.aapName());
+        n.put("ClientIp", r.clientIp());
+        n.put("UserAgent", r.userAgent());
+        n.put("ApiName", r.apiName());
+        n.put("Resource", r.resource());
+        n.put("ResultCode", r.resultCode());
+        n.put("LatencyMicros", r.latencyMicros());
+        return n;
+    }
+}

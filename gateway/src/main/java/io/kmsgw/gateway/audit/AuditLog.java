@@ -1,0 +1,275 @@
+package io.kmsgw.gateway.audit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kmsgw.crypto.store.Store;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.jctools.queues.MpscArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit sink. Event loops {@link #offer} records into a bounded lock-free queue; one writer thread
+ * drains it in batches, appends them as JSON lines to {@code DATA/audit/audit-NNNNNN.jsonl} (rolled by
+ * size, forced to disk per batch) and inserts them into the {@code audit_log} table, indexed by client
+ * key id and time, which serves {@link #query}. When a batch cannot be written the sink reports itself
+ * unhealthy, the gateway refuses new requests (fail closed, 503), and the writer retries the same batch
+ * until storage comes back.
+ */
+public final class AuditLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int BATCH = 1024;
+
+    private final Path dir;
+    private final Store store;
+    private final long maxFileBytes;
+    private final MpscArrayQueue<AuditRecord> queue;
+    private final Thread writer;
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean healthy = true;
+    private volatile boolean running = true;
+    /** The writer holds records that are not yet durable. */
+    private volatile boolean inBatch;
+    private FileChannel file;
+    private long fileBytes;
+    private int fileIndex;
+
+    public AuditLog(Path dir, Store store, long maxFileBytes, int capacity) throws IOException {
+        this.dir = dir;
+        this.store = store;
+        this.maxFileBytes = maxFileBytes;
+        this.queue = new MpscArrayQueue<>(capacity);
+        Files.createDirectories(dir);
+        store.migrate("audit", List.of(
+                "CREATE TABLE audit_log (time_millis BIGINT NOT NULL, request_id VARCHAR(64) NOT NULL, client_key_id VARCHAR(64) NOT NULL, "
+                        + "aap_name VARCHAR(128) NOT NULL, client_ip VARCHAR(64) NOT NULL, user_agent VARCHAR(512) NOT NULL, "
+                        + "api_name VARCHAR(64) NOT NULL, resource VARCHAR(512) NOT NULL, result_code VARCHAR(64) NOT NULL, "
+                        + "latency_micros BIGINT NOT NULL)",
+                "CREATE INDEX audit_log_key_time ON audit_log(client_key_id, time_millis)",
+                "CREATE INDEX audit_log_time ON audit_log(time_millis)"));
+        try (var files = Files.list(dir)) {
+            fileIndex = files.map(p -> p.getFileName().toString()).filter(n -> n.matches("audit-\\d{6}\\.jsonl"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(6, 12))).max().orElse(0);
+        }
+        openFile();
+        writer = new Thread(this::run, "kmsgw-audit");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /** True when a record offered now will be accepted and the sink is writing: otherwise fail closed. */
+    public boolean canAccept() {
+        return healthy && running && queue.size() < queue.capacity();
+    }
+
+    /** Enqueues a record; false when the queue is full (the caller must not have acted unaudited). */
+    public boolean offer(AuditRecord r) {
+        if (!running || !queue.offer(r)) {
+            dropped.incrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    public boolean healthy() {
+        return healthy;
+    }
+
+    public long writtenCount() {
+        return written.get();
+    }
+
+    public long droppedCount() {
+        return dropped.get();
+    }
+
+    /** Waits until everything offered so far is written (tests and shutdown). */
+    public boolean flush(long timeout, TimeUnit unit) {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (!queue.isEmpty() || inBatch) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+        return true;
+    }
+
+    private void run() {
+        List<AuditRecord> batch = new ArrayList<>(BATCH);
+        while (running || !queue.isEmpty() || !batch.isEmpty()) {
+            if (batch.isEmpty()) {
+                inBatch = true;
+                queue.drain(batch::add, BATCH);
+                if (batch.isEmpty()) {
+                    inBatch = false;
+                    LockSupport.parkNanos(2_000_000);
+                    continue;
+                }
+            }
+            try {
+                write(batch);
+                written.addAndGet(batch.size());
+                batch.clear();
+                inBatch = false;
+                if (!healthy) {
+                    LOG.warn("audit log writable again; accepting requests");
+                    healthy = true;
+                }
+            } catch (Exception e) {
+                if (healthy) {
+                    LOG.error("audit log write failed; refusing requests until it recovers: {}", e.toString());
+                }
+                healthy = false;
+                if (!running) {
+                    LOG.error("audit log closing with {} unwritten records", batch.size() + queue.size());
+                    return;
+                }
+                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+            }
+        }
+    }
+
+    private void write(List<AuditRecord> batch) throws IOException {
+        StringBuilder sb = new StringBuilder(batch.size() * 256);
+        for (AuditRecord r : batch) {
+            ObjectNode n = JSON.createObjectNode();
+            n.put("Time", Instant.ofEpochMilli(r.timeMillis()).toString());
+            n.put("RequestId", r.requestId());
+            n.put("ClientKeyId", r.clientKeyId());
+            n.put("AapName", r.aapName());
+            n.put("ClientIp", r.clientIp());
+            n.put("UserAgent", r.userAgent());
+            n.put("ApiName", r.apiName());
+            n.put("Resource", r.resource());
+            n.put("ResultCode", r.resultCode());
+            n.put("LatencyMicros", r.latencyMicros());
+            sb.append(JSON.writeValueAsString(n)).append('\n');
+        }
+        if (file == null) {
+            openFile();
+        }
+        ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        long position = file.size();
+        try {
+            while (buf.hasRemaining()) {
+                file.write(buf);
+            }
+            file.force(false);
+            store.write(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_log (time_millis, request_id, client_key_id, aap_name, "
+                        + "client_ip, user_agent, api_name, resource, result_code, latency_micros) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+                    for (AuditRecord r : batch) {
+                        ps.setLong(1, r.timeMillis());
+                        ps.setString(2, r.requestId());
+                        ps.setString(3, r.clientKeyId());
+                        ps.setString(4, r.aapName());
+                        ps.setString(5, r.clientIp());
+                        ps.setString(6, r.userAgent());
+                        ps.setString(7, r.apiName());
+                        ps.setString(8, r.resource());
+                        ps.setString(9, r.resultCode());
+                        ps.setLong(10, r.latencyMicros());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            // leave no partial batch in the file, so the retry writes each record exactly once
+            file.truncate(position);
+            throw e;
+        }
+        fileBytes = file.size();
+        if (fileBytes >= maxFileBytes) {
+            file.close();
+            fileIndex++;
+            openFile();
+        }
+    }
+
+    private void openFile() throws IOException {
+        if (fileIndex == 0) {
+            fileIndex = 1;
+        }
+        Path p = dir.resolve(String.format("audit-%06d.jsonl", fileIndex));
+        file = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        fileBytes = file.size();
+    }
+
+    /**
+     * Audit records, newest first: by client key id (index), API name and time window (any may be null).
+     */
+    public List<AuditRecord> query(String clientKeyId, String apiName, Long startMillis, Long endMillis, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT time_millis, request_id, client_key_id, aap_name, client_ip, user_agent, api_name, "
+                + "resource, result_code, latency_micros FROM audit_log WHERE 1=1");
+        List<Object> args = new ArrayList<>();
+        if (clientKeyId != null) {
+            sql.append(" AND client_key_id = ?");
+            args.add(clientKeyId);
+        }
+        if (apiName != null) {
+            sql.append(" AND api_name = ?");
+            args.add(apiName);
+        }
+        if (startMillis != null) {
+            sql.append(" AND time_millis >= ?");
+            args.add(startMillis);
+        }
+        if (endMillis != null) {
+            sql.append(" AND time_millis < ?");
+            args.add(endMillis);
+        }
+        sql.append(" ORDER BY time_millis DESC LIMIT ?");
+        args.add(limit);
+        return store.read(c -> {
+            List<AuditRecord> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setObject(i + 1, args.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new AuditRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getLong(10)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void close() {
+        flush(5, TimeUnit.SECONDS);
+        running = false;
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (file != null) {
+                file.close();
+            }
+        } catch (IOException ignored) {
+            // closing at shutdown
+        }
+    }
+}
