@@ -43,17 +43,16 @@ public final class Authorizer extends KmsRequestHandler {
         } else if (given == null) {
             ok = access.allowed(aap, r.api, r.clientIp);
         } else {
-            r.resource = "key/" + given;
-            ok = access.allowed(aap, r.api, r.clientIp, "key/" + given);
-            if (!ok) {
-                try {
-                    String id = keyIdResolver.apply(given);
-                    ok = !id.equals(given) && access.allowed(aap, r.api, r.clientIp, "key/" + id);
-                    r.resource = "key/" + id;
-                } catch (KmsException notFound) {
-                    ok = false;
-                }
+            String id;
+            try {
+                id = keyIdResolver.apply(given);
+            } catch (KmsException notFound) {
+                id = null;
             }
+            // the audit names the key by id; a missing key keeps the name it was asked for
+            r.resource = "key/" + (id != null ? id : given);
+            ok = access.allowed(aap, r.api, r.clientIp, "key/" + given)
+                    || (id != null && !id.equals(given) && access.allowed(aap, r.api, r.clientIp, "key/" + id));
         }
         if (!ok) {
             String resource = secret != null ? "secret/" + secret : given == null ? r.api.name() : "key/" + given;

@@ -37,7 +37,17 @@ final class RawHttps {
     }
 
     static Response send(Path caFile, int port, String head, byte[] body) throws Exception {
-        try (SSLSocket s = (SSLSocket) AdminCommand.trusting(caFile).getSocketFactory().createSocket("127.0.0.1", port)) {
+        return sendFrom(null, caFile, port, head, body);
+    }
+
+    /** As {@link #send}, from a chosen local address (e.g. 127.0.0.2) when {@code local} is not null. */
+    static Response sendFrom(String local, Path caFile, int port, String head, byte[] body) throws Exception {
+        java.net.Socket plain = new java.net.Socket();
+        if (local != null) {
+            plain.bind(new java.net.InetSocketAddress(local, 0));
+        }
+        plain.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
+        try (SSLSocket s = (SSLSocket) AdminCommand.trusting(caFile).getSocketFactory().createSocket(plain, "127.0.0.1", port, true)) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
             out.write(head.getBytes(StandardCharsets.ISO_8859_1));
@@ -91,6 +101,11 @@ final class RawHttps {
 
     /** Signs like the SDK with the quick-start client key; returns the header block (without the final CRLF). */
     static String signedHeaders(GatewayServerInfo info, String api, byte[] body) throws Exception {
+        return signedHeaders(info.clientKeyId(), info.privateKey(), api, body);
+    }
+
+    static String signedHeaders(String clientKeyId, PrivateKey privateKey, String api, byte[] body) throws Exception {
+        GatewayServerInfo info = new GatewayServerInfo(clientKeyId, privateKey);
         String sha = HexFormat.of().withUpperCase().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
         String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
         List<Map.Entry<String, String>> kms = new ArrayList<>(List.of(
@@ -115,8 +130,13 @@ final class RawHttps {
     record GatewayServerInfo(String clientKeyId, PrivateKey privateKey) {
         static GatewayServerInfo of(com.fasterxml.jackson.databind.JsonNode instance) throws Exception {
             var qs = instance.get("QuickStart");
-            var keyFile = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Path.of(qs.get("ClientKeyFile").asText()).toFile());
-            char[] pw = Files.readString(Path.of(qs.get("PasswordFile").asText())).toCharArray();
+            return fromFiles(Path.of(qs.get("ClientKeyFile").asText()), Path.of(qs.get("PasswordFile").asText()));
+        }
+
+        /** Reads clientKey_<id>.json and its password file as the SDKs do. */
+        static GatewayServerInfo fromFiles(Path keyJson, Path passwordFile) throws Exception {
+            var keyFile = new com.fasterxml.jackson.databind.ObjectMapper().readTree(keyJson.toFile());
+            char[] pw = Files.readString(passwordFile).toCharArray();
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(new java.io.ByteArrayInputStream(Base64.getDecoder().decode(keyFile.get("PrivateKeyData").asText())), pw);
             return new GatewayServerInfo(keyFile.get("KeyId").asText(),

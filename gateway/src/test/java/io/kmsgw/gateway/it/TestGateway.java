@@ -50,6 +50,31 @@ public final class TestGateway {
         return new Client(config);
     }
 
+    /** POSTs an admin action with the instance's token; returns status and parsed JSON. */
+    public record AdminReply(int status, JsonNode json) {
+    }
+
+    public static AdminReply admin(GatewayServer server, String action, String json) throws Exception {
+        JsonNode inst = instance(server);
+        String token = Files.readString(Path.of(inst.get("AdminTokenFile").asText())).trim();
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        String head = "POST /admin/v1/" + action + " HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
+                + "authorization: Bearer " + token + "\r\ncontent-length: " + body.length + "\r\nconnection: close\r\n\r\n";
+        RawHttps.Response r = RawHttps.send(Path.of(inst.get("CaFile").asText()), server.adminPort(), head, body);
+        return new AdminReply(r.status(), new ObjectMapper().readTree(r.body()));
+    }
+
+    /** An SDK client for a client key file + password file. */
+    public static Client sdkClient(GatewayServer server, Path clientKeyFile, Path passwordFile) throws Exception {
+        Config config = new Config();
+        config.setProtocol("https");
+        config.setClientKeyFile(clientKeyFile.toString());
+        config.setPassword(Files.readString(passwordFile, StandardCharsets.UTF_8));
+        config.setEndpoint("127.0.0.1:" + server.port());
+        config.setCaFilePath(instance(server).get("CaFile").asText());
+        return new Client(config);
+    }
+
     /** Runs a call expected to fail and returns the TeaException the SDK raised (unwrapping its retry wrapper). */
     public static TeaException teaError(Executable call) {
         try {

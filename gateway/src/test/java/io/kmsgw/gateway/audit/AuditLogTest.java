@@ -1,0 +1,139 @@
+package io.kmsgw.gateway.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kmsgw.crypto.store.SqliteStore;
+import io.kmsgw.crypto.store.Store;
+import io.kmsgw.gateway.dispatch.ApiOperations;
+import io.kmsgw.gateway.dispatch.Dispatcher;
+import io.kmsgw.gateway.protocol.KmsRequest;
+import io.kmsgw.gateway.protocol.pb.KmsApi;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AuditLogTest {
+    @TempDir
+    Path dir;
+
+    /** Injects the fault a test cannot produce for real here: the store refusing writes (disk full, I/O error). */
+    static final class FailingStore implements Store {
+        final Store delegate;
+        volatile boolean fail;
+
+        FailingStore(Store delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public <T> T read(Work<T> work) {
+            return delegate.read(work);
+        }
+
+        @Override
+        public <T> T write(Work<T> work) {
+            return delegate.write((Connection c) -> {
+                if (fail) {
+                    throw new java.sql.SQLException("injected: database or disk is full");
+                }
+                return work.run(c);
+            });
+        }
+
+        @Override
+        public void migrate(String component, List<String> steps) {
+            delegate.migrate(component, steps);
+        }
+
+        @Override
+        public String binaryType() {
+            return delegate.binaryType();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+
+    private static AuditRecord record(String id) {
+        return new AuditRecord(System.currentTimeMillis(), id, "KAAP.k1", "app", "127.0.0.1", "ua/1", "Encrypt", "key/key-1", "OK", 42);
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "condition not reached");
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void writesQueriesFailsClosedAndRecoversWithoutDuplicates() throws Exception {
+        FailingStore store = new FailingStore(new SqliteStore(dir.resolve("db")));
+        try (AuditLog log = new AuditLog(dir.resolve("audit"), store, 1 << 20, 1024)) {
+            for (int i = 0; i < 5; i++) {
+                assertTrue(log.offer(record("r" + i)));
+            }
+            assertTrue(log.flush(10, TimeUnit.SECONDS));
+            assertEquals(5, log.query("KAAP.k1", null, null, null, 100).size());
+            assertEquals(0, log.query("KAAP.other", null, null, null, 100).size());
+            assertEquals(2, log.query(null, "Encrypt", null, null, 2).size());
+
+            store.fail = true;
+            assertTrue(log.offer(record("during-outage")));
+            await(() -> !log.healthy());
+            assertFalse(log.canAccept(), "an unhealthy sink accepts nothing: requests fail closed");
+
+            // the dispatcher answers 503 instead of doing unaudited work
+            EmbeddedChannel ch = new EmbeddedChannel(new Dispatcher(new ApiOperations(null), log));
+            KmsRequest r = new KmsRequest("req-x", System.nanoTime(), null, true, "dkms-gcs-0.2", "GenerateRandom", null, "KAAP.k1",
+                    null, null, null, null, null, null, List.of(), new byte[0]);
+            ch.writeInbound(r);
+            FullHttpResponse resp = ch.readOutbound();
+            try {
+                assertEquals(503, resp.status().code());
+                assertEquals("ServiceUnavailableTemporary", KmsApi.Error.parseFrom(ByteBufUtil.getBytes(resp.content())).getErrorCode());
+            } finally {
+                resp.release();
+            }
+
+            store.fail = false;
+            await(log::healthy);
+            assertTrue(log.flush(10, TimeUnit.SECONDS));
+            assertTrue(log.canAccept());
+            assertEquals(6, log.query("KAAP.k1", null, null, null, 100).size(), "the outage record is written exactly once");
+            long lines = Files.readAllLines(dir.resolve("audit").resolve("audit-000001.jsonl")).size();
+            assertEquals(6, lines, "no partial or duplicated batch in the JSON lines file");
+        }
+        store.close();
+    }
+
+    @Test
+    void filesRollBySize() throws Exception {
+        try (Store store = new SqliteStore(dir.resolve("db2"));
+             AuditLog log = new AuditLog(dir.resolve("audit2"), store, 1000, 1024)) {
+            for (int i = 0; i < 40; i++) {
+                log.offer(record("roll-" + i));
+                if (i % 10 == 9) {
+                    assertTrue(log.flush(10, TimeUnit.SECONDS));
+                }
+            }
+            assertTrue(log.flush(10, TimeUnit.SECONDS));
+            try (var files = Files.list(dir.resolve("audit2"))) {
+                assertTrue(files.count() >= 2, "rolled into several files");
+            }
+            assertEquals(40, log.query(null, null, null, null, 1000).size());
+        }
+    }
+}
