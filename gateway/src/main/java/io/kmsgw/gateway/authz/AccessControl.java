@@ -4,7 +4,10 @@ import io.kmsgw.gateway.authz.AccessModel.Aap;
 import io.kmsgw.gateway.authz.AccessModel.NetworkRule;
 import io.kmsgw.gateway.authz.AccessModel.Policy;
 import io.kmsgw.gateway.protocol.ApiName;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,8 +17,10 @@ import java.util.Map;
  * The policy evaluator.
  *
  * <p>Design notes: policies are compiled once per change into per-AAP lists of matchers (role
- * flags, exact/prefix resource patterns, CIDR blocks), swapped in with one volatile write, so a
- * decision is a few string and byte comparisons with no locks and no allocation. Deny by default: a
+ * flags, exact/prefix resource patterns, CIDR blocks), swapped in with one volatile write. Decisions are
+ * then cached (Caffeine, bounded, hard expiry) by AAP, role, source address and resource, and the cache is
+ * dropped whole on every change, so a repeated request is one hash lookup and a change is never seen
+ * late. Deny by default: a
  * request is allowed only when some policy of its AAP grants the API's role, matches the resource
  * and (when the policy names network rules) contains the source address. A policy naming a rule that
  * no longer exists allows no source: fail closed.
@@ -62,10 +67,23 @@ public final class AccessControl {
         }
     }
 
-    private volatile Map<String, List<Compiled>> byAap = Map.of();
+    /** One compiled generation of the model, swapped in whole. */
+    private record Model(long generation, Map<String, List<Compiled>> byAap) {
+    }
 
-    /** Recompiles the whole model (called at start and after every access change). */
-    public void load(List<NetworkRule> rules, List<Policy> policies, List<Aap> aaps) {
+    private volatile Model model = new Model(0, Map.of());
+
+    /** A decision's inputs; the generation keeps a decision made on an older model from ever being used. */
+    private record Question(long generation, String aap, ApiName.Role role, InetAddress source, String resource) {
+    }
+
+    private final Cache<Question, Boolean> decisions = Caffeine.newBuilder()
+            .maximumSize(100_000)
+            .expireAfterWrite(Duration.ofMinutes(10))
+            .build();
+
+    /** Recompiles the whole model (called at start and after every access change; callers serialise it). */
+    public synchronized void load(List<NetworkRule> rules, List<Policy> policies, List<Aap> aaps) {
         Map<String, NetworkRule> ruleByName = new HashMap<>();
         rules.forEach(r -> ruleByName.put(r.name(), r));
         Map<String, Compiled> policyByName = new HashMap<>();
@@ -83,7 +101,8 @@ public final class AccessControl {
             }
             next.put(a.name(), List.copyOf(list));
         }
-        byAap = Map.copyOf(next);
+        model = new Model(model.generation() + 1, Map.copyOf(next));
+        decisions.invalidateAll();
     }
 
     private static Compiled compile(Policy p, Map<String, NetworkRule> rules) {
@@ -115,7 +134,21 @@ public final class AccessControl {
      * {@code source}. {@code resources} empty means the API names no resource (GenerateRandom).
      */
     public boolean allowed(String aapName, ApiName api, InetAddress source, String... resources) {
-        List<Compiled> policies = byAap.get(aapName);
+        Model m = model;
+        if (resources.length == 0) {
+            return decisions.get(new Question(m.generation(), aapName, api.role(), source, null), q -> evaluate(m, aapName, api, source));
+        }
+        for (String r : resources) {
+            if (r != null && decisions.get(new Question(m.generation(), aapName, api.role(), source, r),
+                    q -> evaluate(m, aapName, api, source, r))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean evaluate(Model m, String aapName, ApiName api, InetAddress source, String... resources) {
+        List<Compiled> policies = m.byAap().get(aapName);
         if (policies == null) {
             return false;
         }

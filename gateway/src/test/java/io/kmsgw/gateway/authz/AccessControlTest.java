@@ -52,6 +52,19 @@ class AccessControlTest {
     }
 
     @Test
+    void aCachedDecisionNeverOutlivesAChange() throws Exception {
+        AccessControl ac = new AccessControl();
+        List<Aap> aaps = List.of(new Aap("app", "ClientKey", List.of("p"), "", T));
+        ac.load(List.of(), List.of(new Policy("p", "kst-1", List.of(AccessModel.KEY_USER), List.of("key/*"), List.of(), "", T)), aaps);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(ac.allowed("app", ApiName.Encrypt, ip("10.0.0.1"), "key/key-1"), "cached allow");
+        }
+        ac.load(List.of(), List.of(new Policy("p", "kst-1", List.of(AccessModel.KEY_USER), List.of("key/key-2"), List.of(), "", T)), aaps);
+        assertFalse(ac.allowed("app", ApiName.Encrypt, ip("10.0.0.1"), "key/key-1"), "the next decision sees the change");
+        assertTrue(ac.allowed("app", ApiName.Encrypt, ip("10.0.0.1"), "key/key-2"));
+    }
+
+    @Test
     void cidrParsing() throws Exception {
         assertTrue(Cidr.parse("0.0.0.0/0").contains(ip("8.8.8.8")));
         assertFalse(Cidr.parse("0.0.0.0/0").contains(ip("::1")));
