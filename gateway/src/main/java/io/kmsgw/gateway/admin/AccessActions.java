@@ -25,10 +25,10 @@ final class AccessActions {
     }
 
     static void register(Map<String, Function<JsonNode, ObjectNode>> actions, AccessService access, AuditLog audit, Clock clock) {
-        actions.put("CreateNetworkRule", p -> rule(access.createNetworkRule(Params.text(p, "Name", true), Params.text(p, "Type", false),
+        actions.put("CreateNetworkRule", p -> ruleNode(access.createNetworkRule(Params.text(p, "Name", true), Params.text(p, "Type", false),
                 Params.list(p, "SourcePrivateIp"), Params.text(p, "Description", false))));
-        actions.put("DescribeNetworkRule", p -> rule(access.describeNetworkRule(Params.text(p, "Name", true))));
-        actions.put("UpdateNetworkRule", p -> rule(access.updateNetworkRule(Params.text(p, "Name", true), Params.list(p, "SourcePrivateIp"),
+        actions.put("DescribeNetworkRule", p -> ruleNode(access.describeNetworkRule(Params.text(p, "Name", true))));
+        actions.put("UpdateNetworkRule", p -> ruleNode(access.updateNetworkRule(Params.text(p, "Name", true), Params.list(p, "SourcePrivateIp"),
                 Params.optional(p, "Description"))));
         actions.put("DeleteNetworkRule", p -> {
             access.deleteNetworkRule(Params.text(p, "Name", true));
@@ -36,11 +36,11 @@ final class AccessActions {
         });
         actions.put("ListNetworkRules", p -> list("NetworkRules", access.listNetworkRules().stream().map(AccessActions::ruleNode).toList()));
 
-        actions.put("CreatePolicy", p -> policy(access.createPolicy(Params.text(p, "Name", true), Params.text(p, "KmsInstance", false),
+        actions.put("CreatePolicy", p -> policyNode(access.createPolicy(Params.text(p, "Name", true), Params.text(p, "KmsInstance", false),
                 Params.list(p, "Permissions"), Params.list(p, "Resources"), Params.text(p, "AccessControlRules", false),
                 Params.text(p, "Description", false))));
-        actions.put("DescribePolicy", p -> policy(access.describePolicy(Params.text(p, "Name", true))));
-        actions.put("UpdatePolicy", p -> policy(access.updatePolicy(Params.text(p, "Name", true), Params.list(p, "Permissions"),
+        actions.put("DescribePolicy", p -> policyNode(access.describePolicy(Params.text(p, "Name", true))));
+        actions.put("UpdatePolicy", p -> policyNode(access.updatePolicy(Params.text(p, "Name", true), Params.list(p, "Permissions"),
                 Params.list(p, "Resources"), Params.optional(p, "AccessControlRules"), Params.optional(p, "Description"))));
         actions.put("DeletePolicy", p -> {
             access.deletePolicy(Params.text(p, "Name", true));
@@ -48,10 +48,10 @@ final class AccessActions {
         });
         actions.put("ListPolicies", p -> list("Policies", access.listPolicies().stream().map(AccessActions::policyNode).toList()));
 
-        actions.put("CreateApplicationAccessPoint", p -> aap(access.createAap(Params.text(p, "Name", true),
+        actions.put("CreateApplicationAccessPoint", p -> aapNode(access.createAap(Params.text(p, "Name", true),
                 Params.text(p, "AuthenticationMethod", false), Params.list(p, "Policies"), Params.text(p, "Description", false))));
-        actions.put("DescribeApplicationAccessPoint", p -> aap(access.describeAap(Params.text(p, "Name", true))));
-        actions.put("UpdateApplicationAccessPoint", p -> aap(access.updateAap(Params.text(p, "Name", true), Params.list(p, "Policies"),
+        actions.put("DescribeApplicationAccessPoint", p -> aapNode(access.describeAap(Params.text(p, "Name", true))));
+        actions.put("UpdateApplicationAccessPoint", p -> aapNode(access.updateAap(Params.text(p, "Name", true), Params.list(p, "Policies"),
                 Params.optional(p, "Description"))));
         actions.put("DeleteApplicationAccessPoint", p -> {
             access.deleteAap(Params.text(p, "Name", true));
@@ -92,7 +92,7 @@ final class AccessActions {
             List<AuditRecord> found = audit.query(emptyToNull(Params.optional(p, "ClientKeyId")), emptyToNull(Params.optional(p, "ApiName")),
                     start == null ? null : start.toEpochMilli(), end == null ? null : end.toEpochMilli(),
                     Params.integer(p, "Limit", 100, 1, 10_000));
-            return list("Entries", found.stream().map(AccessActions::auditNode).toList());
+            return list("Entries", found.stream().map(r -> r.toJson(JSON)).toList());
         });
     }
 
@@ -108,10 +108,6 @@ final class AccessActions {
         return out;
     }
 
-    private static ObjectNode rule(AccessModel.NetworkRule r) {
-        return ruleNode(r);
-    }
-
     private static ObjectNode ruleNode(AccessModel.NetworkRule r) {
         ObjectNode n = JSON.createObjectNode();
         n.put("Name", r.name());
@@ -121,10 +117,6 @@ final class AccessActions {
         n.put("Description", r.description());
         n.put("CreateTime", r.created().toString());
         return n;
-    }
-
-    private static ObjectNode policy(AccessModel.Policy p) {
-        return policyNode(p);
     }
 
     private static ObjectNode policyNode(AccessModel.Policy p) {
@@ -142,10 +134,6 @@ final class AccessActions {
         n.put("Description", p.description());
         n.put("CreateTime", p.created().toString());
         return n;
-    }
-
-    private static ObjectNode aap(AccessModel.Aap a) {
-        return aapNode(a);
     }
 
     private static ObjectNode aapNode(AccessModel.Aap a) {
@@ -184,18 +172,4 @@ final class AccessActions {
         return n;
     }
 
-    private static ObjectNode auditNode(AuditRecord r) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("Time", Instant.ofEpochMilli(r.timeMillis()).toString());
-        n.put("RequestId", r.requestId());
-        n.put("ClientKeyId", r.clientKeyId());
-        n.put("AapName", r.aapName());
-        n.put("ClientIp", r.clientIp());
-        n.put("UserAgent", r.userAgent());
-        n.put("ApiName", r.apiName());
-        n.put("Resource", r.resource());
-        n.put("ResultCode", r.resultCode());
-        n.put("LatencyMicros", r.latencyMicros());
-        return n;
-    }
 }

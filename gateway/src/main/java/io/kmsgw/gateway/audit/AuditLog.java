@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -148,17 +147,7 @@ public final class AuditLog implements AutoCloseable {
     private void write(List<AuditRecord> batch) throws IOException {
         StringBuilder sb = new StringBuilder(batch.size() * 256);
         for (AuditRecord r : batch) {
-            ObjectNode n = JSON.createObjectNode();
-            n.put("Time", Instant.ofEpochMilli(r.timeMillis()).toString());
-            n.put("RequestId", r.requestId());
-            n.put("ClientKeyId", r.clientKeyId());
-            n.put("AapName", r.aapName());
-            n.put("ClientIp", r.clientIp());
-            n.put("UserAgent", r.userAgent());
-            n.put("ApiName", r.apiName());
-            n.put("Resource", r.resource());
-            n.put("ResultCode", r.resultCode());
-            n.put("LatencyMicros", r.latencyMicros());
+            ObjectNode n = r.toJson(JSON);
             sb.append(JSON.writeValueAsString(n)).append('\n');
         }
         if (file == null) {
