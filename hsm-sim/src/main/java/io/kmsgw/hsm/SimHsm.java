@@ -257,7 +257,9 @@ public final class SimHsm implements Cryptoki {
     @Override
     public long createObject(long handle, Template template) {
         Session s = session(handle);
-        return register(s, new KeyMaker(s.slotId(), s.random()).importSecret(template, handle));
+        KeyMaker maker = new KeyMaker(s.slotId(), s.random());
+        return register(s, template.num(CKA_CLASS, -1) == CKO_PUBLIC_KEY ? maker.importPublic(template, handle)
+                : maker.importSecret(template, handle));
     }
 
     @Override

@@ -251,6 +251,66 @@ class SimHsmTest {
         assertCkr(Ckr.SIGNATURE_INVALID, () -> hsm.verify(rw, "Hi There".getBytes(StandardCharsets.US_ASCII), mac));
     }
 
+    @Test
+    void hmacSha224_384_512Rfc4231() {
+        byte[] key = new byte[20];
+        java.util.Arrays.fill(key, (byte) 0x0b);
+        long k = hsm.createObject(rw, Template.of().set(CKA_CLASS, CKO_SECRET_KEY).set(CKA_KEY_TYPE, CKK_GENERIC_SECRET)
+                .set(CKA_VALUE, key).set(CKA_SIGN, true));
+        byte[] data = "Hi There".getBytes(StandardCharsets.US_ASCII);
+        long[] mechs = {CKM_SHA224_HMAC, CKM_SHA384_HMAC, CKM_SHA512_HMAC};
+        String[] expected = {
+            "896fb1128abbdf196832107cd49df33f47b4b1169912ba4f53684b22",
+            "afd03944d84895626b0825f4ab46907f15f9dadbe4101ec682aa034c7cebc59cfaea9ea9076ede7f4af152e8b2fa9cb6",
+            "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cdedaa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854"};
+        for (int i = 0; i < mechs.length; i++) {
+            hsm.signInit(rw, Mechanism.of(mechs[i]), k);
+            assertEquals(expected[i], HEX.formatHex(hsm.sign(rw, data)));
+        }
+    }
+
+    @Test
+    void rsaSignaturesOverADigestAndImportedPublicKeys() throws Exception {
+        long[] kp = hsm.generateKeyPair(rw, Mechanism.of(CKM_RSA_PKCS_KEY_PAIR_GEN),
+                Template.of().set(CKA_MODULUS_BITS, 2048L), Template.of().set(CKA_SIGN, true).set(CKA_DECRYPT, true));
+        byte[] msg = "digest me".getBytes(StandardCharsets.UTF_8);
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(msg);
+        PublicKey pub = publicKey(kp[0], "RSA");
+
+        hsm.signInit(rw, new Mechanism(CKM_RSA_PKCS_PSS, new Mechanism.PssParams(CKM_SHA256, 32)), kp[1]);
+        byte[] pss = hsm.sign(rw, digest);
+        Signature v = Signature.getInstance("RSASSA-PSS");
+        v.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+        v.initVerify(pub);
+        v.update(msg);
+        assertTrue(v.verify(pss), "PSS over the digest verifies as PSS over the message");
+
+        byte[] digestInfo = HEX.parseHex("3031300d060960864801650304020105000420" + HEX.formatHex(digest));
+        hsm.signInit(rw, Mechanism.of(CKM_RSA_PKCS), kp[1]);
+        byte[] pkcs1 = hsm.sign(rw, digestInfo);
+        Signature v2 = Signature.getInstance("SHA256withRSA");
+        v2.initVerify(pub);
+        v2.update(msg);
+        assertTrue(v2.verify(pkcs1), "PKCS#1 v1.5 over the DigestInfo verifies as SHA256withRSA over the message");
+
+        // an imported public key verifies and encrypts inside the token
+        long imported = hsm.createObject(rw, Template.of().set(CKA_CLASS, CKO_PUBLIC_KEY).set(CKA_KEY_TYPE, CKK_RSA)
+                .set(CKA_VALUE, pub.getEncoded()).set(CKA_VERIFY, true).set(CKA_ENCRYPT, true));
+        hsm.verifyInit(rw, Mechanism.of(CKM_RSA_PKCS), imported);
+        hsm.verify(rw, digestInfo, pkcs1);
+        Mechanism oaep = new Mechanism(CKM_RSA_PKCS_OAEP, new Mechanism.OaepParams(CKM_SHA_1));
+        hsm.encryptInit(rw, oaep, imported);
+        byte[] ct = hsm.encrypt(rw, msg);
+        hsm.decryptInit(rw, oaep, kp[1]);
+        assertArrayEquals(msg, hsm.decrypt(rw, ct));
+        assertCkr(Ckr.ATTRIBUTE_VALUE_INVALID, () -> hsm.createObject(rw, Template.of().set(CKA_CLASS, CKO_PUBLIC_KEY)
+                .set(CKA_KEY_TYPE, CKK_RSA).set(CKA_VALUE, new byte[] {1, 2, 3})));
+        assertCkr(Ckr.ATTRIBUTE_VALUE_INVALID, () -> hsm.createObject(rw, Template.of().set(CKA_CLASS, CKO_PUBLIC_KEY)
+                .set(CKA_KEY_TYPE, CKK_EC).set(CKA_VALUE, pub.getEncoded())));
+        assertCkr(Ckr.MECHANISM_PARAM_INVALID, () -> hsm.signInit(rw, new Mechanism(CKM_RSA_PKCS_PSS,
+                new Mechanism.PssParams(CKM_SHA_1, 20)), kp[1]));
+    }
+
     private PublicKey publicKey(long handle, String alg) throws Exception {
         byte[] spki = hsm.getAttributeValue(rw, handle, CKA_VENDOR_PUBLIC_KEY_INFO).bytes(CKA_VENDOR_PUBLIC_KEY_INFO);
         return KeyFactory.getInstance(alg, io.kmsgw.hsm.mechanism.Engines.BC).generatePublic(new X509EncodedKeySpec(spki));

@@ -65,6 +65,10 @@ public final class Pkcs11 {
     public static final long CKM_SHA_1 = 0x0220;
     public static final long CKM_SHA256 = 0x0250;
     public static final long CKM_SHA256_HMAC = 0x0251;
+    public static final long CKM_SHA224 = 0x0255;
+    public static final long CKM_SHA224_HMAC = 0x0256;
+    public static final long CKM_SHA384_HMAC = 0x0261;
+    public static final long CKM_SHA512_HMAC = 0x0271;
     public static final long CKM_SHA384 = 0x0260;
     public static final long CKM_SHA512 = 0x0270;
     public static final long CKM_GENERIC_SECRET_KEY_GEN = 0x0350;

@@ -32,7 +32,8 @@ public final class Engines {
     }
 
     public static Signature signature(String algorithm) throws GeneralSecurityException {
-        return algorithm.contains("ECDSA") ? Signature.getInstance(algorithm, BC) : Signature.getInstance(algorithm);
+        return algorithm.contains("ECDSA") || algorithm.startsWith("NONEwithRSASSA") ? Signature.getInstance(algorithm, BC)
+                : Signature.getInstance(algorithm);
     }
 
     public static KeyPairGenerator keyPairGenerator(String algorithm) throws GeneralSecurityException {

@@ -64,10 +64,35 @@ public final class KeyMaker {
         }
     }
 
+    /**
+     * C_CreateObject of a public key from its DER SubjectPublicKeyInfo, carried in CKA_VALUE (this
+     * simulator's encoding for RSA and EC public keys). Public keys are not secret; importing one lets
+     * verification and RSA encryption run inside the token like every other operation.
+     */
+    public HsmObject importPublic(Template template, long session) {
+        long keyType = template.num(CKA_KEY_TYPE, -1);
+        byte[] spki = template.bytes(CKA_VALUE);
+        if (spki == null || (keyType != CKK_RSA && keyType != CKK_EC)) {
+            throw new HsmException(Ckr.TEMPLATE_INCOMPLETE, "CKA_KEY_TYPE (RSA or EC) and CKA_VALUE (SubjectPublicKeyInfo) are required");
+        }
+        PublicKey pk;
+        try {
+            pk = Engines.keyFactory(keyType == CKK_RSA ? "RSA" : "EC").generatePublic(new java.security.spec.X509EncodedKeySpec(spki));
+        } catch (GeneralSecurityException | RuntimeException e) {
+            throw new HsmException(Ckr.ATTRIBUTE_VALUE_INVALID, "CKA_VALUE is not a SubjectPublicKeyInfo of the key type");
+        }
+        Template attrs = AttributeRules.newKey(CKO_PUBLIC_KEY, keyType, template.without(CKA_VALUE), false)
+                .set(CKA_VENDOR_PUBLIC_KEY_INFO, pk.getEncoded());
+        if (pk instanceof RSAPublicKey rp) {
+            attrs.set(CKA_MODULUS_BITS, rp.getModulus().bitLength());
+        }
+        return new HsmObject(slotId, attrs, pk, null, session);
+    }
+
     /** C_CreateObject of a secret key from CKA_VALUE (import). */
     public HsmObject importSecret(Template template, long session) {
         if (template.num(CKA_CLASS, -1) != CKO_SECRET_KEY) {
-            throw new HsmException(Ckr.TEMPLATE_INCONSISTENT, "only CKO_SECRET_KEY objects can be created");
+            throw new HsmException(Ckr.TEMPLATE_INCONSISTENT, "only CKO_SECRET_KEY and CKO_PUBLIC_KEY objects can be created");
         }
         byte[] value = template.bytes(CKA_VALUE);
         if (value == null || !template.has(CKA_KEY_TYPE)) {

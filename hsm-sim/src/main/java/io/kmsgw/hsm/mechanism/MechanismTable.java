@@ -23,7 +23,12 @@ public final class MechanismTable {
         INFO.put(CKM_AES_CTR, new MechanismInfo(16, 32, crypt));
         INFO.put(CKM_AES_KEY_WRAP_KWP, new MechanismInfo(16, 32, CKF_HW | CKF_WRAP | CKF_UNWRAP));
         INFO.put(CKM_GENERIC_SECRET_KEY_GEN, new MechanismInfo(14, 128, CKF_HW | CKF_GENERATE));
+        INFO.put(CKM_SHA224_HMAC, new MechanismInfo(14, 128, sign));
         INFO.put(CKM_SHA256_HMAC, new MechanismInfo(14, 128, sign));
+        INFO.put(CKM_SHA384_HMAC, new MechanismInfo(14, 128, sign));
+        INFO.put(CKM_SHA512_HMAC, new MechanismInfo(14, 128, sign));
+        INFO.put(CKM_RSA_PKCS, new MechanismInfo(2048, 4096, sign));
+        INFO.put(CKM_RSA_PKCS_PSS, new MechanismInfo(2048, 4096, sign));
         INFO.put(CKM_RSA_PKCS_KEY_PAIR_GEN, new MechanismInfo(2048, 4096, CKF_HW | CKF_GENERATE_KEY_PAIR));
         INFO.put(CKM_RSA_PKCS_OAEP, new MechanismInfo(2048, 4096, crypt));
         INFO.put(CKM_SHA256_RSA_PKCS, new MechanismInfo(2048, 4096, sign));

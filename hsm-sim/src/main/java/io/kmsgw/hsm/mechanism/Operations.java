@@ -73,11 +73,11 @@ public final class Operations {
         boolean ok;
         if (mech == CKM_AES_GCM || mech == CKM_AES_CBC || mech == CKM_AES_CBC_PAD || mech == CKM_AES_ECB || mech == CKM_AES_CTR) {
             ok = t == CKK_AES;
-        } else if (mech == CKM_SHA256_HMAC) {
+        } else if (isHmac(mech)) {
             ok = t == CKK_GENERIC_SECRET || t == CKK_SHA256_HMAC;
         } else if (mech == CKM_RSA_PKCS_OAEP) {
             ok = t == CKK_RSA && cls == (kind == Kind.ENCRYPT ? CKO_PUBLIC_KEY : CKO_PRIVATE_KEY);
-        } else if (mech == CKM_SHA256_RSA_PKCS || mech == CKM_SHA256_RSA_PKCS_PSS) {
+        } else if (mech == CKM_SHA256_RSA_PKCS || mech == CKM_SHA256_RSA_PKCS_PSS || mech == CKM_RSA_PKCS || mech == CKM_RSA_PKCS_PSS) {
             ok = t == CKK_RSA && cls == (kind == Kind.SIGN ? CKO_PRIVATE_KEY : CKO_PUBLIC_KEY);
         } else if (mech == CKM_ECDSA || mech == CKM_ECDSA_SHA256) {
             ok = t == CKK_EC && cls == (kind == Kind.SIGN ? CKO_PRIVATE_KEY : CKO_PUBLIC_KEY);
@@ -134,14 +134,33 @@ public final class Operations {
 
     private static Object initSigner(Kind kind, Mechanism m, HsmObject key, EngineCache engines) throws GeneralSecurityException {
         long type = m.type();
-        if (type == CKM_SHA256_HMAC) {
-            Mac mac = engines.mac("HmacSHA256");
+        if (isHmac(type)) {
+            Mac mac = engines.mac(type == CKM_SHA224_HMAC ? "HmacSHA224" : type == CKM_SHA256_HMAC ? "HmacSHA256"
+                    : type == CKM_SHA384_HMAC ? "HmacSHA384" : "HmacSHA512");
             mac.init(key.key());
             return mac;
         }
         Signature s;
         if (type == CKM_SHA256_RSA_PKCS) {
             s = engines.signature("SHA256withRSA");
+        } else if (type == CKM_RSA_PKCS) {
+            if (m.param() != null) {
+                throw new InvalidAlgorithmParameterException();
+            }
+            // input is a DER DigestInfo; the JDK applies PKCS#1 v1.5 type 1 padding to it
+            s = engines.signature("NONEwithRSA");
+        } else if (type == CKM_RSA_PKCS_PSS) {
+            if (!(m.param() instanceof Mechanism.PssParams p) || p.saltLength() < 0 || p.saltLength() > 64) {
+                throw new InvalidAlgorithmParameterException();
+            }
+            String md = p.hashMechanism() == CKM_SHA256 ? "SHA-256" : p.hashMechanism() == CKM_SHA384 ? "SHA-384"
+                    : p.hashMechanism() == CKM_SHA512 ? "SHA-512" : null;
+            if (md == null) {
+                throw new InvalidAlgorithmParameterException();
+            }
+            // input is the message digest (PKCS#11 CKM_RSA_PKCS_PSS); BouncyCastle's raw PSS signs it as such
+            s = engines.signature("NONEwithRSASSA-PSS");
+            s.setParameter(new PSSParameterSpec(md, "MGF1", new MGF1ParameterSpec(md), p.saltLength(), 1));
         } else if (type == CKM_SHA256_RSA_PKCS_PSS) {
             if (!(m.param() instanceof Mechanism.PssParams p) || p.hashMechanism() != CKM_SHA256 || p.saltLength() < 0 || p.saltLength() > 64) {
                 throw new InvalidAlgorithmParameterException();
@@ -159,6 +178,10 @@ public final class Operations {
             s.initVerify((java.security.PublicKey) key.key());
         }
         return s;
+    }
+
+    private static boolean isHmac(long mech) {
+        return mech == CKM_SHA224_HMAC || mech == CKM_SHA256_HMAC || mech == CKM_SHA384_HMAC || mech == CKM_SHA512_HMAC;
     }
 
     private static String digestName(long hashMechanism) throws InvalidAlgorithmParameterException {
