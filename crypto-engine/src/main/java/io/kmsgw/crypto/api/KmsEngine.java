@@ -2,17 +2,20 @@ package io.kmsgw.crypto.api;
 
 import io.kmsgw.crypto.api.Results.DataKey;
 import io.kmsgw.crypto.api.Results.Decrypted;
-import io.kmsgw.crypto.api.Results.Encrypted;
 import io.kmsgw.crypto.backend.BackendSession;
 import io.kmsgw.crypto.backend.HsmBackend;
 import io.kmsgw.crypto.exec.CryptoExecutor;
 import io.kmsgw.crypto.exec.Job;
+import io.kmsgw.crypto.exec.WorkerContext;
 import io.kmsgw.crypto.key.KeyMetadata;
 import io.kmsgw.crypto.key.KeyRing;
 import io.kmsgw.crypto.key.KeySpec;
 import io.kmsgw.crypto.key.KeyState;
 import io.kmsgw.crypto.key.KeyUsage;
 import io.kmsgw.crypto.key.KeyVersion;
+import io.kmsgw.crypto.ops.MacOps;
+import io.kmsgw.crypto.ops.RsaCipherOps;
+import io.kmsgw.crypto.ops.SignOps;
 import io.kmsgw.crypto.ops.SymmetricOps;
 import io.kmsgw.crypto.store.KeyRepository;
 import io.kmsgw.crypto.store.Store;
@@ -73,7 +76,8 @@ public final class KmsEngine implements AutoCloseable {
         }
         Instant now = clock.instant();
         String keyId = "key-" + UUID.randomUUID();
-        KeyVersion v = new KeyVersion(UUID.randomUUID().toString(), keyId, now, generateMaterial(spec));
+        BackendSession.Generated g = generateMaterial(spec);
+        KeyVersion v = new KeyVersion(UUID.randomUUID().toString(), keyId, now, g.wrapped(), g.publicKey());
         KeyMetadata m = new KeyMetadata(keyId, spec, usage, KeyState.Enabled, desc, "Aliyun_KMS", now, v.versionId(), v.versionId());
         write(() -> keys.insertKey(m, v));
         ring.put(m, List.of(v));
@@ -84,7 +88,8 @@ public final class KmsEngine implements AutoCloseable {
     public KeyVersion createKeyVersion(String keyIdOrAlias) {
         KeyRing.Entry e = ring.resolve(keyIdOrAlias);
         KeyMetadata m = e.metadata();
-        KeyVersion v = new KeyVersion(UUID.randomUUID().toString(), m.keyId(), clock.instant(), generateMaterial(m.spec()));
+        BackendSession.Generated g = generateMaterial(m.spec());
+        KeyVersion v = new KeyVersion(UUID.randomUUID().toString(), m.keyId(), clock.instant(), g.wrapped(), g.publicKey());
         write(() -> keys.addVersion(v));
         List<KeyVersion> all = new ArrayList<>(e.versions().values());
         all.add(v);
@@ -92,9 +97,9 @@ public final class KmsEngine implements AutoCloseable {
         return v;
     }
 
-    private byte[] generateMaterial(KeySpec spec) {
+    private BackendSession.Generated generateMaterial(KeySpec spec) {
         synchronized (management) {
-            return management.generateWrappedSymmetricKey(spec.keyBytes());
+            return management.generate(WorkerContext.kindOf(spec), spec.size(), spec.curve());
         }
     }
 
@@ -146,12 +151,34 @@ public final class KmsEngine implements AutoCloseable {
 
     // ---- data plane ----
 
-    public void encrypt(SymmetricOps.EncryptCommand cmd, Completion<Encrypted> done) {
-        submit(SymmetricOps.encrypt(ring, cmd, done));
+    /** Encrypt with an AES key (GCM/CBC/CTR/ECB) or an RSA ENCRYPT/DECRYPT key (OAEP). */
+    public void encrypt(SymmetricOps.EncryptCommand cmd, Completion<Results.Padded> done) {
+        KeyRing.Entry e = ring.resolve(cmd.keyId());
+        SymmetricOps.checkUsable(e.metadata(), KeyUsage.ENCRYPT_DECRYPT, KeySpec.Kind.AES, KeySpec.Kind.RSA);
+        submit(e.metadata().spec().kind() == KeySpec.Kind.RSA ? RsaCipherOps.encrypt(e, cmd, done) : SymmetricOps.encrypt(e, cmd, done));
     }
 
     public void decrypt(SymmetricOps.DecryptCommand cmd, Completion<Decrypted> done) {
-        submit(SymmetricOps.decrypt(ring, cmd, done));
+        KeyRing.Entry e = ring.resolve(cmd.keyId());
+        SymmetricOps.checkUsable(e.metadata(), KeyUsage.ENCRYPT_DECRYPT, KeySpec.Kind.AES, KeySpec.Kind.RSA);
+        submit(e.metadata().spec().kind() == KeySpec.Kind.RSA ? RsaCipherOps.decrypt(e, cmd, done) : SymmetricOps.decrypt(e, cmd, done));
+    }
+
+    public void sign(SignOps.SignCommand cmd, Completion<Results.Signed> done) {
+        submit(SignOps.sign(ring.resolve(cmd.keyId()), cmd, done));
+    }
+
+    public void verify(SignOps.SignCommand cmd, byte[] signature, Completion<Results.Verified> done) {
+        submit(SignOps.verify(ring.resolve(cmd.keyId()), cmd, signature, done));
+    }
+
+    public void hmac(String keyId, byte[] message, Completion<Results.Mac> done) {
+        submit(MacOps.hmac(ring, keyId, message, done));
+    }
+
+    /** GetPublicKey: answered at once from the key ring (public data, no HSM work). */
+    public Results.PublicKey getPublicKey(String keyIdOrAlias) {
+        return SignOps.publicKey(ring.resolve(keyIdOrAlias));
     }
 
     public void generateDataKey(SymmetricOps.DataKeyCommand cmd, Completion<DataKey> done) {

@@ -14,4 +14,22 @@ public final class Results {
 
     public record DataKey(String keyId, String keyVersionId, byte[] plaintext, byte[] ciphertextBlob, byte[] iv, String algorithm) {
     }
+
+    /** Encrypt's result also carries the padding mode it applied (CBC/ECB), else "". */
+    public record Padded(Encrypted encrypted, String paddingMode) {
+    }
+
+    /** Sign: the signature (DER for ECDSA), the algorithm and message type used. */
+    public record Signed(String keyId, String keyVersionId, byte[] signature, String algorithm, String messageType) {
+    }
+
+    public record Verified(String keyId, String keyVersionId, boolean value, String algorithm, String messageType) {
+    }
+
+    public record Mac(String keyId, String keyVersionId, byte[] mac) {
+    }
+
+    /** GetPublicKey: the PEM SubjectPublicKeyInfo. */
+    public record PublicKey(String keyId, String keyVersionId, String pem) {
+    }
 }

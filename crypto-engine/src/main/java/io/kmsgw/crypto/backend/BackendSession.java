@@ -1,26 +1,76 @@
 package io.kmsgw.crypto.backend;
 
 /**
- * One HSM session. Handles returned by {@link #load} are valid only in this session. Failures are
+ * One HSM session. Handles returned by the load methods are valid only in this session. Failures are
  * {@link io.kmsgw.crypto.api.KmsException}s: DECRYPTION_FAILED for a ciphertext that does not
- * authenticate, UNAVAILABLE for device errors, INTERNAL otherwise.
+ * authenticate or unpad, UNAVAILABLE for device errors, INTERNAL otherwise.
  */
 public interface BackendSession extends AutoCloseable {
 
-    /** Generates a symmetric key of {@code bytes} inside the HSM and returns it wrapped under the master key. */
-    byte[] generateWrappedSymmetricKey(int bytes);
+    /** What kind of key material a handle or a generation request is about. */
+    enum KeyKind { AES, HMAC, RSA, EC }
 
-    /** Unwraps a key produced by {@link #generateWrappedSymmetricKey} into this session; returns its handle. */
-    long loadSymmetricKey(byte[] wrapped);
+    /** Symmetric cipher modes over AES keys. */
+    enum CipherMode { GCM, CBC, CBC_PAD, CTR, ECB }
+
+    /** Signature schemes; all take a message digest (the engine hashes RAW messages). */
+    enum SignScheme { RSA_PSS, RSA_PKCS1, ECDSA }
+
+    /** Generated material: the secret or private key wrapped under the master key, and the public key (SPKI) if any. */
+    record Generated(byte[] wrapped, byte[] publicKey) {
+    }
+
+    /**
+     * Generates a key inside the HSM and returns it wrapped under the master key.
+     *
+     * @param size  AES/HMAC key bits, RSA modulus bits; ignored for EC
+     * @param curve EC curve name (secp256r1, secp256k1, secp384r1, secp521r1), else null
+     */
+    Generated generate(KeyKind kind, int size, String curve);
+
+    /** Generates an AES key inside the HSM and returns it wrapped (shorthand kept for the symmetric paths). */
+    default byte[] generateWrappedSymmetricKey(int bytes) {
+        return generate(KeyKind.AES, bytes * 8, null).wrapped();
+    }
+
+    /** Unwraps secret (AES, HMAC) or private (RSA, EC) material into this session; returns its handle. */
+    long load(KeyKind kind, byte[] wrapped);
+
+    /** Unwraps an AES key (shorthand). */
+    default long loadSymmetricKey(byte[] wrapped) {
+        return load(KeyKind.AES, wrapped);
+    }
+
+    /** Imports a public key (RSA, EC) from its SubjectPublicKeyInfo for verification and RSA encryption. */
+    long loadPublic(KeyKind kind, byte[] spki);
 
     /** Destroys a loaded key's session object. */
     void unload(long handle);
 
+    /** AES in {@code mode}; GCM output is ciphertext ‖ 16-byte tag, and {@code aad} applies to GCM only. */
+    byte[] cipher(long handle, CipherMode mode, boolean encrypt, byte[] iv, byte[] aad, byte[] data);
+
     /** AES-GCM with a 128-bit tag: returns ciphertext ‖ tag. */
-    byte[] encryptGcm(long handle, byte[] iv, byte[] aad, byte[] plaintext);
+    default byte[] encryptGcm(long handle, byte[] iv, byte[] aad, byte[] plaintext) {
+        return cipher(handle, CipherMode.GCM, true, iv, aad, plaintext);
+    }
 
     /** AES-GCM decryption of ciphertext ‖ tag. */
-    byte[] decryptGcm(long handle, byte[] iv, byte[] aad, byte[] ciphertextAndTag);
+    default byte[] decryptGcm(long handle, byte[] iv, byte[] aad, byte[] ciphertextAndTag) {
+        return cipher(handle, CipherMode.GCM, false, iv, aad, ciphertextAndTag);
+    }
+
+    /** RSA-OAEP with {@code hash} ("SHA-256" or "SHA-1") for both OAEP and MGF1. */
+    byte[] rsaOaep(long handle, boolean encrypt, String hash, byte[] data);
+
+    /** Signs a digest; ECDSA signatures are r ‖ s (fixed length), as PKCS#11 returns them. */
+    byte[] sign(long privateHandle, SignScheme scheme, String hash, byte[] digest);
+
+    /** Verifies a signature over a digest (ECDSA as r ‖ s); false when it does not verify. */
+    boolean verify(long publicHandle, SignScheme scheme, String hash, byte[] digest, byte[] signature);
+
+    /** HMAC with SHA-{@code bits} (224, 256, 384, 512). */
+    byte[] mac(long handle, int bits, byte[] data);
 
     /** Fills {@code out} from the HSM's random generator. */
     void random(byte[] out);

@@ -10,7 +10,12 @@ import io.kmsgw.hsm.api.Cryptoki;
 import io.kmsgw.hsm.api.HsmException;
 import io.kmsgw.hsm.api.Mechanism;
 import io.kmsgw.hsm.api.Template;
+import io.kmsgw.hsm.mechanism.Curves;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Map;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 
 /**
  * {@link HsmBackend} over the simulated token. On first use it initialises the token (SO and user PIN
@@ -98,8 +103,28 @@ public final class SimHsmBackend implements HsmBackend {
     static KmsException map(HsmException e) {
         return switch (e.ckr()) {
             case ENCRYPTED_DATA_INVALID, ENCRYPTED_DATA_LEN_RANGE -> KmsException.decryptionFailed();
+            case DATA_LEN_RANGE -> KmsException.invalid("The data length does not fit the algorithm.");
             case DEVICE_ERROR, SESSION_COUNT -> new KmsException(KmsError.UNAVAILABLE, "The HSM is temporarily unavailable.");
             default -> new KmsException(KmsError.INTERNAL, "HSM call failed: " + e.getMessage());
+        };
+    }
+
+    private static final Map<String, ASN1ObjectIdentifier> CURVES = Map.of(
+            "secp256r1", Curves.P256, "secp256k1", Curves.SECP256K1, "secp384r1", Curves.P384, "secp521r1", Curves.P521);
+
+    /** DER DigestInfo prefixes for PKCS#1 v1.5 signatures over a digest. */
+    private static final Map<String, byte[]> DIGEST_INFO = Map.of(
+            "SHA-256", HexFormat.of().parseHex("3031300d060960864801650304020105000420"),
+            "SHA-384", HexFormat.of().parseHex("3041300d060960864801650304020205000430"),
+            "SHA-512", HexFormat.of().parseHex("3051300d060960864801650304020305000440"));
+
+    private static long hashMechanism(String hash) {
+        return switch (hash) {
+            case "SHA-1" -> CKM_SHA_1;
+            case "SHA-256" -> CKM_SHA256;
+            case "SHA-384" -> CKM_SHA384;
+            case "SHA-512" -> CKM_SHA512;
+            default -> throw KmsException.invalid("Unsupported hash " + hash + ".");
         };
     }
 
@@ -111,27 +136,70 @@ public final class SimHsmBackend implements HsmBackend {
         }
 
         @Override
-        public byte[] generateWrappedSymmetricKey(int bytes) {
-            long k = 0;
+        public Generated generate(KeyKind kind, int size, String curve) {
+            long[] made = {0, 0};
             try {
-                k = hsm.generateKey(handle, Mechanism.of(CKM_AES_KEY_GEN), Template.of().set(CKA_VALUE_LEN, (long) bytes)
-                        .set(CKA_TOKEN, false).set(CKA_SENSITIVE, true).set(CKA_EXTRACTABLE, true));
-                return hsm.wrapKey(handle, KWP, masterKey, k);
+                switch (kind) {
+                    case AES, HMAC -> {
+                        made[0] = hsm.generateKey(handle, Mechanism.of(kind == KeyKind.AES ? CKM_AES_KEY_GEN : CKM_GENERIC_SECRET_KEY_GEN),
+                                Template.of().set(CKA_VALUE_LEN, (long) (size / 8)).set(CKA_TOKEN, false).set(CKA_SENSITIVE, true)
+                                        .set(CKA_EXTRACTABLE, true));
+                        return new Generated(hsm.wrapKey(handle, KWP, masterKey, made[0]), null);
+                    }
+                    default -> {
+                        Template pub = Template.of().set(CKA_TOKEN, false);
+                        if (kind == KeyKind.RSA) {
+                            pub.set(CKA_MODULUS_BITS, (long) size);
+                        } else {
+                            ASN1ObjectIdentifier oid = CURVES.get(curve);
+                            if (oid == null) {
+                                throw KmsException.invalid("Unsupported curve " + curve + ".");
+                            }
+                            pub.set(CKA_EC_PARAMS, Curves.params(oid));
+                        }
+                        long[] kp = hsm.generateKeyPair(handle, Mechanism.of(kind == KeyKind.RSA ? CKM_RSA_PKCS_KEY_PAIR_GEN
+                                : CKM_EC_KEY_PAIR_GEN), pub, Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true)
+                                .set(CKA_EXTRACTABLE, true));
+                        made[0] = kp[0];
+                        made[1] = kp[1];
+                        byte[] spki = hsm.getAttributeValue(handle, kp[0], CKA_VENDOR_PUBLIC_KEY_INFO).bytes(CKA_VENDOR_PUBLIC_KEY_INFO);
+                        return new Generated(hsm.wrapKey(handle, KWP, masterKey, kp[1]), spki);
+                    }
+                }
             } catch (HsmException e) {
                 throw map(e);
             } finally {
-                if (k != 0) {
-                    hsm.destroyObject(handle, k);
+                for (long h : made) {
+                    if (h != 0) {
+                        hsm.destroyObject(handle, h);
+                    }
                 }
             }
         }
 
         @Override
-        public long loadSymmetricKey(byte[] wrapped) {
+        public long load(KeyKind kind, byte[] wrapped) {
+            Template t = Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true).set(CKA_EXTRACTABLE, false);
+            switch (kind) {
+                case AES -> t.set(CKA_CLASS, CKO_SECRET_KEY).set(CKA_KEY_TYPE, CKK_AES).set(CKA_ENCRYPT, true).set(CKA_DECRYPT, true);
+                case HMAC -> t.set(CKA_CLASS, CKO_SECRET_KEY).set(CKA_KEY_TYPE, CKK_GENERIC_SECRET).set(CKA_SIGN, true).set(CKA_VERIFY, true);
+                case RSA -> t.set(CKA_CLASS, CKO_PRIVATE_KEY).set(CKA_KEY_TYPE, CKK_RSA).set(CKA_SIGN, true).set(CKA_DECRYPT, true);
+                case EC -> t.set(CKA_CLASS, CKO_PRIVATE_KEY).set(CKA_KEY_TYPE, CKK_EC).set(CKA_SIGN, true);
+                default -> throw new IllegalArgumentException(kind.name());
+            }
             try {
-                return hsm.unwrapKey(handle, KWP, masterKey, wrapped, Template.of().set(CKA_CLASS, CKO_SECRET_KEY)
-                        .set(CKA_KEY_TYPE, CKK_AES).set(CKA_TOKEN, false).set(CKA_SENSITIVE, true).set(CKA_EXTRACTABLE, false)
-                        .set(CKA_ENCRYPT, true).set(CKA_DECRYPT, true));
+                return hsm.unwrapKey(handle, KWP, masterKey, wrapped, t);
+            } catch (HsmException e) {
+                throw map(e);
+            }
+        }
+
+        @Override
+        public long loadPublic(KeyKind kind, byte[] spki) {
+            try {
+                return hsm.createObject(handle, Template.of().set(CKA_CLASS, CKO_PUBLIC_KEY)
+                        .set(CKA_KEY_TYPE, kind == KeyKind.RSA ? CKK_RSA : CKK_EC).set(CKA_VALUE, spki).set(CKA_TOKEN, false)
+                        .set(CKA_VERIFY, true).set(CKA_ENCRYPT, kind == KeyKind.RSA));
             } catch (HsmException e) {
                 throw map(e);
             }
@@ -147,20 +215,98 @@ public final class SimHsmBackend implements HsmBackend {
         }
 
         @Override
-        public byte[] encryptGcm(long key, byte[] iv, byte[] aad, byte[] plaintext) {
+        public byte[] cipher(long key, CipherMode mode, boolean encrypt, byte[] iv, byte[] aad, byte[] data) {
+            Mechanism m = switch (mode) {
+                case GCM -> new Mechanism(CKM_AES_GCM, new Mechanism.GcmParams(iv, aad, 128));
+                case CBC -> new Mechanism(CKM_AES_CBC, new Mechanism.IvParams(iv));
+                case CBC_PAD -> new Mechanism(CKM_AES_CBC_PAD, new Mechanism.IvParams(iv));
+                case CTR -> new Mechanism(CKM_AES_CTR, new Mechanism.IvParams(iv));
+                case ECB -> Mechanism.of(CKM_AES_ECB);
+            };
             try {
-                hsm.encryptInit(handle, new Mechanism(CKM_AES_GCM, new Mechanism.GcmParams(iv, aad, 128)), key);
-                return hsm.encrypt(handle, plaintext);
+                if (encrypt) {
+                    hsm.encryptInit(handle, m, key);
+                    return hsm.encrypt(handle, data);
+                }
+                hsm.decryptInit(handle, m, key);
+                return hsm.decrypt(handle, data);
             } catch (HsmException e) {
                 throw map(e);
             }
         }
 
         @Override
-        public byte[] decryptGcm(long key, byte[] iv, byte[] aad, byte[] ciphertextAndTag) {
+        public byte[] rsaOaep(long key, boolean encrypt, String hash, byte[] data) {
+            Mechanism m = new Mechanism(CKM_RSA_PKCS_OAEP, new Mechanism.OaepParams(hashMechanism(hash)));
             try {
-                hsm.decryptInit(handle, new Mechanism(CKM_AES_GCM, new Mechanism.GcmParams(iv, aad, 128)), key);
-                return hsm.decrypt(handle, ciphertextAndTag);
+                if (encrypt) {
+                    hsm.encryptInit(handle, m, key);
+                    return hsm.encrypt(handle, data);
+                }
+                hsm.decryptInit(handle, m, key);
+                return hsm.decrypt(handle, data);
+            } catch (HsmException e) {
+                throw map(e);
+            }
+        }
+
+        private Mechanism signMechanism(SignScheme scheme, String hash, byte[] digest) {
+            return switch (scheme) {
+                case RSA_PSS -> new Mechanism(CKM_RSA_PKCS_PSS, new Mechanism.PssParams(hashMechanism(hash), digest.length));
+                case RSA_PKCS1 -> Mechanism.of(CKM_RSA_PKCS);
+                case ECDSA -> Mechanism.of(CKM_ECDSA);
+            };
+        }
+
+        private byte[] signInput(SignScheme scheme, String hash, byte[] digest) {
+            if (scheme != SignScheme.RSA_PKCS1) {
+                return digest;
+            }
+            byte[] prefix = DIGEST_INFO.get(hash);
+            if (prefix == null) {
+                throw KmsException.invalid("Unsupported hash " + hash + ".");
+            }
+            byte[] in = Arrays.copyOf(prefix, prefix.length + digest.length);
+            System.arraycopy(digest, 0, in, prefix.length, digest.length);
+            return in;
+        }
+
+        @Override
+        public byte[] sign(long key, SignScheme scheme, String hash, byte[] digest) {
+            try {
+                hsm.signInit(handle, signMechanism(scheme, hash, digest), key);
+                return hsm.sign(handle, signInput(scheme, hash, digest));
+            } catch (HsmException e) {
+                throw map(e);
+            }
+        }
+
+        @Override
+        public boolean verify(long key, SignScheme scheme, String hash, byte[] digest, byte[] signature) {
+            try {
+                hsm.verifyInit(handle, signMechanism(scheme, hash, digest), key);
+                hsm.verify(handle, signInput(scheme, hash, digest), signature);
+                return true;
+            } catch (HsmException e) {
+                if (e.ckr() == Ckr.SIGNATURE_INVALID || e.ckr() == Ckr.SIGNATURE_LEN_RANGE) {
+                    return false;
+                }
+                throw map(e);
+            }
+        }
+
+        @Override
+        public byte[] mac(long key, int bits, byte[] data) {
+            long mech = switch (bits) {
+                case 224 -> CKM_SHA224_HMAC;
+                case 256 -> CKM_SHA256_HMAC;
+                case 384 -> CKM_SHA384_HMAC;
+                case 512 -> CKM_SHA512_HMAC;
+                default -> throw KmsException.invalid("Unsupported HMAC size " + bits + ".");
+            };
+            try {
+                hsm.signInit(handle, Mechanism.of(mech), key);
+                return hsm.sign(handle, data);
             } catch (HsmException e) {
                 throw map(e);
             }

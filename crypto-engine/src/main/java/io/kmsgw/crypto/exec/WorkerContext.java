@@ -1,6 +1,7 @@
 package io.kmsgw.crypto.exec;
 
 import io.kmsgw.crypto.backend.BackendSession;
+import io.kmsgw.crypto.key.KeySpec;
 import io.kmsgw.crypto.key.KeyVersion;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,14 +34,35 @@ public final class WorkerContext {
         return session;
     }
 
-    /** The session handle of a key version, unwrapping it on first use. */
-    public long handle(KeyVersion version) {
+    /** The session handle of a key version's secret or private key, unwrapping it on first use. */
+    public long handle(KeyVersion version, KeySpec spec) {
         Long h = loaded.get(version.versionId());
         if (h == null) {
-            h = session.loadSymmetricKey(version.wrappedMaterial());
+            h = session.load(kindOf(spec), version.wrappedMaterial());
             loaded.put(version.versionId(), h);
         }
         return h;
+    }
+
+    /** The session handle of a key version's public key (RSA, EC), imported on first use. */
+    public long publicHandle(KeyVersion version, KeySpec spec) {
+        String cacheKey = version.versionId() + "#public";
+        Long h = loaded.get(cacheKey);
+        if (h == null) {
+            h = session.loadPublic(kindOf(spec), version.publicKey());
+            loaded.put(cacheKey, h);
+        }
+        return h;
+    }
+
+    /** The backend's key kind for a spec. */
+    public static BackendSession.KeyKind kindOf(KeySpec spec) {
+        return switch (spec.kind()) {
+            case AES -> BackendSession.KeyKind.AES;
+            case HMAC -> BackendSession.KeyKind.HMAC;
+            case RSA -> BackendSession.KeyKind.RSA;
+            case EC -> BackendSession.KeyKind.EC;
+        };
     }
 
     int loadedCount() {

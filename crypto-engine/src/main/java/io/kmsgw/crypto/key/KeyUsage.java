@@ -2,21 +2,59 @@ package io.kmsgw.crypto.key;
 
 import io.kmsgw.crypto.api.KmsException;
 
-/** Key usages, Alibaba names with the AWS spellings accepted. */
+/** Key usages, Alibaba names with the AWS spellings accepted, and which specs allow which. */
 public enum KeyUsage {
-    ENCRYPT_DECRYPT;
+    ENCRYPT_DECRYPT("ENCRYPT/DECRYPT"),
+    SIGN_VERIFY("SIGN/VERIFY"),
+    GENERATE_VERIFY_MAC("GENERATE_VERIFY_MAC");
 
-    /** Parses a usage for {@code spec}; default ENCRYPT/DECRYPT for symmetric keys. */
-    public static KeyUsage parse(String name, KeySpec spec) {
-        if (name == null || name.isEmpty() || name.equals("ENCRYPT/DECRYPT") || name.equals("ENCRYPT_DECRYPT")) {
-            return ENCRYPT_DECRYPT;
-        }
-        throw KmsException.invalid("KeyUsage " + name + " is invalid for KeySpec " + spec.name()
-                + "; valid: ENCRYPT/DECRYPT (alias ENCRYPT_DECRYPT).");
+    private final String wireName;
+
+    KeyUsage(String wireName) {
+        this.wireName = wireName;
     }
 
     /** The Alibaba wire name. */
     public String wireName() {
-        return "ENCRYPT/DECRYPT";
+        return wireName;
+    }
+
+    /** Parses a usage for {@code spec}: the default when empty, and only combinations that make sense. */
+    public static KeyUsage parse(String name, KeySpec spec) {
+        KeyUsage u;
+        if (name == null || name.isEmpty()) {
+            u = defaultFor(spec);
+        } else if (name.equals("ENCRYPT/DECRYPT") || name.equals("ENCRYPT_DECRYPT")) {
+            u = ENCRYPT_DECRYPT;
+        } else if (name.equals("SIGN/VERIFY") || name.equals("SIGN_VERIFY")) {
+            u = SIGN_VERIFY;
+        } else if (name.equals("GENERATE_VERIFY_MAC")) {
+            u = GENERATE_VERIFY_MAC;
+        } else {
+            throw KmsException.invalid("KeyUsage " + name + " is invalid; valid: ENCRYPT/DECRYPT, SIGN/VERIFY, GENERATE_VERIFY_MAC.");
+        }
+        if (!allowed(spec, u)) {
+            throw KmsException.invalid("KeyUsage " + u.wireName + " does not fit KeySpec " + spec.name() + "; valid combinations: "
+                    + "Aliyun_AES_* with ENCRYPT/DECRYPT, RSA_* with ENCRYPT/DECRYPT or SIGN/VERIFY, EC_* with SIGN/VERIFY, "
+                    + "HMAC_* with GENERATE_VERIFY_MAC.");
+        }
+        return u;
+    }
+
+    static KeyUsage defaultFor(KeySpec spec) {
+        return switch (spec.kind()) {
+            case AES, RSA -> ENCRYPT_DECRYPT;
+            case EC -> SIGN_VERIFY;
+            case HMAC -> GENERATE_VERIFY_MAC;
+        };
+    }
+
+    static boolean allowed(KeySpec spec, KeyUsage u) {
+        return switch (spec.kind()) {
+            case AES -> u == ENCRYPT_DECRYPT;
+            case RSA -> u == ENCRYPT_DECRYPT || u == SIGN_VERIFY;
+            case EC -> u == SIGN_VERIFY;
+            case HMAC -> u == GENERATE_VERIFY_MAC;
+        };
     }
 }

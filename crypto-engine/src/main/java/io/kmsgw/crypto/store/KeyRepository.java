@@ -30,7 +30,8 @@ public final class KeyRepository {
                 "CREATE TABLE kms_key_version (version_id VARCHAR(64) PRIMARY KEY, key_id VARCHAR(64) NOT NULL "
                         + "REFERENCES kms_key(key_id), creation_millis BIGINT NOT NULL, wrapped_material " + bin + " NOT NULL)",
                 "CREATE INDEX kms_key_version_key ON kms_key_version(key_id)",
-                "CREATE TABLE kms_alias (alias_name VARCHAR(255) PRIMARY KEY, key_id VARCHAR(64) NOT NULL REFERENCES kms_key(key_id))"));
+                "CREATE TABLE kms_alias (alias_name VARCHAR(255) PRIMARY KEY, key_id VARCHAR(64) NOT NULL REFERENCES kms_key(key_id))",
+                "ALTER TABLE kms_key_version ADD COLUMN public_key " + bin));
     }
 
     /** Inserts a key with its first version atomically. */
@@ -69,11 +70,12 @@ public final class KeyRepository {
 
     private static void insertVersion(Connection c, KeyVersion v) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO kms_key_version (version_id, key_id, creation_millis, wrapped_material) VALUES (?,?,?,?)")) {
+                "INSERT INTO kms_key_version (version_id, key_id, creation_millis, wrapped_material, public_key) VALUES (?,?,?,?,?)")) {
             ps.setString(1, v.versionId());
             ps.setString(2, v.keyId());
             ps.setLong(3, v.creationDate().toEpochMilli());
             ps.setBytes(4, v.wrappedMaterial());
+            ps.setBytes(5, v.publicKey());
             ps.executeUpdate();
         }
     }
@@ -108,10 +110,11 @@ public final class KeyRepository {
             }
             Map<String, List<KeyVersion>> versions = new LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT version_id, key_id, creation_millis, wrapped_material FROM kms_key_version ORDER BY creation_millis");
+                    "SELECT version_id, key_id, creation_millis, wrapped_material, public_key FROM kms_key_version ORDER BY creation_millis");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    KeyVersion v = new KeyVersion(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)), rs.getBytes(4));
+                    KeyVersion v = new KeyVersion(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)), rs.getBytes(4),
+                            rs.getBytes(5));
                     versions.computeIfAbsent(v.keyId(), k -> new ArrayList<>()).add(v);
                 }
             }

@@ -81,7 +81,7 @@ class KmsEngineTest {
     }
 
     private Encrypted encrypt(String keyId, byte[] pt, byte[] aad) throws Exception {
-        return await((c, v) -> engine.encrypt(new EncryptCommand(keyId, pt, "", aad, NONE, ""), c));
+        return KmsEngineTest.<Results.Padded>await((c, v) -> engine.encrypt(new EncryptCommand(keyId, pt, "", aad, NONE, ""), c)).encrypted();
     }
 
     private Decrypted decrypt(String keyId, Encrypted e, byte[] aad, String version) throws Exception {
@@ -126,17 +126,21 @@ class KmsEngineTest {
         assertEquals(KmsError.KEY_NOT_FOUND, errorOf(() -> encrypt("alias/missing", new byte[1], NONE)));
         assertEquals(KmsError.INVALID_PARAMETER, errorOf(() -> encrypt(key.keyId(), NONE, NONE)));
         assertEquals(KmsError.INVALID_PARAMETER, errorOf(() -> encrypt(key.keyId(), new byte[6145], NONE)));
-        assertEquals(KmsError.INVALID_PARAMETER, errorOf(() -> KmsEngineTest.<Encrypted>await((c, v) -> engine.encrypt(
-                new EncryptCommand(key.keyId(), new byte[1], "AES_CBC", NONE, NONE, ""), c))));
-        assertEquals(KmsError.INVALID_PARAMETER, errorOf(() -> KmsEngineTest.<Encrypted>await((c, v) -> engine.encrypt(
+        assertEquals(KmsError.INVALID_PARAMETER, errorOf(() -> KmsEngineTest.<Results.Padded>await((c, v) -> engine.encrypt(
+                new EncryptCommand(key.keyId(), new byte[1], "AES_XTS", NONE, NONE, ""), c))));
+        assertEquals(KmsError.INVALID_PARAMETER, errorOf(() -> KmsEngineTest.<Results.Padded>await((c, v) -> engine.encrypt(
                 new EncryptCommand(key.keyId(), new byte[1], "", NONE, new byte[16], ""), c))));
         assertEquals(KmsError.INVALID_PARAMETER, errorOf(() -> KmsEngineTest.<byte[]>await((c, v) -> engine.generateRandom(0, c))));
         assertEquals(KmsError.INVALID_PARAMETER, errorOf(() -> KmsEngineTest.<byte[]>await((c, v) -> engine.generateRandom(65, c))));
         assertEquals(1, KmsEngineTest.<byte[]>await((c, v) -> engine.generateRandom(1, c)).length);
         assertEquals(64, KmsEngineTest.<byte[]>await((c, v) -> engine.generateRandom(64, c)).length);
         assertEquals(KmsError.INVALID_PARAMETER, errorOf(() -> engine.createKey("AES_999", "", "")));
-        KmsException later = assertThrows(KmsException.class, () -> engine.createKey("RSA_2048", "SIGN/VERIFY", ""));
+        KmsException later = assertThrows(KmsException.class, () -> engine.createKey("Aliyun_SM4", "", ""));
         assertTrue(later.getMessage().contains("not supported by this build yet"), later.getMessage());
+        KmsException combo = assertThrows(KmsException.class, () -> engine.createKey("EC_P256", "ENCRYPT/DECRYPT", ""));
+        assertTrue(combo.getMessage().contains("valid combinations"), combo.getMessage());
+        assertEquals(KmsError.INVALID_PARAMETER, errorOf(() -> engine.createKey("Aliyun_AES_256", "SIGN/VERIFY", "")));
+        assertEquals(KmsError.INVALID_PARAMETER, errorOf(() -> engine.createKey("HMAC_256", "ENCRYPT_DECRYPT", "")));
         assertEquals(KmsError.INVALID_PARAMETER, errorOf(() -> engine.createAlias("noprefix", key.keyId())));
         engine.createAlias("alias/dup", key.keyId());
         assertEquals(KmsError.ALREADY_EXISTS, errorOf(() -> engine.createAlias("alias/dup", key.keyId())));

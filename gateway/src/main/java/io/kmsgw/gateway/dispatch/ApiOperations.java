@@ -15,6 +15,10 @@ public final class ApiOperations {
         ops.put(ApiName.GenerateDataKey, new SymmetricApis.GenerateDataKey(engine));
         ops.put(ApiName.GenerateRandom, new SymmetricApis.GenerateRandom(engine));
         ops.put(ApiName.GetSecretValue, new SecretApis.GetSecretValue());
+        ops.put(ApiName.Sign, new AsymmetricApis.Sign(engine));
+        ops.put(ApiName.Verify, new AsymmetricApis.Verify(engine));
+        ops.put(ApiName.Hmac, new AsymmetricApis.Hmac(engine));
+        ops.put(ApiName.GetPublicKey, new AsymmetricApis.GetPublicKey(engine));
     }
 
     /** The operation for {@code api}, or null when this build does not serve it. */

@@ -5,7 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.kmsgw.crypto.api.KmsEngine;
 import io.kmsgw.crypto.api.Results.DataKey;
 import io.kmsgw.crypto.api.Results.Decrypted;
-import io.kmsgw.crypto.api.Results.Encrypted;
+import io.kmsgw.crypto.api.Results;
 import io.kmsgw.crypto.ops.SymmetricOps;
 import io.kmsgw.gateway.protocol.KmsRequest;
 import io.kmsgw.gateway.protocol.pb.KmsApi;
@@ -28,14 +28,14 @@ final class SymmetricApis {
         public void execute(KmsRequest r, KmsApi.EncryptRequest m, Channel ch) {
             engine.encrypt(new SymmetricOps.EncryptCommand(m.getKeyId(), m.getPlaintext().toByteArray(), m.getAlgorithm(),
                     m.getAad().toByteArray(), m.getIv().toByteArray(), m.getPaddingMode()),
-                    Replies.<Encrypted>to(ch, r, e -> KmsApi.EncryptResponse.newBuilder()
-                            .setKeyId(e.keyId())
-                            .setCiphertextBlob(ByteString.copyFrom(e.ciphertextBlob()))
-                            .setIv(ByteString.copyFrom(e.iv()))
-                            .setAlgorithm(e.algorithm())
-                            .setPaddingMode(m.getPaddingMode())
+                    Replies.<Results.Padded>to(ch, r, p -> KmsApi.EncryptResponse.newBuilder()
+                            .setKeyId(p.encrypted().keyId())
+                            .setCiphertextBlob(ByteString.copyFrom(p.encrypted().ciphertextBlob()))
+                            .setIv(ByteString.copyFrom(p.encrypted().iv()))
+                            .setAlgorithm(p.encrypted().algorithm())
+                            .setPaddingMode(p.paddingMode())
                             .setRequestId(r.requestId)
-                            .build(), Encrypted::keyVersionId));
+                            .build(), p -> p.encrypted().keyVersionId()));
         }
     }
 

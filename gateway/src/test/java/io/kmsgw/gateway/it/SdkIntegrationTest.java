@@ -198,11 +198,11 @@ class SdkIntegrationTest {
         assertEquals("Forbidden.KeyNotFound", missing.getCode());
         assertEquals(404, httpCode(missing));
         TeaException sign = teaError(() -> client.sign(new SignRequest().setKeyId("alias/quickstart").setMessage(new byte[] {1})));
-        assertEquals("UnsupportedOperation", sign.getCode());
+        assertEquals("UnsupportedOperation", sign.getCode(), "an AES key cannot sign");
         assertEquals(400, httpCode(sign));
         TeaException badAlg = teaError(() -> client.encrypt(new EncryptRequest().setKeyId("alias/quickstart").setPlaintext(new byte[] {1})
-                .setAlgorithm("AES_CBC")));
+                .setAlgorithm("AES_XTS")));
         assertEquals("InvalidParameter", badAlg.getCode());
-        assertTrue(badAlg.getMessage().contains("AES_CBC"), badAlg.getMessage());
+        assertTrue(badAlg.getMessage().contains("AES_XTS"), badAlg.getMessage());
     }
 }

@@ -1,0 +1,173 @@
+package io.kmsgw.crypto.ops;
+
+import io.kmsgw.crypto.api.Completion;
+import io.kmsgw.crypto.api.KmsException;
+import io.kmsgw.crypto.api.Results.PublicKey;
+import io.kmsgw.crypto.api.Results.Signed;
+import io.kmsgw.crypto.api.Results.Verified;
+import io.kmsgw.crypto.backend.BackendSession.SignScheme;
+import io.kmsgw.crypto.exec.Job;
+import io.kmsgw.crypto.exec.WorkerContext;
+import io.kmsgw.crypto.key.KeyMetadata;
+import io.kmsgw.crypto.key.KeyRing;
+import io.kmsgw.crypto.key.KeySpec;
+import io.kmsgw.crypto.key.KeyUsage;
+import io.kmsgw.crypto.key.KeyVersion;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import org.bouncycastle.asn1.x9.ECNamedCurveTable;
+import org.bouncycastle.crypto.signers.PlainDSAEncoding;
+import org.bouncycastle.crypto.signers.StandardDSAEncoding;
+
+/**
+ * Sign, Verify and GetPublicKey with RSA and EC keys of usage SIGN/VERIFY. Algorithms: RSA_PSS_SHA_256
+ * (RSA default; salt = 32), RSA_PKCS1_SHA_256, and ECDSA_SHA_256 / _384 / _512 by curve. MessageType
+ * RAW (default: the engine hashes Message) or DIGEST (Message, or the legacy Digest field, is the
+ * digest). ECDSA signatures are DER on the wire; the HSM works in r ‖ s.
+ */
+public final class SignOps {
+    private SignOps() {
+    }
+
+    /** What a request signs with: the scheme, the hash, the wire names and the digest. */
+    record Plan(SignScheme scheme, String hash, String algorithm, String messageType, byte[] digest) {
+    }
+
+    /** Sign/Verify parameters as they arrive from the wire. */
+    public record SignCommand(String keyId, String algorithm, byte[] message, byte[] digest, String messageType, String keyVersionId) {
+    }
+
+    static Plan plan(KeyMetadata m, String algorithm, String messageType, byte[] message, byte[] legacyDigest) {
+        SymmetricOps.checkUsable(m, KeyUsage.SIGN_VERIFY, KeySpec.Kind.RSA, KeySpec.Kind.EC);
+        String alg = algorithm == null || algorithm.isEmpty() ? defaultAlgorithm(m.spec()) : algorithm;
+        SignScheme scheme;
+        String hash;
+        switch (alg) {
+            case "RSA_PSS_SHA_256" -> {
+                scheme = SignScheme.RSA_PSS;
+                hash = "SHA-256";
+            }
+            case "RSA_PKCS1_SHA_256" -> {
+                scheme = SignScheme.RSA_PKCS1;
+                hash = "SHA-256";
+            }
+            case "ECDSA_SHA_256", "ECDSA_SHA_384", "ECDSA_SHA_512" -> {
+                scheme = SignScheme.ECDSA;
+                hash = "SHA-" + alg.substring(alg.length() - 3);
+            }
+            default -> throw KmsException.invalid("Algorithm " + alg + " is invalid; supported for " + m.spec().name() + ": "
+                    + supported(m.spec()) + ".");
+        }
+        if (!supported(m.spec()).contains(alg)) {
+            throw KmsException.invalid("Algorithm " + alg + " does not fit key spec " + m.spec().name() + "; supported: "
+                    + supported(m.spec()) + ".");
+        }
+        boolean legacy = legacyDigest != null && legacyDigest.length > 0;
+        String type = legacy ? "DIGEST" : messageType == null || messageType.isEmpty() ? "RAW" : messageType;
+        byte[] digest;
+        if (type.equals("RAW")) {
+            if (message == null || message.length == 0 || message.length > 4096) {
+                throw KmsException.invalid("Message must be 1 to 4096 bytes with MessageType RAW.");
+            }
+            digest = digest(hash, message);
+        } else if (type.equals("DIGEST")) {
+            digest = legacy ? legacyDigest : message;
+            int want = Integer.parseInt(hash.substring(4)) / 8;
+            if (digest == null || digest.length != want) {
+                throw KmsException.invalid("With MessageType DIGEST the digest must be the " + want + "-byte " + hash + " of the message.");
+            }
+        } else {
+            throw KmsException.invalid("MessageType " + type + " is invalid; valid: RAW, DIGEST.");
+        }
+        return new Plan(scheme, hash, alg, type, digest);
+    }
+
+    static String defaultAlgorithm(KeySpec spec) {
+        return switch (spec) {
+            case EC_P384 -> "ECDSA_SHA_384";
+            case EC_P521 -> "ECDSA_SHA_512";
+            case EC_P256, EC_P256K -> "ECDSA_SHA_256";
+            default -> "RSA_PSS_SHA_256";
+        };
+    }
+
+    static String supported(KeySpec spec) {
+        return spec.kind() == KeySpec.Kind.RSA ? "RSA_PSS_SHA_256, RSA_PKCS1_SHA_256" : defaultAlgorithm(spec);
+    }
+
+    private static byte[] digest(String hash, byte[] message) {
+        try {
+            return MessageDigest.getInstance(hash).digest(message);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static BigInteger order(KeySpec spec) {
+        return ECNamedCurveTable.getByName(spec.curve()).getN();
+    }
+
+    public static Job sign(KeyRing.Entry e, SignCommand cmd, Completion<Signed> done) {
+        KeyMetadata m = e.metadata();
+        Plan p = plan(m, cmd.algorithm(), cmd.messageType(), cmd.message(), cmd.digest());
+        KeyVersion v = SymmetricOps.version(e, cmd.keyVersionId());
+        return new EngineJob<>(done) {
+            @Override
+            protected Signed compute(WorkerContext ctx) {
+                byte[] sig = ctx.session().sign(ctx.handle(v, m.spec()), p.scheme(), p.hash(), p.digest());
+                if (p.scheme() == SignScheme.ECDSA) {
+                    BigInteger n = order(m.spec());
+                    try {
+                        BigInteger[] rs = PlainDSAEncoding.INSTANCE.decode(n, sig);
+                        sig = StandardDSAEncoding.INSTANCE.encode(n, rs[0], rs[1]);
+                    } catch (IOException ex) {
+                        throw new IllegalStateException("HSM returned a malformed ECDSA signature", ex);
+                    }
+                }
+                return new Signed(m.keyId(), v.versionId(), sig, p.algorithm(), p.messageType());
+            }
+        };
+    }
+
+    public static Job verify(KeyRing.Entry e, SignCommand cmd, byte[] signature, Completion<Verified> done) {
+        KeyMetadata m = e.metadata();
+        Plan p = plan(m, cmd.algorithm(), cmd.messageType(), cmd.message(), cmd.digest());
+        if (signature == null || signature.length == 0 || signature.length > 1024) {
+            throw KmsException.invalid("Signature must be 1 to 1024 bytes.");
+        }
+        KeyVersion v = SymmetricOps.version(e, cmd.keyVersionId());
+        return new EngineJob<>(done) {
+            @Override
+            protected Verified compute(WorkerContext ctx) {
+                byte[] sig = signature;
+                if (p.scheme() == SignScheme.ECDSA) {
+                    BigInteger n = order(m.spec());
+                    try {
+                        BigInteger[] rs = StandardDSAEncoding.INSTANCE.decode(n, signature);
+                        sig = PlainDSAEncoding.INSTANCE.encode(n, rs[0], rs[1]);
+                    } catch (IOException | IllegalArgumentException ex) {
+                        return new Verified(m.keyId(), v.versionId(), false, p.algorithm(), p.messageType());
+                    }
+                }
+                boolean ok = ctx.session().verify(ctx.publicHandle(v, m.spec()), p.scheme(), p.hash(), p.digest(), sig);
+                return new Verified(m.keyId(), v.versionId(), ok, p.algorithm(), p.messageType());
+            }
+        };
+    }
+
+    /** GetPublicKey: the initial version's SubjectPublicKeyInfo as PEM (public data: no HSM call). */
+    public static PublicKey publicKey(KeyRing.Entry e) {
+        KeyMetadata m = e.metadata();
+        if (m.spec().kind() != KeySpec.Kind.RSA && m.spec().kind() != KeySpec.Kind.EC) {
+            throw new KmsException(io.kmsgw.crypto.api.KmsError.UNSUPPORTED_OPERATION, "The key " + m.keyId() + " ("
+                    + m.spec().name() + ") has no public key.");
+        }
+        SymmetricOps.checkUsable(m, m.usage());
+        KeyVersion v = e.version(m.initialVersionId());
+        String b64 = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(v.publicKey());
+        return new PublicKey(m.keyId(), v.versionId(), "-----BEGIN PUBLIC KEY-----\n" + b64 + "\n-----END PUBLIC KEY-----\n");
+    }
+}
