@@ -236,6 +236,26 @@ class SimHsmTest {
     }
 
     @Test
+    void aesEcbCbcCtrNistSp800_38a() {
+        // SP 800-38A F.1.1, F.2.1, F.5.1 (AES-128), first two blocks
+        long k = importAes(HEX.parseHex("2b7e151628aed2a6abf7158809cf4f3c"), false, "sp800-38a");
+        byte[] pt = HEX.parseHex("6bc1bee22e409f96e93d7e117393172a" + "ae2d8a571e03ac9c9eb76fac45af8e51");
+        hsm.encryptInit(rw, Mechanism.of(CKM_AES_ECB), k);
+        assertEquals("3ad77bb40d7a3660a89ecaf32466ef97" + "f5d3d58503b9699de785895a96fdbaaf", HEX.formatHex(hsm.encrypt(rw, pt)));
+        hsm.encryptInit(rw, new Mechanism(CKM_AES_CBC, new Mechanism.IvParams(HEX.parseHex("000102030405060708090a0b0c0d0e0f"))), k);
+        byte[] cbc = hsm.encrypt(rw, pt);
+        assertEquals("7649abac8119b246cee98e9b12e9197d" + "5086cb9b507219ee95db113a917678b2", HEX.formatHex(cbc));
+        Mechanism ctr = new Mechanism(CKM_AES_CTR, new Mechanism.IvParams(HEX.parseHex("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff")));
+        hsm.encryptInit(rw, ctr, k);
+        byte[] ct = hsm.encrypt(rw, pt);
+        assertEquals("874d6191b620e3261bef6864990db6ce" + "9806f66b7970fdff8617187bb9fffdff", HEX.formatHex(ct));
+        hsm.decryptInit(rw, ctr, k);
+        assertArrayEquals(pt, hsm.decrypt(rw, ct));
+        hsm.decryptInit(rw, new Mechanism(CKM_AES_CBC, new Mechanism.IvParams(HEX.parseHex("000102030405060708090a0b0c0d0e0f"))), k);
+        assertArrayEquals(pt, hsm.decrypt(rw, cbc));
+    }
+
+    @Test
     void hmacRfc4231() {
         byte[] key = new byte[20];
         java.util.Arrays.fill(key, (byte) 0x0b);
