@@ -13,6 +13,7 @@ import io.kmsgw.crypto.key.KeySpec;
 import io.kmsgw.crypto.key.KeyState;
 import io.kmsgw.crypto.key.KeyUsage;
 import io.kmsgw.crypto.key.KeyVersion;
+import io.kmsgw.crypto.ops.AdvanceOps;
 import io.kmsgw.crypto.ops.MacOps;
 import io.kmsgw.crypto.ops.RsaCipherOps;
 import io.kmsgw.crypto.ops.SignOps;
@@ -174,6 +175,31 @@ public final class KmsEngine implements AutoCloseable {
 
     public void hmac(String keyId, byte[] message, Completion<Results.Mac> done) {
         submit(MacOps.hmac(ring, keyId, message, done));
+    }
+
+    public void advanceEncrypt(SymmetricOps.EncryptCommand cmd, Completion<Results.Encrypted> done) {
+        submit(AdvanceOps.encrypt(ring, cmd, done));
+    }
+
+    public void advanceDecrypt(SymmetricOps.DecryptCommand cmd, Completion<Decrypted> done) {
+        submit(AdvanceOps.decrypt(ring, cmd, done));
+    }
+
+    public void advanceGenerateDataKey(SymmetricOps.DataKeyCommand cmd, Completion<DataKey> done) {
+        submit(AdvanceOps.generateDataKey(ring, cmd, done));
+    }
+
+    /**
+     * The key an AdvanceDecrypt request concerns (for authorization): its KeyId, or the key owning the
+     * version a self-describing blob names; null when neither identifies a key.
+     */
+    public String keyIdForAdvanceDecrypt(String keyId, byte[] blob) {
+        if (keyId != null && !keyId.isEmpty()) {
+            return keyId;
+        }
+        String version = AdvanceOps.versionIdOf(blob);
+        KeyRing.Entry e = version == null ? null : ring.byVersion(version);
+        return e == null ? null : e.metadata().keyId();
     }
 
     /** GetPublicKey: answered at once from the key ring (public data, no HSM work). */

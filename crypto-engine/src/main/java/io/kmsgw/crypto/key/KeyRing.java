@@ -22,11 +22,13 @@ public final class KeyRing {
 
     private final ConcurrentHashMap<String, Entry> keys = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> aliases = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, String> keyOfVersion = new ConcurrentHashMap<>();
 
     public void put(KeyMetadata metadata, Collection<KeyVersion> versions) {
         Map<String, KeyVersion> byId = new java.util.HashMap<>();
         for (KeyVersion v : versions) {
             byId.put(v.versionId(), v);
+            keyOfVersion.put(v.versionId(), v.keyId());
         }
         keys.put(metadata.keyId(), new Entry(metadata, Map.copyOf(byId)));
     }
@@ -46,6 +48,12 @@ public final class KeyRing {
             throw new KmsException(KmsError.KEY_NOT_FOUND, "The key " + keyIdOrAlias + " does not exist in the system.");
         }
         return e;
+    }
+
+    /** The key a version belongs to, or null (self-describing ciphertexts name only the version). */
+    public Entry byVersion(String versionId) {
+        String keyId = keyOfVersion.get(versionId);
+        return keyId == null ? null : keys.get(keyId);
     }
 
     /** The key id an alias points at, or null. */

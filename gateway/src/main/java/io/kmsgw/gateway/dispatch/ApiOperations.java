@@ -19,6 +19,9 @@ public final class ApiOperations {
         ops.put(ApiName.Verify, new AsymmetricApis.Verify(engine));
         ops.put(ApiName.Hmac, new AsymmetricApis.Hmac(engine));
         ops.put(ApiName.GetPublicKey, new AsymmetricApis.GetPublicKey(engine));
+        ops.put(ApiName.AdvanceEncrypt, new AdvanceApis.AdvanceEncrypt(engine));
+        ops.put(ApiName.AdvanceDecrypt, new AdvanceApis.AdvanceDecrypt(engine));
+        ops.put(ApiName.AdvanceGenerateDataKey, new AdvanceApis.AdvanceGenerateDataKey(engine));
     }
 
     /** The operation for {@code api}, or null when this build does not serve it. */
