@@ -14,6 +14,7 @@ import io.kmsgw.crypto.key.KeyState;
 import io.kmsgw.crypto.key.KeyUsage;
 import io.kmsgw.crypto.key.KeyVersion;
 import io.kmsgw.crypto.ops.AdvanceOps;
+import io.kmsgw.crypto.ops.DataKeyPairOps;
 import io.kmsgw.crypto.ops.MacOps;
 import io.kmsgw.crypto.ops.RsaCipherOps;
 import io.kmsgw.crypto.ops.SignOps;
@@ -39,8 +40,12 @@ import java.util.regex.Pattern;
 public final class KmsEngine implements AutoCloseable {
     private static final Pattern ALIAS = Pattern.compile("alias/[a-zA-Z0-9:/_-]{1,249}");
 
-    /** Engine tuning: worker count, queue capacity, keys loaded per worker. */
-    public record Settings(int workers, int queueCapacity, int maxLoadedKeysPerWorker) {
+    /** Engine tuning: worker count, queue capacity, keys loaded per worker, concurrent data key pair generations. */
+    public record Settings(int workers, int queueCapacity, int maxLoadedKeysPerWorker, int maxConcurrentKeyPairs) {
+        public Settings(int workers, int queueCapacity, int maxLoadedKeysPerWorker) {
+            this(workers, queueCapacity, maxLoadedKeysPerWorker, Math.max(1, workers / 2));
+        }
+
         public static Settings defaults() {
             return new Settings(Math.max(2, Runtime.getRuntime().availableProcessors()), 4096, 4096);
         }
@@ -52,6 +57,7 @@ public final class KmsEngine implements AutoCloseable {
     private final CryptoExecutor executor;
     private final BackendSession management;
     private final Clock clock;
+    private final DataKeyPairOps keyPairs;
 
     public KmsEngine(Store store, HsmBackend backend, Settings settings, Clock clock) {
         this.backend = backend;
@@ -61,6 +67,7 @@ public final class KmsEngine implements AutoCloseable {
             ring.put(l.metadata(), l.versions());
         }
         keys.loadAliases().forEach(ring::putAlias);
+        this.keyPairs = new DataKeyPairOps(settings.maxConcurrentKeyPairs());
         this.management = backend.openSession();
         this.executor = new CryptoExecutor(backend, settings.workers(), settings.queueCapacity(), settings.maxLoadedKeysPerWorker());
     }
@@ -189,6 +196,11 @@ public final class KmsEngine implements AutoCloseable {
         submit(AdvanceOps.generateDataKey(ring, cmd, done));
     }
 
+    /** GenerateDataKeyPair(WithoutPlaintext) and the Advance variants (primary version, self-describing blob). */
+    public void generateDataKeyPair(DataKeyPairOps.Command cmd, Completion<DataKeyPairOps.Result> done) {
+        submit(keyPairs.generate(ring, cmd, done));
+    }
+
     /**
      * The key an AdvanceDecrypt request concerns (for authorization): its KeyId, or the key owning the
      * version a self-describing blob names; null when neither identifies a key.
@@ -220,9 +232,10 @@ public final class KmsEngine implements AutoCloseable {
         return ring.resolve(keyIdOrAlias).metadata().keyId();
     }
 
+    /** Queues a job; a full queue completes it at once with THROTTLED, through the job, so its clean-up runs too. */
     private void submit(Job job) {
         if (!executor.submit(job)) {
-            throw new KmsException(KmsError.THROTTLED, "Concurrency Limit Exceeded.");
+            job.reject(new KmsException(KmsError.THROTTLED, "Concurrency Limit Exceeded."));
         }
     }
 

@@ -33,6 +33,13 @@ public interface BackendSession extends AutoCloseable {
         return generate(KeyKind.AES, bytes * 8, null).wrapped();
     }
 
+    /** A data key pair for the caller: the private key in PKCS#8 DER (plaintext, by design) and the SubjectPublicKeyInfo. */
+    record DataKeyPair(byte[] privateKey, byte[] publicKey) {
+    }
+
+    /** Generates an exportable key pair in the HSM (a data key pair, not a KMS key), then destroys its objects. */
+    DataKeyPair generateDataKeyPair(KeyKind kind, int size, String curve);
+
     /** Unwraps secret (AES, HMAC) or private (RSA, EC) material into this session; returns its handle. */
     long load(KeyKind kind, byte[] wrapped);
 

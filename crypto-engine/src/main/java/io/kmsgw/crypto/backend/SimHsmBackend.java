@@ -178,6 +178,36 @@ public final class SimHsmBackend implements HsmBackend {
         }
 
         @Override
+        public DataKeyPair generateDataKeyPair(KeyKind kind, int size, String curve) {
+            long[] kp = {0, 0};
+            try {
+                Template pub = Template.of().set(CKA_TOKEN, false);
+                if (kind == KeyKind.RSA) {
+                    pub.set(CKA_MODULUS_BITS, (long) size);
+                } else {
+                    ASN1ObjectIdentifier oid = CURVES.get(curve);
+                    if (oid == null) {
+                        throw KmsException.invalid("Unsupported curve " + curve + ".");
+                    }
+                    pub.set(CKA_EC_PARAMS, Curves.params(oid));
+                }
+                kp = hsm.generateKeyPair(handle, Mechanism.of(kind == KeyKind.RSA ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN), pub,
+                        Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, false).set(CKA_EXTRACTABLE, true));
+                byte[] spki = hsm.getAttributeValue(handle, kp[0], CKA_VENDOR_PUBLIC_KEY_INFO).bytes(CKA_VENDOR_PUBLIC_KEY_INFO);
+                byte[] pkcs8 = hsm.getAttributeValue(handle, kp[1], CKA_VALUE).bytes(CKA_VALUE);
+                return new DataKeyPair(pkcs8, spki);
+            } catch (HsmException e) {
+                throw map(e);
+            } finally {
+                for (long h : kp) {
+                    if (h != 0) {
+                        hsm.destroyObject(handle, h);
+                    }
+                }
+            }
+        }
+
+        @Override
         public long load(KeyKind kind, byte[] wrapped) {
             Template t = Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true).set(CKA_EXTRACTABLE, false);
             switch (kind) {

@@ -200,6 +200,33 @@ class AsymmetricEngineTest {
     }
 
     @Test
+    void dataKeyPairGenerationIsCappedAndReleasesItsPermit() throws Exception {
+        try (KmsEngine capped = new KmsEngine(store, new SimHsmBackend(dir.resolve("hsm2"), "cap-test-secret".toCharArray(), 1000, 16),
+                new KmsEngine.Settings(2, 64, 64, 1), Clock.systemUTC())) {
+            String key = capped.createKey("Aliyun_AES_256", "", "").keyId();
+            java.util.concurrent.CompletableFuture<io.kmsgw.crypto.ops.DataKeyPairOps.Result> first = new java.util.concurrent.CompletableFuture<>();
+            capped.generateDataKeyPair(new io.kmsgw.crypto.ops.DataKeyPairOps.Command(key, "", "RSA_4096", "DER", NONE, false),
+                    (r, e) -> {
+                        if (e != null) {
+                            first.completeExceptionally(e);
+                        } else {
+                            first.complete(r);
+                        }
+                    });
+            KmsException busy = assertThrows(KmsException.class, () -> capped.generateDataKeyPair(
+                    new io.kmsgw.crypto.ops.DataKeyPairOps.Command(key, "", "EC_P256", "DER", NONE, false), (r, e) -> { }));
+            assertEquals(KmsError.THROTTLED, busy.error());
+            assertEquals("Concurrency Limit Exceeded.", busy.getMessage());
+            assertEquals(512, ((java.security.interfaces.RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(
+                    new X509EncodedKeySpec(first.get(60, java.util.concurrent.TimeUnit.SECONDS).publicKey())))
+                    .getModulus().bitLength() / 8);
+            // the permit came back
+            KmsEngineTest.<io.kmsgw.crypto.ops.DataKeyPairOps.Result>await((cb, v) -> capped.generateDataKeyPair(
+                    new io.kmsgw.crypto.ops.DataKeyPairOps.Command(key, "", "EC_P256", "DER", NONE, false), cb));
+        }
+    }
+
+    @Test
     void hmacIsDeterministicPerKeyAndSized() throws Exception {
         for (String spec : new String[] {"HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512"}) {
             String k1 = engine.createKey(spec, "GENERATE_VERIFY_MAC", "").keyId();

@@ -22,6 +22,10 @@ public final class ApiOperations {
         ops.put(ApiName.AdvanceEncrypt, new AdvanceApis.AdvanceEncrypt(engine));
         ops.put(ApiName.AdvanceDecrypt, new AdvanceApis.AdvanceDecrypt(engine));
         ops.put(ApiName.AdvanceGenerateDataKey, new AdvanceApis.AdvanceGenerateDataKey(engine));
+        ops.put(ApiName.GenerateDataKeyPair, new DataKeyPairApis.Plain(engine));
+        ops.put(ApiName.GenerateDataKeyPairWithoutPlaintext, new DataKeyPairApis.WithoutPlaintext(engine));
+        ops.put(ApiName.AdvanceGenerateDataKeyPair, new DataKeyPairApis.AdvancePlain(engine));
+        ops.put(ApiName.AdvanceGenerateDataKeyPairWithoutPlaintext, new DataKeyPairApis.AdvanceWithoutPlaintext(engine));
     }
 
     /** The operation for {@code api}, or null when this build does not serve it. */
