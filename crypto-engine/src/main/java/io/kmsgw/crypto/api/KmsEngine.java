@@ -19,6 +19,9 @@ import io.kmsgw.crypto.ops.MacOps;
 import io.kmsgw.crypto.ops.RsaCipherOps;
 import io.kmsgw.crypto.ops.SignOps;
 import io.kmsgw.crypto.ops.SymmetricOps;
+import io.kmsgw.crypto.secret.Secret;
+import io.kmsgw.crypto.secret.SecretManager;
+import io.kmsgw.crypto.secret.SecretRepository;
 import io.kmsgw.crypto.store.KeyRepository;
 import io.kmsgw.crypto.store.Store;
 import io.kmsgw.crypto.store.StoreException;
@@ -58,6 +61,7 @@ public final class KmsEngine implements AutoCloseable {
     private final BackendSession management;
     private final Clock clock;
     private final DataKeyPairOps keyPairs;
+    private final SecretManager secrets;
 
     public KmsEngine(Store store, HsmBackend backend, Settings settings, Clock clock) {
         this.backend = backend;
@@ -68,6 +72,7 @@ public final class KmsEngine implements AutoCloseable {
         }
         keys.loadAliases().forEach(ring::putAlias);
         this.keyPairs = new DataKeyPairOps(settings.maxConcurrentKeyPairs());
+        this.secrets = new SecretManager(new SecretRepository(store));
         this.management = backend.openSession();
         this.executor = new CryptoExecutor(backend, settings.workers(), settings.queueCapacity(), settings.maxLoadedKeysPerWorker());
     }
@@ -212,6 +217,110 @@ public final class KmsEngine implements AutoCloseable {
         String version = AdvanceOps.versionIdOf(blob);
         KeyRing.Entry e = version == null ? null : ring.byVersion(version);
         return e == null ? null : e.metadata().keyId();
+    }
+
+    // ---- secrets ----
+
+    /** The alias of the key that protects secrets created without an EncryptionKeyId. */
+    public static final String DEFAULT_SECRET_KEY_ALIAS = "alias/kmsgw/secrets";
+
+    /** What GetSecretValue returns: the value as the API shows it (text, or Base64 for binary) and its version. */
+    public record SecretValue(Secret secret, Secret.Version version, String secretData) {
+    }
+
+    /** CreateSecret: seals the first version (ACSCurrent) under EncryptionKeyId or the instance's secret key. */
+    public Secret createSecret(String name, String secretData, String dataType, String versionId, String encryptionKeyId,
+                               String description, String extendedConfig) {
+        SecretManager.checkName(name);
+        SecretManager.Value value = SecretManager.value(secretData, dataType);
+        String vid = SecretManager.versionId(versionId);
+        String keyId = encryptionKeyId == null || encryptionKeyId.isEmpty() ? defaultSecretKey() : ring.resolve(encryptionKeyId)
+                .metadata().keyId();
+        Secret.Version v = seal(keyId, name, vid, value);
+        try {
+            return secrets.create(name, keyId, description, extendedConfig, v);
+        } catch (StoreException e) {
+            throw new KmsException(KmsError.UNAVAILABLE, "The store is temporarily unavailable.");
+        }
+    }
+
+    /** PutSecretValue: a new version that becomes ACSCurrent (the old one ACSPrevious). */
+    public Secret putSecretValue(String name, String secretData, String dataType, String versionId) {
+        Secret s = secrets.get(name);
+        Secret.Version v = seal(s.encryptionKeyId(), name, SecretManager.versionId(versionId), SecretManager.value(secretData, dataType));
+        try {
+            return secrets.put(name, v);
+        } catch (StoreException e) {
+            throw new KmsException(KmsError.UNAVAILABLE, "The store is temporarily unavailable.");
+        }
+    }
+
+    public Secret describeSecret(String name) {
+        return secrets.get(name);
+    }
+
+    public List<Secret> listSecrets() {
+        return secrets.list();
+    }
+
+    /** The key protecting a secret, or null when the secret does not exist (authorization needs KeyUser on it). */
+    public String secretEncryptionKeyId(String name) {
+        return secrets.encryptionKeyIdOf(name);
+    }
+
+    /** GetSecretValue: the named version, decrypted in the HSM. */
+    public void getSecretValue(String name, String stage, String versionId, Completion<SecretValue> done) {
+        Secret s = secrets.get(name);
+        Secret.Version v = SecretManager.select(s, stage, versionId);
+        KeyRing.Entry key = ring.resolve(s.encryptionKeyId());
+        KeyVersion kv = key.version(v.keyVersionId());
+        SymmetricOps.checkUsable(key.metadata(), KeyUsage.ENCRYPT_DECRYPT, KeySpec.Kind.AES);
+        byte[] aad = SecretManager.aad(name, v.versionId());
+        submit(new Job() {
+            private boolean completed;
+
+            @Override
+            public void run(WorkerContext ctx) {
+                byte[] pt = ctx.session().decryptGcm(ctx.handle(kv, key.metadata().spec()), v.iv(), aad, v.ciphertext());
+                completed = true;
+                done.complete(new SecretValue(s, v, SecretManager.render(pt, v.dataType())), null);
+            }
+
+            @Override
+            public void reject(KmsException error) {
+                if (!completed) {
+                    completed = true;
+                    done.complete(null, error);
+                }
+            }
+        });
+    }
+
+    private Secret.Version seal(String keyId, String name, String versionId, SecretManager.Value value) {
+        KeyRing.Entry e = ring.resolve(keyId);
+        SymmetricOps.checkUsable(e.metadata(), KeyUsage.ENCRYPT_DECRYPT, KeySpec.Kind.AES);
+        KeyVersion kv = e.version(e.metadata().primaryVersionId());
+        synchronized (management) {
+            long h = management.load(BackendSession.KeyKind.AES, kv.wrappedMaterial());
+            try {
+                byte[] iv = new byte[SymmetricOps.GCM_IV_BYTES];
+                management.random(iv);
+                byte[] ct = management.encryptGcm(h, iv, SecretManager.aad(name, versionId), value.plaintext());
+                return new Secret.Version(versionId, clock.instant(), value.dataType(), kv.versionId(), iv, ct);
+            } finally {
+                management.unload(h);
+                java.util.Arrays.fill(value.plaintext(), (byte) 0);
+            }
+        }
+    }
+
+    private synchronized String defaultSecretKey() {
+        String id = ring.aliasTarget(DEFAULT_SECRET_KEY_ALIAS);
+        if (id == null) {
+            id = createKey("Aliyun_AES_256", "ENCRYPT/DECRYPT", "kmsgw secrets key").keyId();
+            createAlias(DEFAULT_SECRET_KEY_ALIAS, id);
+        }
+        return id;
     }
 
     /** GetPublicKey: answered at once from the key ring (public data, no HSM work). */

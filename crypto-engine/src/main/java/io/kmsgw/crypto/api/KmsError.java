@@ -7,6 +7,8 @@ public enum KmsError {
     /** The key exists but its spec or usage does not allow this operation. */
     UNSUPPORTED_OPERATION,
     KEY_NOT_FOUND,
+    /** A secret (or other non-key resource) that does not exist. */
+    RESOURCE_NOT_FOUND,
     KEY_DISABLED,
     KEY_PENDING_DELETION,
     /** A ciphertext did not authenticate; deliberately uninformative. */

@@ -25,6 +25,43 @@ public final class AdminActions {
 
     public AdminActions(KmsEngine engine, AccessService access, AuditLog audit, java.time.Clock clock) {
         AccessActions.register(actions, access, audit, clock);
+        actions.put("CreateSecret", p -> secretNode(engine.createSecret(text(p, "SecretName", true), text(p, "SecretData", true),
+                text(p, "SecretDataType", false), text(p, "VersionId", false), text(p, "EncryptionKeyId", false),
+                text(p, "Description", false), text(p, "ExtendedConfig", false))));
+        actions.put("PutSecretValue", p -> secretNode(engine.putSecretValue(text(p, "SecretName", true), text(p, "SecretData", true),
+                text(p, "SecretDataType", false), text(p, "VersionId", false))));
+        actions.put("DescribeSecret", p -> secretNode(engine.describeSecret(text(p, "SecretName", true))));
+        actions.put("ListSecrets", p -> {
+            ObjectNode out = JSON.createObjectNode();
+            ArrayNode list = out.putArray("SecretList");
+            engine.listSecrets().forEach(sec -> list.add(secretNode(sec)));
+            out.put("TotalCount", list.size());
+            return out;
+        });
+        actions.put("GetSecretValue", p -> {
+            java.util.concurrent.CompletableFuture<KmsEngine.SecretValue> f = new java.util.concurrent.CompletableFuture<>();
+            engine.getSecretValue(text(p, "SecretName", true), text(p, "VersionStage", false), text(p, "VersionId", false),
+                    (r, e) -> {
+                        if (e != null) {
+                            f.completeExceptionally(e);
+                        } else {
+                            f.complete(r);
+                        }
+                    });
+            KmsEngine.SecretValue v;
+            try {
+                v = f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException ex) {
+                throw (RuntimeException) ex.getCause();
+            } catch (InterruptedException | java.util.concurrent.TimeoutException ex) {
+                throw new AdminException(503, "ServiceUnavailableTemporary", "The HSM did not answer in time.");
+            }
+            ObjectNode out = secretNode(v.secret());
+            out.put("VersionId", v.version().versionId());
+            out.put("SecretData", v.secretData());
+            out.put("SecretDataType", v.version().dataType());
+            return out;
+        });
         actions.put("CreateKey", p -> keyResult(engine.createKey(text(p, "KeySpec", false), text(p, "KeyUsage", false),
                 text(p, "Description", false))));
         actions.put("DescribeKey", p -> keyResult(engine.describeKey(text(p, "KeyId", true))));
@@ -66,6 +103,26 @@ public final class AdminActions {
         });
     }
 
+    private static ObjectNode secretNode(io.kmsgw.crypto.secret.Secret sec) {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("SecretName", sec.name());
+        out.put("SecretType", sec.secretType());
+        out.put("EncryptionKeyId", sec.encryptionKeyId());
+        out.put("Description", sec.description());
+        out.put("CreateTime", io.kmsgw.crypto.secret.SecretManager.iso(sec.created()));
+        String current = sec.stages().get(io.kmsgw.crypto.secret.SecretManager.CURRENT);
+        out.put("VersionId", current == null ? "" : current);
+        ArrayNode versions = out.putArray("VersionIds");
+        sec.versions().values().stream().sorted((a, b) -> a.created().compareTo(b.created())).forEach(v -> {
+            ObjectNode n = versions.addObject();
+            n.put("VersionId", v.versionId());
+            n.put("CreateTime", io.kmsgw.crypto.secret.SecretManager.iso(v.created()));
+            ArrayNode st = n.putArray("VersionStages");
+            sec.stagesOf(v.versionId()).forEach(st::add);
+        });
+        return out;
+    }
+
     /** Runs an action; unknown names are 404 InvalidAction. */
     public ObjectNode run(String action, JsonNode params) {
         Function<JsonNode, ObjectNode> a = actions.get(action);
@@ -85,6 +142,7 @@ public final class AdminActions {
             throw switch (e.error()) {
                 case INVALID_PARAMETER, UNSUPPORTED_OPERATION -> new AdminException(400, "InvalidParameter", e.getMessage());
                 case KEY_NOT_FOUND -> new AdminException(404, "Key.NotFound", e.getMessage());
+                case RESOURCE_NOT_FOUND -> new AdminException(404, "Secret.NotFound", e.getMessage());
                 case ALREADY_EXISTS -> new AdminException(409, "Conflict.AlreadyExists", e.getMessage());
                 case UNAVAILABLE, THROTTLED -> new AdminException(503, "ServiceUnavailableTemporary", e.getMessage());
                 default -> new AdminException(500, "InternalFailure", "Internal Failure.");

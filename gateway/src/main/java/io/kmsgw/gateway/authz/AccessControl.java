@@ -134,26 +134,31 @@ public final class AccessControl {
      * {@code source}. {@code resources} empty means the API names no resource (GenerateRandom).
      */
     public boolean allowed(String aapName, ApiName api, InetAddress source, String... resources) {
+        return allowed(aapName, api.role(), source, resources);
+    }
+
+    /** As {@link #allowed(String, ApiName, InetAddress, String...)} for an explicit role (a secret's key needs KeyUser). */
+    public boolean allowed(String aapName, ApiName.Role role, InetAddress source, String... resources) {
         Model m = model;
         if (resources.length == 0) {
-            return decisions.get(new Question(m.generation(), aapName, api.role(), source, null), q -> evaluate(m, aapName, api, source));
+            return decisions.get(new Question(m.generation(), aapName, role, source, null), q -> evaluate(m, aapName, role, source));
         }
         for (String r : resources) {
-            if (r != null && decisions.get(new Question(m.generation(), aapName, api.role(), source, r),
-                    q -> evaluate(m, aapName, api, source, r))) {
+            if (r != null && decisions.get(new Question(m.generation(), aapName, role, source, r),
+                    q -> evaluate(m, aapName, role, source, r))) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean evaluate(Model m, String aapName, ApiName api, InetAddress source, String... resources) {
+    private static boolean evaluate(Model m, String aapName, ApiName.Role role, InetAddress source, String... resources) {
         List<Compiled> policies = m.byAap().get(aapName);
         if (policies == null) {
             return false;
         }
         for (Compiled c : policies) {
-            if (!c.allowsRole(api.role()) || !c.allowsSource(source)) {
+            if (!c.allowsRole(role) || !c.allowsSource(source)) {
                 continue;
             }
             if (resources.length == 0) {

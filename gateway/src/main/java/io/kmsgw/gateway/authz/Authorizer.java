@@ -4,6 +4,7 @@ import io.kmsgw.crypto.api.KmsException;
 import io.kmsgw.gateway.dispatch.ApiOperation;
 import io.kmsgw.gateway.dispatch.ApiOperations;
 import io.kmsgw.gateway.pipeline.KmsRequestHandler;
+import io.kmsgw.gateway.protocol.ApiName;
 import io.kmsgw.gateway.pipeline.Responses;
 import io.kmsgw.gateway.protocol.KmsRequest;
 import io.kmsgw.gateway.protocol.ProtocolError;
@@ -22,12 +23,18 @@ public final class Authorizer extends KmsRequestHandler {
     private final AccessControl access;
     private final ApiOperations operations;
     private final UnaryOperator<String> keyIdResolver;
+    private final UnaryOperator<String> secretKeyResolver;
 
-    /** @param keyIdResolver maps a key id or alias to the key id; throws when the key does not exist */
-    public Authorizer(AccessControl access, ApiOperations operations, UnaryOperator<String> keyIdResolver) {
+    /**
+     * @param keyIdResolver     maps a key id or alias to the key id; throws when the key does not exist
+     * @param secretKeyResolver maps a secret name to the id of the key protecting it, or null when there is no such secret
+     */
+    public Authorizer(AccessControl access, ApiOperations operations, UnaryOperator<String> keyIdResolver,
+                      UnaryOperator<String> secretKeyResolver) {
         this.access = access;
         this.operations = operations;
         this.keyIdResolver = keyIdResolver;
+        this.secretKeyResolver = secretKeyResolver;
     }
 
     @Override
@@ -40,6 +47,11 @@ public final class Authorizer extends KmsRequestHandler {
         if (secret != null) {
             r.resource = "secret/" + secret;
             ok = access.allowed(aap, r.api, r.clientIp, r.resource);
+            String protectingKey = ok ? secretKeyResolver.apply(secret) : null;
+            if (protectingKey != null) {
+                // a secret's value is only as private as its key: KeyUser on that key is required too
+                ok = access.allowed(aap, ApiName.Role.KEY_USER, r.clientIp, "key/" + protectingKey);
+            }
         } else if (given == null) {
             ok = access.allowed(aap, r.api, r.clientIp);
         } else {

@@ -14,7 +14,7 @@ public final class ApiOperations {
         ops.put(ApiName.Decrypt, new SymmetricApis.Decrypt(engine));
         ops.put(ApiName.GenerateDataKey, new SymmetricApis.GenerateDataKey(engine));
         ops.put(ApiName.GenerateRandom, new SymmetricApis.GenerateRandom(engine));
-        ops.put(ApiName.GetSecretValue, new SecretApis.GetSecretValue());
+        ops.put(ApiName.GetSecretValue, new SecretApis.GetSecretValue(engine));
         ops.put(ApiName.Sign, new AsymmetricApis.Sign(engine));
         ops.put(ApiName.Verify, new AsymmetricApis.Verify(engine));
         ops.put(ApiName.Hmac, new AsymmetricApis.Hmac(engine));

@@ -1,22 +1,24 @@
 package io.kmsgw.gateway.dispatch;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.kmsgw.gateway.pipeline.Responses;
+import io.kmsgw.crypto.api.KmsEngine;
+import io.kmsgw.crypto.secret.SecretManager;
 import io.kmsgw.gateway.protocol.KmsRequest;
-import io.kmsgw.gateway.protocol.ProtocolError;
 import io.kmsgw.gateway.protocol.pb.KmsApi;
 import io.netty.channel.Channel;
 
-/**
- * GetSecretValue. Requests are parsed and authorized for real (CryptoServiceSecretUser on
- * {@code secret/<name>}); this build has no secret store yet, so an authorized request learns that the
- * secret does not exist, which is true.
- */
+/** GetSecretValue: CryptoServiceSecretUser on {@code secret/<name>} and KeyUser on the secret's key; decrypted in the HSM. */
 final class SecretApis {
     private SecretApis() {
     }
 
     static final class GetSecretValue implements ApiOperation<KmsApi.GetSecretValueRequest> {
+        private final KmsEngine engine;
+
+        GetSecretValue(KmsEngine engine) {
+            this.engine = engine;
+        }
+
         @Override
         public KmsApi.GetSecretValueRequest parse(byte[] body) throws InvalidProtocolBufferException {
             KmsApi.GetSecretValueRequest m = KmsApi.GetSecretValueRequest.parseFrom(body);
@@ -36,8 +38,22 @@ final class SecretApis {
 
         @Override
         public void execute(KmsRequest r, KmsApi.GetSecretValueRequest m, Channel ch) {
-            Responses.error(ch, r, ProtocolError.RESOURCE_NOT_FOUND,
-                    "The secret " + Responses.echo(m.getSecretName()) + " does not exist in the system.");
+            engine.getSecretValue(m.getSecretName(), m.getVersionStage(), m.getVersionId(), Replies.<KmsEngine.SecretValue>to(ch, r, v -> {
+                KmsApi.GetSecretValueResponse.Builder b = KmsApi.GetSecretValueResponse.newBuilder()
+                        .setSecretName(v.secret().name())
+                        .setSecretType(v.secret().secretType())
+                        .setSecretData(v.secretData())
+                        .setSecretDataType(v.version().dataType())
+                        .addAllVersionStages(v.secret().stagesOf(v.version().versionId()))
+                        .setVersionId(v.version().versionId())
+                        .setCreateTime(SecretManager.iso(v.version().created()))
+                        .setAutomaticRotation("false")
+                        .setRequestId(r.requestId);
+                if (m.getFetchExtendedConfig()) {
+                    b.setExtendedConfig(v.secret().extendedConfig());
+                }
+                return b.build();
+            }, null));
         }
     }
 }

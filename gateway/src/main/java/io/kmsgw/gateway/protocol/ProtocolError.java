@@ -54,6 +54,7 @@ public enum ProtocolError {
             case INVALID_PARAMETER, DECRYPTION_FAILED -> INVALID_PARAMETER;
             case UNSUPPORTED_OPERATION -> UNSUPPORTED_OPERATION;
             case KEY_NOT_FOUND -> KEY_NOT_FOUND;
+            case RESOURCE_NOT_FOUND -> RESOURCE_NOT_FOUND;
             case KEY_DISABLED -> KEY_DISABLED;
             case KEY_PENDING_DELETION -> KEY_PENDING_DELETION;
             case THROTTLED -> THROTTLING;

@@ -140,7 +140,7 @@ public final class GatewayServer implements AutoCloseable {
             DataPlaneInitializer.Stages stages = new DataPlaneInitializer.Stages(
                     new Authenticator(clientKeys, verifier, clock, s.maxClockSkew()),
                     new BodyDecoder(ops),
-                    new Authorizer(accessControl, ops, engineRef::resolveKeyId),
+                    new Authorizer(accessControl, ops, engineRef::resolveKeyId, engineRef::secretEncryptionKeyId),
                     new Dispatcher(ops, au),
                     au,
                     s.trustedProxies().stream().map(Cidr::parse).toList());

@@ -1,0 +1,22 @@
+package io.kmsgw.crypto.secret;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A secret: its protecting key, versions and stages (ACSCurrent, ACSPrevious). Immutable snapshot;
+ * the values are ciphertexts under {@code encryptionKeyId}, never plaintext.
+ */
+public record Secret(String name, String secretType, String encryptionKeyId, String description, String extendedConfig,
+                     Instant created, Map<String, Version> versions, Map<String, String> stages) {
+
+    /** One stored value: AES-GCM under the key version, AAD binding secret name and version id. */
+    public record Version(String versionId, Instant created, String dataType, String keyVersionId, byte[] iv, byte[] ciphertext) {
+    }
+
+    /** The stages that point at {@code versionId}. */
+    public List<String> stagesOf(String versionId) {
+        return stages.entrySet().stream().filter(e -> e.getValue().equals(versionId)).map(Map.Entry::getKey).sorted().toList();
+    }
+}
