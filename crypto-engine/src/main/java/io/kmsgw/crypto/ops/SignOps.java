@@ -106,8 +106,19 @@ public final class SignOps {
         }
     }
 
+    /** Curve orders for the DER ↔ r‖s conversion, looked up once (a named-curve lookup per call cost ~tens of µs). */
+    private static final java.util.Map<KeySpec, BigInteger> ORDERS = new java.util.EnumMap<>(KeySpec.class);
+
+    static {
+        for (KeySpec s : KeySpec.values()) {
+            if (s.curve() != null) {
+                ORDERS.put(s, ECNamedCurveTable.getByName(s.curve()).getN());
+            }
+        }
+    }
+
     private static BigInteger order(KeySpec spec) {
-        return ECNamedCurveTable.getByName(spec.curve()).getN();
+        return ORDERS.get(spec);
     }
 
     public static Job sign(KeyRing.Entry e, SignCommand cmd, Completion<Signed> done) {
