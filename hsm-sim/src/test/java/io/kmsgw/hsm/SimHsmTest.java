@@ -256,6 +256,48 @@ class SimHsmTest {
     }
 
     @Test
+    void sm4KnownAnswerAndSm2() throws Exception {
+        // GB/T 32907-2016 Appendix A, example 1: key = plaintext = 0123456789abcdeffedcba9876543210
+        byte[] k = HEX.parseHex("0123456789abcdeffedcba9876543210");
+        long sm4 = hsm.createObject(rw, Template.of().set(CKA_CLASS, CKO_SECRET_KEY).set(CKA_KEY_TYPE, CKK_SM4).set(CKA_VALUE, k)
+                .set(CKA_ENCRYPT, true).set(CKA_DECRYPT, true));
+        hsm.encryptInit(rw, Mechanism.of(CKM_SM4_ECB), sm4);
+        assertEquals("681edf34d206965e86b3e94f536e4246", HEX.formatHex(hsm.encrypt(rw, k)));
+        Mechanism gcm = new Mechanism(CKM_SM4_GCM, new Mechanism.GcmParams(new byte[12], new byte[] {1}, 128));
+        hsm.encryptInit(rw, gcm, sm4);
+        byte[] ct = hsm.encrypt(rw, "sm4 gcm".getBytes(StandardCharsets.UTF_8));
+        hsm.decryptInit(rw, gcm, sm4);
+        assertEquals("sm4 gcm", new String(hsm.decrypt(rw, ct), StandardCharsets.UTF_8));
+        ct[0] ^= 1;
+        byte[] bad = ct;
+        assertCkr(Ckr.ENCRYPTED_DATA_INVALID, () -> {
+            hsm.decryptInit(rw, gcm, sm4);
+            hsm.decrypt(rw, bad);
+        });
+        assertCkr(Ckr.KEY_SIZE_RANGE, () -> hsm.generateKey(rw, Mechanism.of(CKM_SM4_KEY_GEN), Template.of().set(CKA_VALUE_LEN, 32L)));
+
+        long[] kp = hsm.generateKeyPair(rw, Mechanism.of(CKM_SM2_KEY_PAIR_GEN), Template.of().set(CKA_VERIFY, true).set(CKA_ENCRYPT, true),
+                Template.of().set(CKA_SIGN, true).set(CKA_DECRYPT, true));
+        byte[] msg = "sm2 message".getBytes(StandardCharsets.UTF_8);
+        hsm.signInit(rw, Mechanism.of(CKM_SM3_SM2), kp[1]);
+        byte[] sig = hsm.sign(rw, msg);
+        Signature v = Signature.getInstance("SM3withSM2", io.kmsgw.hsm.mechanism.Engines.BC);
+        v.initVerify(publicKey(kp[0], "EC"));
+        v.update(msg);
+        assertTrue(v.verify(sig), "SM2 signature verifies with an independent verifier (default user id)");
+        hsm.encryptInit(rw, Mechanism.of(CKM_SM2_ENCRYPT), kp[0]);
+        byte[] sm2ct = hsm.encrypt(rw, msg);
+        assertEquals(0x04, sm2ct[0], "C1 is an uncompressed point");
+        hsm.decryptInit(rw, Mechanism.of(CKM_SM2_ENCRYPT), kp[1]);
+        assertArrayEquals(msg, hsm.decrypt(rw, sm2ct));
+        sm2ct[70] ^= 1;
+        assertCkr(Ckr.ENCRYPTED_DATA_INVALID, () -> {
+            hsm.decryptInit(rw, Mechanism.of(CKM_SM2_ENCRYPT), kp[1]);
+            hsm.decrypt(rw, sm2ct);
+        });
+    }
+
+    @Test
     void hmacRfc4231() {
         byte[] key = new byte[20];
         java.util.Arrays.fill(key, (byte) 0x0b);

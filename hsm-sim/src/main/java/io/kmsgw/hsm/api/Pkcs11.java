@@ -25,6 +25,10 @@ public final class Pkcs11 {
     public static final long CKK_AES = 0x1F;
     public static final long CKK_SHA256_HMAC = 0x2B;
 
+    /** Vendor-defined (PKCS#11 has no SM2/SM4): the Chinese national algorithms, via BouncyCastle. */
+    public static final long CKK_SM4 = 0x80000041L;
+    public static final long CKK_SM2 = 0x80000042L;
+
     // attributes
     public static final long CKA_CLASS = 0x000;
     public static final long CKA_TOKEN = 0x001;
@@ -82,6 +86,17 @@ public final class Pkcs11 {
     public static final long CKM_AES_CTR = 0x1086;
     public static final long CKM_AES_GCM = 0x1087;
     public static final long CKM_AES_KEY_WRAP_KWP = 0x210B;
+
+    // vendor-defined SM4/SM2 mechanisms; SM2 signing takes the message (Z needs the public key), output DER
+    public static final long CKM_SM4_KEY_GEN = 0x80000041L;
+    public static final long CKM_SM4_ECB = 0x80000042L;
+    public static final long CKM_SM4_CBC = 0x80000043L;
+    public static final long CKM_SM4_CBC_PAD = 0x80000044L;
+    public static final long CKM_SM4_CTR = 0x80000045L;
+    public static final long CKM_SM4_GCM = 0x80000046L;
+    public static final long CKM_SM2_KEY_PAIR_GEN = 0x80000047L;
+    public static final long CKM_SM3_SM2 = 0x80000048L;
+    public static final long CKM_SM2_ENCRYPT = 0x80000049L;
 
     // mechanism info flags
     public static final long CKF_HW = 0x1;

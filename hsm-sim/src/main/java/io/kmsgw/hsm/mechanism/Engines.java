@@ -24,7 +24,7 @@ public final class Engines {
     }
 
     public static Cipher cipher(String transformation) throws GeneralSecurityException {
-        return Cipher.getInstance(transformation);
+        return transformation.startsWith("SM4") ? Cipher.getInstance(transformation, BC) : Cipher.getInstance(transformation);
     }
 
     public static Mac mac(String algorithm) throws GeneralSecurityException {
@@ -32,7 +32,8 @@ public final class Engines {
     }
 
     public static Signature signature(String algorithm) throws GeneralSecurityException {
-        return algorithm.contains("ECDSA") || algorithm.startsWith("NONEwithRSASSA") ? Signature.getInstance(algorithm, BC)
+        return algorithm.contains("ECDSA") || algorithm.contains("SM2") || algorithm.startsWith("NONEwithRSASSA")
+                ? Signature.getInstance(algorithm, BC)
                 : Signature.getInstance(algorithm);
     }
 

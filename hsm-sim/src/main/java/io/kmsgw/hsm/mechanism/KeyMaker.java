@@ -42,7 +42,7 @@ public final class KeyMaker {
     /** C_GenerateKey for CKM_AES_KEY_GEN and CKM_GENERIC_SECRET_KEY_GEN. */
     public HsmObject generateSecret(Mechanism m, Template template, long session) {
         MechanismTable.require(m.type(), CKF_GENERATE);
-        long keyType = m.type() == CKM_AES_KEY_GEN ? CKK_AES
+        long keyType = m.type() == CKM_AES_KEY_GEN ? CKK_AES : m.type() == CKM_SM4_KEY_GEN ? CKK_SM4
                 : template.num(CKA_KEY_TYPE, CKK_GENERIC_SECRET);
         if (m.type() == CKM_GENERIC_SECRET_KEY_GEN && keyType != CKK_GENERIC_SECRET && keyType != CKK_SHA256_HMAC) {
             throw new HsmException(Ckr.TEMPLATE_INCONSISTENT, "CKA_KEY_TYPE");
@@ -72,7 +72,7 @@ public final class KeyMaker {
     public HsmObject importPublic(Template template, long session) {
         long keyType = template.num(CKA_KEY_TYPE, -1);
         byte[] spki = template.bytes(CKA_VALUE);
-        if (spki == null || (keyType != CKK_RSA && keyType != CKK_EC)) {
+        if (spki == null || (keyType != CKK_RSA && keyType != CKK_EC && keyType != CKK_SM2)) {
             throw new HsmException(Ckr.TEMPLATE_INCOMPLETE, "CKA_KEY_TYPE (RSA or EC) and CKA_VALUE (SubjectPublicKeyInfo) are required");
         }
         PublicKey pk;
@@ -99,7 +99,7 @@ public final class KeyMaker {
             throw new HsmException(Ckr.TEMPLATE_INCOMPLETE, "CKA_VALUE and CKA_KEY_TYPE are required");
         }
         long keyType = template.num(CKA_KEY_TYPE, -1);
-        checkSecretLength(keyType == CKK_AES ? CKM_AES_KEY_GEN : CKM_GENERIC_SECRET_KEY_GEN, keyType, value.length);
+        checkSecretLength(CKM_GENERIC_SECRET_KEY_GEN, keyType, value.length);
         Template clean = template.without(CKA_VALUE);
         try {
             return secretObject(keyType, value, clean, false, session);
@@ -113,6 +113,10 @@ public final class KeyMaker {
             if (len != 16 && len != 24 && len != 32) {
                 throw new HsmException(Ckr.KEY_SIZE_RANGE, "AES keys are 16, 24 or 32 bytes");
             }
+        } else if (keyType == CKK_SM4) {
+            if (len != 16) {
+                throw new HsmException(Ckr.KEY_SIZE_RANGE, "SM4 keys are 16 bytes");
+            }
         } else if (keyType == CKK_GENERIC_SECRET || keyType == CKK_SHA256_HMAC) {
             if (len < 14 || len > 128) {
                 throw new HsmException(Ckr.KEY_SIZE_RANGE, "generic secrets are 14..128 bytes");
@@ -124,8 +128,11 @@ public final class KeyMaker {
 
     private HsmObject secretObject(long keyType, byte[] value, Template template, boolean local, long session) {
         Template attrs = AttributeRules.newKey(CKO_SECRET_KEY, keyType, template, local).set(CKA_VALUE_LEN, value.length);
-        String alg = keyType == CKK_AES ? "AES" : "HmacSHA256";
-        return new HsmObject(slotId, attrs, new SecretKeySpec(value, alg), null, session);
+        return new HsmObject(slotId, attrs, new SecretKeySpec(value, secretAlgorithm(keyType)), null, session);
+    }
+
+    private static String secretAlgorithm(long keyType) {
+        return keyType == CKK_AES ? "AES" : keyType == CKK_SM4 ? "SM4" : "HmacSHA256";
     }
 
     /** C_GenerateKeyPair for RSA and EC; returns {public, private}. */
@@ -153,6 +160,11 @@ public final class KeyMaker {
                 keyType = CKK_RSA;
                 RSAPublicKey rp = (RSAPublicKey) kp.getPublic();
                 pubExtra.set(CKA_MODULUS, rp.getModulus().toByteArray()).set(CKA_PUBLIC_EXPONENT, rp.getPublicExponent().toByteArray());
+            } else if (m.type() == CKM_SM2_KEY_PAIR_GEN) {
+                KeyPairGenerator g = Engines.keyPairGenerator("EC");
+                g.initialize(new ECGenParameterSpec("sm2p256v1"), random);
+                kp = g.generateKeyPair();
+                keyType = CKK_SM2;
             } else {
                 byte[] params = pub.bytes(CKA_EC_PARAMS);
                 if (params == null) {
@@ -241,10 +253,10 @@ public final class KeyMaker {
             long cls = template.num(CKA_CLASS, -1);
             long keyType = template.num(CKA_KEY_TYPE, -1);
             if (cls == CKO_SECRET_KEY) {
-                checkSecretLength(keyType == CKK_AES ? CKM_AES_KEY_GEN : CKM_GENERIC_SECRET_KEY_GEN, keyType, plain.length);
+                checkSecretLength(CKM_GENERIC_SECRET_KEY_GEN, keyType, plain.length);
                 return secretObject(keyType, plain, template, false, session);
             }
-            if (cls == CKO_PRIVATE_KEY && (keyType == CKK_RSA || keyType == CKK_EC)) {
+            if (cls == CKO_PRIVATE_KEY && (keyType == CKK_RSA || keyType == CKK_EC || keyType == CKK_SM2)) {
                 PrivateKey sk = decodePrivate(keyType, plain);
                 PublicKey pk = derivePublic(sk);
                 return pairObjects(keyType, pk, sk, Template.of(), template, Template.of(), false, session)[1];
@@ -291,7 +303,7 @@ public final class KeyMaker {
         long keyType = attrs.num(CKA_KEY_TYPE, -1);
         try {
             if (cls == CKO_SECRET_KEY) {
-                return new HsmObject(slotId, attrs, new SecretKeySpec(encoded, keyType == CKK_AES ? "AES" : "HmacSHA256"), null, 0);
+                return new HsmObject(slotId, attrs, new SecretKeySpec(encoded, secretAlgorithm(keyType)), null, 0);
             }
             KeyFactory kf = Engines.keyFactory(keyType == CKK_RSA ? "RSA" : "EC");
             PublicKey pk = kf.generatePublic(new java.security.spec.X509EncodedKeySpec(spki));

@@ -36,6 +36,15 @@ public final class MechanismTable {
         INFO.put(CKM_EC_KEY_PAIR_GEN, new MechanismInfo(256, 521, CKF_HW | CKF_GENERATE_KEY_PAIR | CKF_EC_NAMED_CURVE));
         INFO.put(CKM_ECDSA, new MechanismInfo(256, 521, sign | CKF_EC_NAMED_CURVE));
         INFO.put(CKM_ECDSA_SHA256, new MechanismInfo(256, 521, sign | CKF_EC_NAMED_CURVE));
+        INFO.put(CKM_SM4_KEY_GEN, new MechanismInfo(16, 16, CKF_HW | CKF_GENERATE));
+        INFO.put(CKM_SM4_ECB, new MechanismInfo(16, 16, crypt));
+        INFO.put(CKM_SM4_CBC, new MechanismInfo(16, 16, crypt));
+        INFO.put(CKM_SM4_CBC_PAD, new MechanismInfo(16, 16, crypt));
+        INFO.put(CKM_SM4_CTR, new MechanismInfo(16, 16, crypt));
+        INFO.put(CKM_SM4_GCM, new MechanismInfo(16, 16, crypt));
+        INFO.put(CKM_SM2_KEY_PAIR_GEN, new MechanismInfo(256, 256, CKF_HW | CKF_GENERATE_KEY_PAIR));
+        INFO.put(CKM_SM3_SM2, new MechanismInfo(256, 256, sign));
+        INFO.put(CKM_SM2_ENCRYPT, new MechanismInfo(256, 256, crypt));
     }
 
     private MechanismTable() {

@@ -24,7 +24,11 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
+import org.bouncycastle.crypto.InvalidCipherTextException;
+import org.bouncycastle.crypto.engines.SM2Engine;
+import org.bouncycastle.crypto.params.ParametersWithRandom;
 import org.bouncycastle.crypto.signers.PlainDSAEncoding;
+import org.bouncycastle.jcajce.provider.asymmetric.util.ECUtil;
 import org.bouncycastle.crypto.signers.StandardDSAEncoding;
 
 /**
@@ -73,6 +77,12 @@ public final class Operations {
         boolean ok;
         if (mech == CKM_AES_GCM || mech == CKM_AES_CBC || mech == CKM_AES_CBC_PAD || mech == CKM_AES_ECB || mech == CKM_AES_CTR) {
             ok = t == CKK_AES;
+        } else if (isSm4(mech)) {
+            ok = t == CKK_SM4;
+        } else if (mech == CKM_SM2_ENCRYPT) {
+            ok = t == CKK_SM2 && cls == (kind == Kind.ENCRYPT ? CKO_PUBLIC_KEY : CKO_PRIVATE_KEY);
+        } else if (mech == CKM_SM3_SM2) {
+            ok = t == CKK_SM2 && cls == (kind == Kind.SIGN ? CKO_PRIVATE_KEY : CKO_PUBLIC_KEY);
         } else if (isHmac(mech)) {
             ok = t == CKK_GENERIC_SECRET || t == CKK_SHA256_HMAC;
         } else if (mech == CKM_RSA_PKCS_OAEP) {
@@ -93,12 +103,31 @@ public final class Operations {
         int mode = kind == Kind.ENCRYPT ? Cipher.ENCRYPT_MODE : Cipher.DECRYPT_MODE;
         Key k = key.key();
         long type = m.type();
+        if (type == CKM_SM2_ENCRYPT) {
+            if (m.param() != null) {
+                throw new InvalidAlgorithmParameterException();
+            }
+            SM2Engine sm2 = new SM2Engine(SM2Engine.Mode.C1C3C2);
+            if (kind == Kind.ENCRYPT) {
+                sm2.init(true, new ParametersWithRandom(ECUtil.generatePublicKeyParameter((java.security.PublicKey) k),
+                        new java.security.SecureRandom()));
+            } else {
+                sm2.init(false, ECUtil.generatePrivateKeyParameter((java.security.PrivateKey) k));
+            }
+            return sm2;
+        }
+        String algo = "AES";
+        if (isSm4(type)) {
+            algo = "SM4";
+            type = type == CKM_SM4_GCM ? CKM_AES_GCM : type == CKM_SM4_ECB ? CKM_AES_ECB : type == CKM_SM4_CBC ? CKM_AES_CBC
+                    : type == CKM_SM4_CBC_PAD ? CKM_AES_CBC_PAD : CKM_AES_CTR;
+        }
         if (type == CKM_AES_GCM) {
             if (!(m.param() instanceof Mechanism.GcmParams p) || p.iv() == null || p.iv().length == 0 || p.iv().length > 128
                     || p.tagBits() < 96 || p.tagBits() > 128 || p.tagBits() % 8 != 0) {
                 throw new InvalidAlgorithmParameterException();
             }
-            Cipher c = engines.cipher("AES/GCM/NoPadding");
+            Cipher c = engines.cipher(algo + "/GCM/NoPadding");
             c.init(mode, k, new GCMParameterSpec(p.tagBits(), p.iv()));
             if (p.aad() != null && p.aad().length > 0) {
                 c.updateAAD(p.aad());
@@ -109,7 +138,7 @@ public final class Operations {
             if (m.param() != null) {
                 throw new InvalidAlgorithmParameterException();
             }
-            Cipher c = engines.cipher("AES/ECB/NoPadding");
+            Cipher c = engines.cipher(algo + "/ECB/NoPadding");
             c.init(mode, k);
             return c;
         }
@@ -117,8 +146,8 @@ public final class Operations {
             if (!(m.param() instanceof Mechanism.IvParams p) || p.iv() == null || p.iv().length != 16) {
                 throw new InvalidAlgorithmParameterException();
             }
-            String t = type == CKM_AES_CBC ? "AES/CBC/NoPadding" : type == CKM_AES_CBC_PAD ? "AES/CBC/PKCS5Padding" : "AES/CTR/NoPadding";
-            Cipher c = engines.cipher(t);
+            String t = type == CKM_AES_CBC ? "/CBC/NoPadding" : type == CKM_AES_CBC_PAD ? "/CBC/PKCS5Padding" : "/CTR/NoPadding";
+            Cipher c = engines.cipher(algo + t);
             c.init(mode, k, new IvParameterSpec(p.iv()));
             return c;
         }
@@ -167,6 +196,11 @@ public final class Operations {
             }
             s = engines.signature("RSASSA-PSS");
             s.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, p.saltLength(), 1));
+        } else if (type == CKM_SM3_SM2) {
+            if (m.param() != null) {
+                throw new InvalidAlgorithmParameterException();
+            }
+            s = engines.signature("SM3withSM2");
         } else if (type == CKM_ECDSA_SHA256) {
             s = engines.signature("SHA256withPLAIN-ECDSA");
         } else {
@@ -178,6 +212,10 @@ public final class Operations {
             s.initVerify((java.security.PublicKey) key.key());
         }
         return s;
+    }
+
+    private static boolean isSm4(long mech) {
+        return mech == CKM_SM4_ECB || mech == CKM_SM4_CBC || mech == CKM_SM4_CBC_PAD || mech == CKM_SM4_CTR || mech == CKM_SM4_GCM;
     }
 
     private static boolean isHmac(long mech) {
@@ -196,6 +234,13 @@ public final class Operations {
 
     /** C_Encrypt / C_Decrypt on an initialised operation. */
     public static byte[] crypt(ActiveOperation op, byte[] data) {
+        if (op.engine() instanceof SM2Engine sm2) {
+            try {
+                return sm2.processBlock(data, 0, data.length);
+            } catch (InvalidCipherTextException | RuntimeException e) {
+                throw new HsmException(op.kind() == Kind.ENCRYPT ? Ckr.DATA_LEN_RANGE : Ckr.ENCRYPTED_DATA_INVALID);
+            }
+        }
         Cipher c = (Cipher) op.engine();
         try {
             return c.doFinal(data);
