@@ -18,6 +18,7 @@ import io.kmsgw.crypto.ops.DataKeyPairOps;
 import io.kmsgw.crypto.ops.MacOps;
 import io.kmsgw.crypto.ops.RsaCipherOps;
 import io.kmsgw.crypto.ops.SignOps;
+import io.kmsgw.crypto.ops.Sm2Ops;
 import io.kmsgw.crypto.ops.SymmetricOps;
 import io.kmsgw.crypto.secret.Secret;
 import io.kmsgw.crypto.secret.SecretManager;
@@ -164,17 +165,27 @@ public final class KmsEngine implements AutoCloseable {
 
     // ---- data plane ----
 
-    /** Encrypt with an AES key (GCM/CBC/CTR/ECB) or an RSA ENCRYPT/DECRYPT key (OAEP). */
+    /** Encrypt with an AES or SM4 key, an RSA key (OAEP) or an EC_SM2 key (SM2PKE), of usage ENCRYPT/DECRYPT. */
     public void encrypt(SymmetricOps.EncryptCommand cmd, Completion<Results.Padded> done) {
         KeyRing.Entry e = ring.resolve(cmd.keyId());
-        SymmetricOps.checkUsable(e.metadata(), KeyUsage.ENCRYPT_DECRYPT, KeySpec.Kind.AES, KeySpec.Kind.RSA);
-        submit(e.metadata().spec().kind() == KeySpec.Kind.RSA ? RsaCipherOps.encrypt(e, cmd, done) : SymmetricOps.encrypt(e, cmd, done));
+        SymmetricOps.checkUsable(e.metadata(), KeyUsage.ENCRYPT_DECRYPT, KeySpec.Kind.AES, KeySpec.Kind.SM4, KeySpec.Kind.RSA,
+                KeySpec.Kind.SM2);
+        submit(switch (e.metadata().spec().kind()) {
+            case RSA -> RsaCipherOps.encrypt(e, cmd, done);
+            case SM2 -> Sm2Ops.encrypt(e, cmd, done);
+            default -> SymmetricOps.encrypt(e, cmd, done);
+        });
     }
 
     public void decrypt(SymmetricOps.DecryptCommand cmd, Completion<Decrypted> done) {
         KeyRing.Entry e = ring.resolve(cmd.keyId());
-        SymmetricOps.checkUsable(e.metadata(), KeyUsage.ENCRYPT_DECRYPT, KeySpec.Kind.AES, KeySpec.Kind.RSA);
-        submit(e.metadata().spec().kind() == KeySpec.Kind.RSA ? RsaCipherOps.decrypt(e, cmd, done) : SymmetricOps.decrypt(e, cmd, done));
+        SymmetricOps.checkUsable(e.metadata(), KeyUsage.ENCRYPT_DECRYPT, KeySpec.Kind.AES, KeySpec.Kind.SM4, KeySpec.Kind.RSA,
+                KeySpec.Kind.SM2);
+        submit(switch (e.metadata().spec().kind()) {
+            case RSA -> RsaCipherOps.decrypt(e, cmd, done);
+            case SM2 -> Sm2Ops.decrypt(e, cmd, done);
+            default -> SymmetricOps.decrypt(e, cmd, done);
+        });
     }
 
     public void sign(SignOps.SignCommand cmd, Completion<Results.Signed> done) {

@@ -8,7 +8,7 @@ package io.kmsgw.crypto.backend;
 public interface BackendSession extends AutoCloseable {
 
     /** What kind of key material a handle or a generation request is about. */
-    enum KeyKind { AES, HMAC, RSA, EC }
+    enum KeyKind { AES, SM4, HMAC, RSA, EC, SM2 }
 
     /** Symmetric cipher modes over AES keys. */
     enum CipherMode { GCM, CBC, CBC_PAD, CTR, ECB }
@@ -56,6 +56,17 @@ public interface BackendSession extends AutoCloseable {
 
     /** AES in {@code mode}; GCM output is ciphertext ‖ 16-byte tag, and {@code aad} applies to GCM only. */
     byte[] cipher(long handle, CipherMode mode, boolean encrypt, byte[] iv, byte[] aad, byte[] data);
+
+    /** SM4 in {@code mode}, with the same conventions as {@link #cipher}. */
+    byte[] sm4(long handle, CipherMode mode, boolean encrypt, byte[] iv, byte[] aad, byte[] data);
+
+    /** SM2 public-key encryption (C1C3C2) with a public handle, or decryption with a private handle. */
+    byte[] sm2Crypt(long handle, boolean encrypt, byte[] data);
+
+    /** SM2 signature (SM3withSM2, default user id) over the message, DER; the HSM computes Z from the public key. */
+    byte[] sm2Sign(long privateHandle, byte[] message);
+
+    boolean sm2Verify(long publicHandle, byte[] message, byte[] signature);
 
     /** AES-GCM with a 128-bit tag: returns ciphertext ‖ tag. */
     default byte[] encryptGcm(long handle, byte[] iv, byte[] aad, byte[] plaintext) {

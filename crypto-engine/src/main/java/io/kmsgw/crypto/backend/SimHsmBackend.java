@@ -140,8 +140,9 @@ public final class SimHsmBackend implements HsmBackend {
             long[] made = {0, 0};
             try {
                 switch (kind) {
-                    case AES, HMAC -> {
-                        made[0] = hsm.generateKey(handle, Mechanism.of(kind == KeyKind.AES ? CKM_AES_KEY_GEN : CKM_GENERIC_SECRET_KEY_GEN),
+                    case AES, SM4, HMAC -> {
+                        made[0] = hsm.generateKey(handle, Mechanism.of(kind == KeyKind.AES ? CKM_AES_KEY_GEN : kind == KeyKind.SM4
+                                ? CKM_SM4_KEY_GEN : CKM_GENERIC_SECRET_KEY_GEN),
                                 Template.of().set(CKA_VALUE_LEN, (long) (size / 8)).set(CKA_TOKEN, false).set(CKA_SENSITIVE, true)
                                         .set(CKA_EXTRACTABLE, true));
                         return new Generated(hsm.wrapKey(handle, KWP, masterKey, made[0]), null);
@@ -150,7 +151,7 @@ public final class SimHsmBackend implements HsmBackend {
                         Template pub = Template.of().set(CKA_TOKEN, false);
                         if (kind == KeyKind.RSA) {
                             pub.set(CKA_MODULUS_BITS, (long) size);
-                        } else {
+                        } else if (kind == KeyKind.EC) {
                             ASN1ObjectIdentifier oid = CURVES.get(curve);
                             if (oid == null) {
                                 throw KmsException.invalid("Unsupported curve " + curve + ".");
@@ -158,7 +159,7 @@ public final class SimHsmBackend implements HsmBackend {
                             pub.set(CKA_EC_PARAMS, Curves.params(oid));
                         }
                         long[] kp = hsm.generateKeyPair(handle, Mechanism.of(kind == KeyKind.RSA ? CKM_RSA_PKCS_KEY_PAIR_GEN
-                                : CKM_EC_KEY_PAIR_GEN), pub, Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true)
+                                : kind == KeyKind.SM2 ? CKM_SM2_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN), pub, Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true)
                                 .set(CKA_EXTRACTABLE, true));
                         made[0] = kp[0];
                         made[1] = kp[1];
@@ -212,6 +213,8 @@ public final class SimHsmBackend implements HsmBackend {
             Template t = Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true).set(CKA_EXTRACTABLE, false);
             switch (kind) {
                 case AES -> t.set(CKA_CLASS, CKO_SECRET_KEY).set(CKA_KEY_TYPE, CKK_AES).set(CKA_ENCRYPT, true).set(CKA_DECRYPT, true);
+                case SM4 -> t.set(CKA_CLASS, CKO_SECRET_KEY).set(CKA_KEY_TYPE, CKK_SM4).set(CKA_ENCRYPT, true).set(CKA_DECRYPT, true);
+                case SM2 -> t.set(CKA_CLASS, CKO_PRIVATE_KEY).set(CKA_KEY_TYPE, CKK_SM2).set(CKA_SIGN, true).set(CKA_DECRYPT, true);
                 case HMAC -> t.set(CKA_CLASS, CKO_SECRET_KEY).set(CKA_KEY_TYPE, CKK_GENERIC_SECRET).set(CKA_SIGN, true).set(CKA_VERIFY, true);
                 case RSA -> t.set(CKA_CLASS, CKO_PRIVATE_KEY).set(CKA_KEY_TYPE, CKK_RSA).set(CKA_SIGN, true).set(CKA_DECRYPT, true);
                 case EC -> t.set(CKA_CLASS, CKO_PRIVATE_KEY).set(CKA_KEY_TYPE, CKK_EC).set(CKA_SIGN, true);
@@ -228,8 +231,8 @@ public final class SimHsmBackend implements HsmBackend {
         public long loadPublic(KeyKind kind, byte[] spki) {
             try {
                 return hsm.createObject(handle, Template.of().set(CKA_CLASS, CKO_PUBLIC_KEY)
-                        .set(CKA_KEY_TYPE, kind == KeyKind.RSA ? CKK_RSA : CKK_EC).set(CKA_VALUE, spki).set(CKA_TOKEN, false)
-                        .set(CKA_VERIFY, true).set(CKA_ENCRYPT, kind == KeyKind.RSA));
+                        .set(CKA_KEY_TYPE, kind == KeyKind.RSA ? CKK_RSA : kind == KeyKind.SM2 ? CKK_SM2 : CKK_EC).set(CKA_VALUE, spki)
+                        .set(CKA_TOKEN, false).set(CKA_VERIFY, true).set(CKA_ENCRYPT, kind == KeyKind.RSA || kind == KeyKind.SM2));
             } catch (HsmException e) {
                 throw map(e);
             }
@@ -261,6 +264,60 @@ public final class SimHsmBackend implements HsmBackend {
                 hsm.decryptInit(handle, m, key);
                 return hsm.decrypt(handle, data);
             } catch (HsmException e) {
+                throw map(e);
+            }
+        }
+
+        @Override
+        public byte[] sm4(long key, CipherMode mode, boolean encrypt, byte[] iv, byte[] aad, byte[] data) {
+            Mechanism m = switch (mode) {
+                case GCM -> new Mechanism(CKM_SM4_GCM, new Mechanism.GcmParams(iv, aad, 128));
+                case CBC -> new Mechanism(CKM_SM4_CBC, new Mechanism.IvParams(iv));
+                case CBC_PAD -> new Mechanism(CKM_SM4_CBC_PAD, new Mechanism.IvParams(iv));
+                case CTR -> new Mechanism(CKM_SM4_CTR, new Mechanism.IvParams(iv));
+                case ECB -> Mechanism.of(CKM_SM4_ECB);
+            };
+            return crypt(m, key, encrypt, data);
+        }
+
+        @Override
+        public byte[] sm2Crypt(long key, boolean encrypt, byte[] data) {
+            return crypt(Mechanism.of(CKM_SM2_ENCRYPT), key, encrypt, data);
+        }
+
+        private byte[] crypt(Mechanism m, long key, boolean encrypt, byte[] data) {
+            try {
+                if (encrypt) {
+                    hsm.encryptInit(handle, m, key);
+                    return hsm.encrypt(handle, data);
+                }
+                hsm.decryptInit(handle, m, key);
+                return hsm.decrypt(handle, data);
+            } catch (HsmException e) {
+                throw map(e);
+            }
+        }
+
+        @Override
+        public byte[] sm2Sign(long key, byte[] message) {
+            try {
+                hsm.signInit(handle, Mechanism.of(CKM_SM3_SM2), key);
+                return hsm.sign(handle, message);
+            } catch (HsmException e) {
+                throw map(e);
+            }
+        }
+
+        @Override
+        public boolean sm2Verify(long key, byte[] message, byte[] signature) {
+            try {
+                hsm.verifyInit(handle, Mechanism.of(CKM_SM3_SM2), key);
+                hsm.verify(handle, message, signature);
+                return true;
+            } catch (HsmException e) {
+                if (e.ckr() == Ckr.SIGNATURE_INVALID || e.ckr() == Ckr.SIGNATURE_LEN_RANGE) {
+                    return false;
+                }
                 throw map(e);
             }
         }

@@ -59,9 +59,11 @@ public final class WorkerContext {
     public static BackendSession.KeyKind kindOf(KeySpec spec) {
         return switch (spec.kind()) {
             case AES -> BackendSession.KeyKind.AES;
+            case SM4 -> BackendSession.KeyKind.SM4;
             case HMAC -> BackendSession.KeyKind.HMAC;
             case RSA -> BackendSession.KeyKind.RSA;
             case EC -> BackendSession.KeyKind.EC;
+            case SM2 -> BackendSession.KeyKind.SM2;
         };
     }
 

@@ -14,6 +14,7 @@ public enum KeySpec {
     Aliyun_AES_128(Kind.AES, 128, null),
     Aliyun_AES_192(Kind.AES, 192, null),
     Aliyun_AES_256(Kind.AES, 256, null),
+    Aliyun_SM4(Kind.SM4, 128, null),
     RSA_2048(Kind.RSA, 2048, null),
     RSA_3072(Kind.RSA, 3072, null),
     RSA_4096(Kind.RSA, 4096, null),
@@ -21,13 +22,14 @@ public enum KeySpec {
     EC_P256K(Kind.EC, 256, "secp256k1"),
     EC_P384(Kind.EC, 384, "secp384r1"),
     EC_P521(Kind.EC, 521, "secp521r1"),
+    EC_SM2(Kind.SM2, 256, "sm2p256v1"),
     HMAC_224(Kind.HMAC, 224, null),
     HMAC_256(Kind.HMAC, 256, null),
     HMAC_384(Kind.HMAC, 384, null),
     HMAC_512(Kind.HMAC, 512, null);
 
     /** The family a spec belongs to; it decides usages, algorithms and how the HSM holds the key. */
-    public enum Kind { AES, RSA, EC, HMAC }
+    public enum Kind { AES, SM4, RSA, EC, SM2, HMAC }
 
     private static final Map<String, KeySpec> ALIASES = Map.of(
             "SYMMETRIC_DEFAULT", Aliyun_AES_256,
@@ -35,7 +37,7 @@ public enum KeySpec {
             "ECC_NIST_P384", EC_P384,
             "ECC_NIST_P521", EC_P521,
             "ECC_SECG_P256K1", EC_P256K);
-    private static final Set<String> NOT_YET = Set.of("Aliyun_SM4", "EC_SM2");
+    private static final Set<String> NOT_YET = Set.of();
 
     private final Kind kind;
     private final int size;
@@ -66,7 +68,7 @@ public enum KeySpec {
     }
 
     public boolean symmetric() {
-        return kind == Kind.AES;
+        return kind == Kind.AES || kind == Kind.SM4;
     }
 
     /** Parses a spec name (Alibaba or alias); default Aliyun_AES_256. */

@@ -35,24 +35,24 @@ public enum KeyUsage {
         }
         if (!allowed(spec, u)) {
             throw KmsException.invalid("KeyUsage " + u.wireName + " does not fit KeySpec " + spec.name() + "; valid combinations: "
-                    + "Aliyun_AES_* with ENCRYPT/DECRYPT, RSA_* with ENCRYPT/DECRYPT or SIGN/VERIFY, EC_* with SIGN/VERIFY, "
-                    + "HMAC_* with GENERATE_VERIFY_MAC.");
+                    + "Aliyun_AES_* and Aliyun_SM4 with ENCRYPT/DECRYPT, RSA_* and EC_SM2 with ENCRYPT/DECRYPT or SIGN/VERIFY, "
+                    + "other EC_* with SIGN/VERIFY, HMAC_* with GENERATE_VERIFY_MAC.");
         }
         return u;
     }
 
     static KeyUsage defaultFor(KeySpec spec) {
         return switch (spec.kind()) {
-            case AES, RSA -> ENCRYPT_DECRYPT;
-            case EC -> SIGN_VERIFY;
+            case AES, SM4, RSA -> ENCRYPT_DECRYPT;
+            case EC, SM2 -> SIGN_VERIFY;
             case HMAC -> GENERATE_VERIFY_MAC;
         };
     }
 
     static boolean allowed(KeySpec spec, KeyUsage u) {
         return switch (spec.kind()) {
-            case AES -> u == ENCRYPT_DECRYPT;
-            case RSA -> u == ENCRYPT_DECRYPT || u == SIGN_VERIFY;
+            case AES, SM4 -> u == ENCRYPT_DECRYPT;
+            case RSA, SM2 -> u == ENCRYPT_DECRYPT || u == SIGN_VERIFY;
             case EC -> u == SIGN_VERIFY;
             case HMAC -> u == GENERATE_VERIFY_MAC;
         };

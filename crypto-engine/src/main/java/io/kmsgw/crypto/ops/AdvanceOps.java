@@ -57,9 +57,11 @@ public final class AdvanceOps {
         KeyRing.Entry e = ring.resolve(cmd.keyId());
         KeyVersion v = primary(e);
         KeyMetadata m = e.metadata();
-        SymmetricOps.Plan p = SymmetricOps.plan(m, cmd.algorithm(), cmd.paddingMode());
-        if (!p.algorithm().equals(SymmetricOps.AES_GCM)) {
-            throw KmsException.invalid("Algorithm " + p.algorithm() + " is not supported by AdvanceEncrypt; supported: AES_GCM.");
+        if (cmd.paddingMode() != null && !cmd.paddingMode().isEmpty()) {
+            throw KmsException.invalid("PaddingMode must be empty for AES_GCM.");
+        }
+        if (cmd.algorithm() != null && !cmd.algorithm().isEmpty() && !cmd.algorithm().equals(SymmetricOps.AES_GCM)) {
+            throw KmsException.invalid("Algorithm " + cmd.algorithm() + " is not supported by AdvanceEncrypt; supported: AES_GCM.");
         }
         byte[] pt = cmd.plaintext() == null ? new byte[0] : cmd.plaintext();
         if (pt.length == 0 || pt.length > SymmetricOps.MAX_PLAINTEXT) {

@@ -32,8 +32,11 @@ public final class SignOps {
     private SignOps() {
     }
 
-    /** What a request signs with: the scheme, the hash, the wire names and the digest. */
+    /** What a request signs with: the scheme (null for SM2DSA), the hash, the wire names, and the digest (SM2: the message). */
     record Plan(SignScheme scheme, String hash, String algorithm, String messageType, byte[] digest) {
+        boolean sm2() {
+            return scheme == null;
+        }
     }
 
     /** Sign/Verify parameters as they arrive from the wire. */
@@ -41,8 +44,25 @@ public final class SignOps {
     }
 
     static Plan plan(KeyMetadata m, String algorithm, String messageType, byte[] message, byte[] legacyDigest) {
-        SymmetricOps.checkUsable(m, KeyUsage.SIGN_VERIFY, KeySpec.Kind.RSA, KeySpec.Kind.EC);
+        SymmetricOps.checkUsable(m, KeyUsage.SIGN_VERIFY, KeySpec.Kind.RSA, KeySpec.Kind.EC, KeySpec.Kind.SM2);
         String alg = algorithm == null || algorithm.isEmpty() ? defaultAlgorithm(m.spec()) : algorithm;
+        if (m.spec().kind() == KeySpec.Kind.SM2) {
+            if (!alg.equals("SM2DSA")) {
+                throw KmsException.invalid("Algorithm " + alg + " does not fit key spec EC_SM2; supported: SM2DSA.");
+            }
+            boolean legacy = legacyDigest != null && legacyDigest.length > 0;
+            if (legacy || "DIGEST".equals(messageType)) {
+                throw KmsException.invalid("SM2DSA signs the message (MessageType RAW): its digest includes Z, which the HSM computes "
+                        + "from the public key.");
+            }
+            if (messageType != null && !messageType.isEmpty() && !messageType.equals("RAW")) {
+                throw KmsException.invalid("MessageType " + messageType + " is invalid; valid: RAW, DIGEST.");
+            }
+            if (message == null || message.length == 0 || message.length > 4096) {
+                throw KmsException.invalid("Message must be 1 to 4096 bytes with MessageType RAW.");
+            }
+            return new Plan(null, "SM3", alg, "RAW", message);
+        }
         SignScheme scheme;
         String hash;
         switch (alg) {
@@ -90,6 +110,7 @@ public final class SignOps {
             case EC_P384 -> "ECDSA_SHA_384";
             case EC_P521 -> "ECDSA_SHA_512";
             case EC_P256, EC_P256K -> "ECDSA_SHA_256";
+            case EC_SM2 -> "SM2DSA";
             default -> "RSA_PSS_SHA_256";
         };
     }
@@ -106,12 +127,12 @@ public final class SignOps {
         }
     }
 
-    /** Curve orders for the DER ↔ r‖s conversion, looked up once (a named-curve lookup per call cost ~tens of µs). */
+    /** Curve orders for the DER ↔ r‖s conversion (ECDSA curves; SM2 signatures are DER end to end), looked up once (a named-curve lookup per call cost ~tens of µs). */
     private static final java.util.Map<KeySpec, BigInteger> ORDERS = new java.util.EnumMap<>(KeySpec.class);
 
     static {
         for (KeySpec s : KeySpec.values()) {
-            if (s.curve() != null) {
+            if (s.curve() != null && s.kind() == KeySpec.Kind.EC) {
                 ORDERS.put(s, ECNamedCurveTable.getByName(s.curve()).getN());
             }
         }
@@ -128,6 +149,10 @@ public final class SignOps {
         return new EngineJob<>(done) {
             @Override
             protected Signed compute(WorkerContext ctx) {
+                if (p.sm2()) {
+                    return new Signed(m.keyId(), v.versionId(), ctx.session().sm2Sign(ctx.handle(v, m.spec()), p.digest()), p.algorithm(),
+                            p.messageType());
+                }
                 byte[] sig = ctx.session().sign(ctx.handle(v, m.spec()), p.scheme(), p.hash(), p.digest());
                 if (p.scheme() == SignScheme.ECDSA) {
                     BigInteger n = order(m.spec());
@@ -153,6 +178,10 @@ public final class SignOps {
         return new EngineJob<>(done) {
             @Override
             protected Verified compute(WorkerContext ctx) {
+                if (p.sm2()) {
+                    return new Verified(m.keyId(), v.versionId(), ctx.session().sm2Verify(ctx.publicHandle(v, m.spec()), p.digest(), signature),
+                            p.algorithm(), p.messageType());
+                }
                 byte[] sig = signature;
                 if (p.scheme() == SignScheme.ECDSA) {
                     BigInteger n = order(m.spec());
@@ -172,7 +201,7 @@ public final class SignOps {
     /** GetPublicKey: the initial version's SubjectPublicKeyInfo as PEM (public data: no HSM call). */
     public static PublicKey publicKey(KeyRing.Entry e) {
         KeyMetadata m = e.metadata();
-        if (m.spec().kind() != KeySpec.Kind.RSA && m.spec().kind() != KeySpec.Kind.EC) {
+        if (m.spec().kind() != KeySpec.Kind.RSA && m.spec().kind() != KeySpec.Kind.EC && m.spec().kind() != KeySpec.Kind.SM2) {
             throw new KmsException(io.kmsgw.crypto.api.KmsError.UNSUPPORTED_OPERATION, "The key " + m.keyId() + " ("
                     + m.spec().name() + ") has no public key.");
         }

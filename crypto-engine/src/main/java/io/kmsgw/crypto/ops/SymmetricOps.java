@@ -51,8 +51,12 @@ public final class SymmetricOps {
     public record DataKeyCommand(String keyId, String algorithm, int numberOfBytes, byte[] aad) {
     }
 
-    /** How one request uses AES: the mode, the padding it applies, the IV it needs, and whether the engine pads. */
-    record Plan(String algorithm, CipherMode mode, String padding, int ivBytes, boolean enginePads) {
+    /** How one request uses AES or SM4: the mode, the padding it applies, the IV it needs, whether the engine pads. */
+    record Plan(String algorithm, CipherMode mode, String padding, int ivBytes, boolean enginePads, boolean sm4) {
+        byte[] run(WorkerContext ctx, KeyMetadata m, KeyVersion v, boolean encrypt, byte[] iv, byte[] aad, byte[] data) {
+            long h = ctx.handle(v, m.spec());
+            return sm4 ? ctx.session().sm4(h, mode, encrypt, iv, aad, data) : ctx.session().cipher(h, mode, encrypt, iv, aad, data);
+        }
     }
 
     /** The state checks every key operation shares, then the usage and family the operation needs. */
@@ -71,18 +75,24 @@ public final class SymmetricOps {
     }
 
     static Plan plan(KeyMetadata m, String algorithm, String paddingMode) {
-        String alg = algorithm == null || algorithm.isEmpty() ? AES_GCM : algorithm;
+        boolean sm4 = m.spec().kind() == KeySpec.Kind.SM4;
+        String prefix = sm4 ? "SM4_" : "AES_";
+        String alg = algorithm == null || algorithm.isEmpty() ? prefix + "GCM" : algorithm;
         String pad = paddingMode == null ? "" : paddingMode;
-        switch (alg) {
-            case AES_GCM -> {
+        if (!alg.startsWith(prefix)) {
+            throw KmsException.invalid("Algorithm " + alg + " is not supported for key spec " + m.spec().name() + "; supported: "
+                    + prefix + "GCM, " + prefix + "CBC, " + prefix + "CTR, " + prefix + "ECB.");
+        }
+        switch (alg.substring(4)) {
+            case "GCM" -> {
                 requireNoPadding(alg, pad);
-                return new Plan(alg, CipherMode.GCM, "", GCM_IV_BYTES, false);
+                return new Plan(alg, CipherMode.GCM, "", GCM_IV_BYTES, false, sm4);
             }
-            case "AES_CTR" -> {
+            case "CTR" -> {
                 requireNoPadding(alg, pad);
-                return new Plan(alg, CipherMode.CTR, "", BLOCK, false);
+                return new Plan(alg, CipherMode.CTR, "", BLOCK, false, sm4);
             }
-            case "AES_CBC", "AES_ECB" -> {
+            case "CBC", "ECB" -> {
                 boolean padded;
                 if (pad.isEmpty() || pad.equals(PKCS7)) {
                     padded = true;
@@ -91,12 +101,12 @@ public final class SymmetricOps {
                 } else {
                     throw KmsException.invalid("PaddingMode " + pad + " is invalid for " + alg + "; valid: PKCS7_PADDING, NO_PADDING.");
                 }
-                boolean cbc = alg.equals("AES_CBC");
+                boolean cbc = alg.endsWith("_CBC");
                 CipherMode mode = cbc ? (padded ? CipherMode.CBC_PAD : CipherMode.CBC) : CipherMode.ECB;
-                return new Plan(alg, mode, padded ? PKCS7 : NO_PADDING, cbc ? BLOCK : 0, !cbc && padded);
+                return new Plan(alg, mode, padded ? PKCS7 : NO_PADDING, cbc ? BLOCK : 0, !cbc && padded, sm4);
             }
             default -> throw KmsException.invalid("Algorithm " + alg + " is not supported for key spec " + m.spec().name()
-                    + "; supported: AES_GCM, AES_CBC, AES_CTR, AES_ECB.");
+                    + "; supported: " + prefix + "GCM, " + prefix + "CBC, " + prefix + "CTR, " + prefix + "ECB.");
         }
     }
 
@@ -112,7 +122,7 @@ public final class SymmetricOps {
 
     private static void checkAad(Plan p, byte[] aad) {
         if (aad != null && aad.length > 0 && p.mode() != CipherMode.GCM) {
-            throw KmsException.invalid("Aad is only allowed with AES_GCM.");
+            throw KmsException.invalid("Aad is only allowed with AES_GCM and SM4_GCM.");
         }
         if (aad != null && aad.length > MAX_AAD) {
             throw KmsException.invalid("Aad is longer than " + MAX_AAD + " bytes.");
@@ -179,7 +189,7 @@ public final class SymmetricOps {
                     ctx.session().random(iv);
                 }
                 byte[] in = p.enginePads() ? pad(pt) : pt;
-                byte[] ct = ctx.session().cipher(ctx.handle(v, m.spec()), p.mode(), true, iv == null ? new byte[0] : iv, aad, in);
+                byte[] ct = p.run(ctx, m, v, true, iv == null ? new byte[0] : iv, aad, in);
                 return new io.kmsgw.crypto.api.Results.Padded(
                         new Encrypted(m.keyId(), v.versionId(), ct, iv == null ? new byte[0] : iv, p.algorithm()), p.padding());
             }
@@ -208,7 +218,7 @@ public final class SymmetricOps {
                 if ((p.mode() == CipherMode.GCM && blob.length < TAG_BYTES) || (blockMode && blob.length % BLOCK != 0)) {
                     throw KmsException.decryptionFailed();
                 }
-                byte[] out = ctx.session().cipher(ctx.handle(v, m.spec()), p.mode(), false, iv, aad, blob);
+                byte[] out = p.run(ctx, m, v, false, iv, aad, blob);
                 return new Decrypted(m.keyId(), v.versionId(), p.enginePads() ? unpad(out) : out, p.algorithm());
             }
         };

@@ -63,6 +63,7 @@ class AsymmetricEngineTest {
         assertTrue(pem.startsWith("-----BEGIN PUBLIC KEY-----\n"), pem);
         byte[] der = Base64.getMimeDecoder().decode(pem.replace("-----BEGIN PUBLIC KEY-----", "").replace("-----END PUBLIC KEY-----", ""));
         String alg = engine.describeKey(keyId).spec().kind() == KeySpec.Kind.RSA ? "RSA" : "EC";
+        // BouncyCastle's EC key factory reads SM2 (sm2p256v1) public keys too
         return KeyFactory.getInstance(alg, BC).generatePublic(new X509EncodedKeySpec(der));
     }
 
@@ -74,7 +75,8 @@ class AsymmetricEngineTest {
             }
             KeyMetadata m = engine.createKey(spec.name(), "", "");
             assertEquals(spec, m.spec());
-            assertEquals(spec.kind() == KeySpec.Kind.EC ? KeyUsage.SIGN_VERIFY : spec.kind() == KeySpec.Kind.HMAC
+            assertEquals(spec.kind() == KeySpec.Kind.EC || spec.kind() == KeySpec.Kind.SM2 ? KeyUsage.SIGN_VERIFY
+                    : spec.kind() == KeySpec.Kind.HMAC
                     ? KeyUsage.GENERATE_VERIFY_MAC : KeyUsage.ENCRYPT_DECRYPT, m.usage());
         }
         assertEquals(KeySpec.EC_P256K, engine.createKey("ECC_SECG_P256K1", "SIGN_VERIFY", "").spec());
@@ -224,6 +226,46 @@ class AsymmetricEngineTest {
             KmsEngineTest.<io.kmsgw.crypto.ops.DataKeyPairOps.Result>await((cb, v) -> capped.generateDataKeyPair(
                     new io.kmsgw.crypto.ops.DataKeyPairOps.Command(key, "", "EC_P256", "DER", NONE, false), cb));
         }
+    }
+
+    @Test
+    void sm4ModesAndSm2AgainstBouncyCastle() throws Exception {
+        String sm4 = engine.createKey("Aliyun_SM4", "", "").keyId();
+        byte[] pt = "national algorithms".getBytes(StandardCharsets.UTF_8);
+        for (String alg : new String[] {"", "SM4_GCM", "SM4_CBC", "SM4_CTR", "SM4_ECB"}) {
+            Results.Padded enc = KmsEngineTest.<Results.Padded>await((cb, v) -> engine.encrypt(new EncryptCommand(sm4, pt, alg, NONE, NONE,
+                    ""), cb));
+            assertEquals(alg.isEmpty() ? "SM4_GCM" : alg, enc.encrypted().algorithm());
+            assertArrayEquals(pt, KmsEngineTest.<Results.Decrypted>await((cb, v) -> engine.decrypt(new DecryptCommand(sm4,
+                    enc.encrypted().ciphertextBlob(), alg, NONE, enc.encrypted().iv(), enc.paddingMode(), ""), cb)).plaintext(), alg);
+        }
+        assertEquals(KmsError.INVALID_PARAMETER, assertThrows(KmsException.class, () -> engine.encrypt(new EncryptCommand(sm4, pt, "AES_GCM",
+                NONE, NONE, ""), (r, e) -> { })).error());
+
+        String sign = engine.createKey("EC_SM2", "SIGN/VERIFY", "").keyId();
+        Results.Signed s = KmsEngineTest.<Results.Signed>await((cb, v) -> engine.sign(new SignCommand(sign, "", pt, NONE, "", ""), cb));
+        assertEquals("SM2DSA", s.algorithm());
+        Signature v = Signature.getInstance("SM3withSM2", BC);
+        v.initVerify(publicKey(sign));
+        v.update(pt);
+        assertTrue(v.verify(s.signature()), "an SM2 signature verifies with BouncyCastle over GetPublicKey's PEM");
+        assertTrue(KmsEngineTest.<Results.Verified>await((cb, x) -> engine.verify(new SignCommand(sign, "SM2DSA", pt, NONE, "", ""),
+                s.signature(), cb)).value());
+        assertEquals(KmsError.INVALID_PARAMETER, assertThrows(KmsException.class, () -> engine.sign(new SignCommand(sign, "", new byte[32],
+                NONE, "DIGEST", ""), (r, e) -> { })).error(), "SM2DSA signs messages only");
+
+        String enc = engine.createKey("EC_SM2", "ENCRYPT/DECRYPT", "").keyId();
+        org.bouncycastle.crypto.engines.SM2Engine local = new org.bouncycastle.crypto.engines.SM2Engine(
+                org.bouncycastle.crypto.engines.SM2Engine.Mode.C1C3C2);
+        local.init(true, new org.bouncycastle.crypto.params.ParametersWithRandom(
+                org.bouncycastle.jcajce.provider.asymmetric.util.ECUtil.generatePublicKeyParameter(publicKey(enc)),
+                new java.security.SecureRandom()));
+        byte[] made = local.processBlock(pt, 0, pt.length);
+        assertArrayEquals(pt, KmsEngineTest.<Results.Decrypted>await((cb, x) -> engine.decrypt(new DecryptCommand(enc, made, "SM2PKE",
+                NONE, NONE, "", ""), cb)).plaintext(), "a locally made SM2 ciphertext opens through Decrypt");
+        Results.Padded viaEngine = KmsEngineTest.<Results.Padded>await((cb, x) -> engine.encrypt(new EncryptCommand(enc, pt, "", NONE,
+                NONE, ""), cb));
+        assertEquals(pt.length + 97, viaEngine.encrypted().ciphertextBlob().length);
     }
 
     @Test

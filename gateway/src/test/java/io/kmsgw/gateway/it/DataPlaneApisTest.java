@@ -107,6 +107,32 @@ class DataPlaneApisTest {
     }
 
     @Test
+    void sm4AndSm2ThroughTheSdk() throws Exception {
+        String sm4 = createKey("Aliyun_SM4", "");
+        byte[] pt = "SM4 and SM2 via the SDK".getBytes(StandardCharsets.UTF_8);
+        EncryptResponse enc = client.encrypt(new EncryptRequest().setKeyId(sm4).setPlaintext(pt));
+        assertEquals("SM4_GCM", enc.getAlgorithm());
+        assertArrayEquals(pt, client.decrypt(new DecryptRequest().setKeyId(sm4).setCiphertextBlob(enc.getCiphertextBlob())
+                .setIv(enc.getIv()).setAlgorithm("SM4_GCM")).getPlaintext());
+
+        String sign = createKey("EC_SM2", "SIGN/VERIFY");
+        SignResponse s = client.sign(new SignRequest().setKeyId(sign).setMessage(pt));
+        assertEquals("SM2DSA", s.getAlgorithm());
+        Signature v = Signature.getInstance("SM3withSM2", BC);
+        v.initVerify(publicKey(sign, "EC"));
+        v.update(pt);
+        assertTrue(v.verify(s.getSignature()));
+        assertTrue(client.verify(new VerifyRequest().setKeyId(sign).setAlgorithm("SM2DSA").setMessage(pt).setSignature(s.getSignature()))
+                .getValue());
+
+        String pke = createKey("EC_SM2", "ENCRYPT/DECRYPT");
+        EncryptResponse sm2 = client.encrypt(new EncryptRequest().setKeyId(pke).setPlaintext(pt));
+        assertEquals("SM2PKE", sm2.getAlgorithm());
+        assertArrayEquals(pt, client.decrypt(new DecryptRequest().setKeyId(pke).setCiphertextBlob(sm2.getCiphertextBlob())
+                .setAlgorithm("SM2PKE")).getPlaintext());
+    }
+
+    @Test
     void rsaOaepWithALocallyMadeCiphertext() throws Exception {
         String key = createKey("RSA_2048", "ENCRYPT/DECRYPT");
         PublicKey pub = publicKey(key, "RSA");
