@@ -153,8 +153,16 @@ public final class KmsEngine implements AutoCloseable {
     }
 
     private static void write(Runnable r) {
-        try {
+        write(() -> {
             r.run();
+            return null;
+        });
+    }
+
+    /** Runs a store write; a refused constraint is ALREADY_EXISTS, any other store failure UNAVAILABLE. */
+    private static <T> T write(java.util.function.Supplier<T> w) {
+        try {
+            return w.get();
         } catch (StoreException e) {
             if (e.constraintViolation()) {
                 throw new KmsException(KmsError.ALREADY_EXISTS, "The resource already exists.");
@@ -248,22 +256,14 @@ public final class KmsEngine implements AutoCloseable {
         String keyId = encryptionKeyId == null || encryptionKeyId.isEmpty() ? defaultSecretKey() : ring.resolve(encryptionKeyId)
                 .metadata().keyId();
         Secret.Version v = seal(keyId, name, vid, value);
-        try {
-            return secrets.create(name, keyId, description, extendedConfig, v);
-        } catch (StoreException e) {
-            throw new KmsException(KmsError.UNAVAILABLE, "The store is temporarily unavailable.");
-        }
+        return write(() -> secrets.create(name, keyId, description, extendedConfig, v));
     }
 
     /** PutSecretValue: a new version that becomes ACSCurrent (the old one ACSPrevious). */
     public Secret putSecretValue(String name, String secretData, String dataType, String versionId) {
         Secret s = secrets.get(name);
         Secret.Version v = seal(s.encryptionKeyId(), name, SecretManager.versionId(versionId), SecretManager.value(secretData, dataType));
-        try {
-            return secrets.put(name, v);
-        } catch (StoreException e) {
-            throw new KmsException(KmsError.UNAVAILABLE, "The store is temporarily unavailable.");
-        }
+        return write(() -> secrets.put(name, v));
     }
 
     public Secret describeSecret(String name) {

@@ -256,16 +256,7 @@ public final class SimHsmBackend implements HsmBackend {
                 case CTR -> new Mechanism(CKM_AES_CTR, new Mechanism.IvParams(iv));
                 case ECB -> Mechanism.of(CKM_AES_ECB);
             };
-            try {
-                if (encrypt) {
-                    hsm.encryptInit(handle, m, key);
-                    return hsm.encrypt(handle, data);
-                }
-                hsm.decryptInit(handle, m, key);
-                return hsm.decrypt(handle, data);
-            } catch (HsmException e) {
-                throw map(e);
-            }
+            return crypt(m, key, encrypt, data);
         }
 
         @Override
@@ -324,17 +315,7 @@ public final class SimHsmBackend implements HsmBackend {
 
         @Override
         public byte[] rsaOaep(long key, boolean encrypt, String hash, byte[] data) {
-            Mechanism m = new Mechanism(CKM_RSA_PKCS_OAEP, new Mechanism.OaepParams(hashMechanism(hash)));
-            try {
-                if (encrypt) {
-                    hsm.encryptInit(handle, m, key);
-                    return hsm.encrypt(handle, data);
-                }
-                hsm.decryptInit(handle, m, key);
-                return hsm.decrypt(handle, data);
-            } catch (HsmException e) {
-                throw map(e);
-            }
+            return crypt(new Mechanism(CKM_RSA_PKCS_OAEP, new Mechanism.OaepParams(hashMechanism(hash))), key, encrypt, data);
         }
 
         private Mechanism signMechanism(SignScheme scheme, String hash, byte[] digest) {
