@@ -82,33 +82,182 @@ public final class KmsEngine implements AutoCloseable {
 
     /** CreateKey: generates the first version in the HSM and commits key + version atomically. */
     public KeyMetadata createKey(String keySpec, String keyUsage, String description) {
+        return createKey(keySpec, keyUsage, description, Map.of());
+    }
+
+    public KeyMetadata createKey(String keySpec, String keyUsage, String description, Map<String, String> tags) {
         KeySpec spec = KeySpec.parse(keySpec);
         KeyUsage usage = KeyUsage.parse(keyUsage, spec);
-        String desc = description == null ? "" : description;
-        if (desc.length() > 1024) {
-            throw KmsException.invalid("Description is longer than 1024 characters.");
-        }
+        String desc = checkDescription(description);
+        checkTags(tags);
         Instant now = clock.instant();
         String keyId = "key-" + UUID.randomUUID();
         BackendSession.Generated g = generateMaterial(spec);
         KeyVersion v = new KeyVersion(UUID.randomUUID().toString(), keyId, now, g.wrapped(), g.publicKey());
-        KeyMetadata m = new KeyMetadata(keyId, spec, usage, KeyState.Enabled, desc, "Aliyun_KMS", now, v.versionId(), v.versionId());
+        KeyMetadata m = KeyMetadata.created(keyId, spec, usage, desc, now, v.versionId(), tags);
         write(() -> keys.insertKey(m, v));
         ring.put(m, List.of(v));
         return m;
     }
 
     /** CreateKeyVersion: a new primary version; Encrypt keeps using the initial one, Advance* the primary. */
-    public KeyVersion createKeyVersion(String keyIdOrAlias) {
+    public synchronized KeyVersion createKeyVersion(String keyIdOrAlias) {
         KeyRing.Entry e = ring.resolve(keyIdOrAlias);
         KeyMetadata m = e.metadata();
+        if (m.state() == KeyState.PendingDeletion) {
+            throw conflict(m);
+        }
         BackendSession.Generated g = generateMaterial(m.spec());
         KeyVersion v = new KeyVersion(UUID.randomUUID().toString(), m.keyId(), clock.instant(), g.wrapped(), g.publicKey());
         write(() -> keys.addVersion(v));
         List<KeyVersion> all = new ArrayList<>(e.versions().values());
         all.add(v);
-        ring.put(m.withPrimary(v.versionId()), all);
+        ring.put(m.withPrimary(v.versionId(), v.creationDate()), all);
         return v;
+    }
+
+    private static KmsException conflict(KeyMetadata m) {
+        return new KmsException(KmsError.CONFLICT, "The key " + m.keyId() + " is " + m.state() + "; this change is not allowed.");
+    }
+
+    private static String checkDescription(String description) {
+        String desc = description == null ? "" : description;
+        if (desc.length() > 1024) {
+            throw KmsException.invalid("Description is longer than 1024 characters.");
+        }
+        return desc;
+    }
+
+    private static void checkTags(Map<String, String> tags) {
+        if (tags.size() > 20) {
+            throw KmsException.invalid("A key has at most 20 tags.");
+        }
+        for (Map.Entry<String, String> t : tags.entrySet()) {
+            if (t.getKey().isEmpty() || t.getKey().length() > 128 || t.getValue().length() > 256 || t.getKey().startsWith("acs:")) {
+                throw KmsException.invalid("TagKey must be 1 to 128 characters (not starting with acs:), TagValue at most 256.");
+            }
+        }
+    }
+
+    /** Applies a metadata change durably, then shows it. */
+    private synchronized KeyMetadata change(String keyIdOrAlias, java.util.function.UnaryOperator<KeyMetadata> f) {
+        KeyRing.Entry e = ring.resolve(keyIdOrAlias);
+        KeyMetadata next = f.apply(e.metadata());
+        write(() -> keys.update(next));
+        ring.put(next, e.versions().values());
+        return next;
+    }
+
+    /** EnableKey: Disabled → Enabled (Enabled stays); PendingDeletion is a conflict. */
+    public KeyMetadata enableKey(String keyId) {
+        return change(keyId, m -> {
+            if (m.state() == KeyState.PendingDeletion) {
+                throw conflict(m);
+            }
+            return m.withState(KeyState.Enabled, null);
+        });
+    }
+
+    /** DisableKey: Enabled → Disabled (Disabled stays); PendingDeletion is a conflict. */
+    public KeyMetadata disableKey(String keyId) {
+        return change(keyId, m -> {
+            if (m.state() == KeyState.PendingDeletion) {
+                throw conflict(m);
+            }
+            return m.withState(KeyState.Disabled, null);
+        });
+    }
+
+    /** ScheduleKeyDeletion: 7–366 days (default 30); refused while a secret depends on the key. */
+    public KeyMetadata scheduleKeyDeletion(String keyId, int pendingWindowInDays) {
+        int days = pendingWindowInDays == 0 ? 30 : pendingWindowInDays;
+        if (days < 7 || days > 366) {
+            throw KmsException.invalid("PendingWindowInDays must be 7 to 366.");
+        }
+        return change(keyId, m -> {
+            if (m.state() == KeyState.PendingDeletion) {
+                throw conflict(m);
+            }
+            List<String> dependents = secrets.list().stream().filter(sec -> sec.encryptionKeyId().equals(m.keyId()))
+                    .map(Secret::name).toList();
+            if (!dependents.isEmpty()) {
+                throw new KmsException(KmsError.CONFLICT, "The key " + m.keyId() + " protects secrets " + dependents
+                        + "; delete them first.");
+            }
+            return m.withState(KeyState.PendingDeletion, clock.instant().plus(java.time.Duration.ofDays(days)));
+        });
+    }
+
+    /** CancelKeyDeletion: PendingDeletion → Enabled. */
+    public KeyMetadata cancelKeyDeletion(String keyId) {
+        return change(keyId, m -> {
+            if (m.state() != KeyState.PendingDeletion) {
+                throw conflict(m);
+            }
+            return m.withState(KeyState.Enabled, null);
+        });
+    }
+
+    public KeyMetadata updateKeyDescription(String keyId, String description) {
+        String d = checkDescription(description);
+        return change(keyId, m -> m.withDescription(d));
+    }
+
+    public KeyMetadata tagResource(String keyId, Map<String, String> add) {
+        return change(keyId, m -> {
+            Map<String, String> t = new java.util.TreeMap<>(m.tags());
+            t.putAll(add);
+            checkTags(t);
+            return m.withTags(t);
+        });
+    }
+
+    public KeyMetadata untagResource(String keyId, List<String> tagKeys) {
+        return change(keyId, m -> {
+            Map<String, String> t = new java.util.TreeMap<>(m.tags());
+            tagKeys.forEach(t::remove);
+            return m.withTags(t);
+        });
+    }
+
+    /** UpdateRotationPolicy: automatic rotation every {@code interval} (≥ 7 days), or off. */
+    public KeyMetadata updateRotationPolicy(String keyId, boolean enable, java.time.Duration interval) {
+        if (enable && (interval == null || interval.compareTo(java.time.Duration.ofDays(7)) < 0
+                || interval.compareTo(java.time.Duration.ofDays(730)) > 0)) {
+            throw KmsException.invalid("RotationInterval must be 7 to 730 days (e.g. 604800s).");
+        }
+        return change(keyId, m -> {
+            if (enable && !m.spec().symmetric()) {
+                throw new KmsException(KmsError.UNSUPPORTED_OPERATION, "Automatic rotation is for symmetric keys.");
+            }
+            return m.withRotation(enable ? interval : null);
+        });
+    }
+
+    /**
+     * Periodic upkeep (the server runs it at start and every minute): destroys keys whose deletion
+     * window has ended (their wrapped material, versions, aliases and tags go in one transaction) and
+     * rotates keys whose rotation interval has passed. Returns {destroyed, rotated}.
+     */
+    public int[] runMaintenance() {
+        Instant now = clock.instant();
+        int destroyed = 0;
+        int rotated = 0;
+        for (KeyRing.Entry e : ring.all()) {
+            KeyMetadata m = e.metadata();
+            if (m.state() == KeyState.PendingDeletion && m.deletionDate() != null && !now.isBefore(m.deletionDate())) {
+                synchronized (this) {
+                    write(() -> keys.destroy(m.keyId()));
+                    ring.remove(m.keyId());
+                }
+                destroyed++;
+            } else if (m.state() == KeyState.Enabled && m.nextRotation() != null && !now.isBefore(m.nextRotation())) {
+                createKeyVersion(m.keyId());
+                rotated++;
+            }
+        }
+        write(() -> secrets.purgeDue(now));
+        return new int[] {destroyed, rotated};
     }
 
     private BackendSession.Generated generateMaterial(KeySpec spec) {
@@ -117,14 +266,40 @@ public final class KmsEngine implements AutoCloseable {
         }
     }
 
-    public void createAlias(String alias, String keyIdOrAlias) {
+    private KeyMetadata aliasTargetKey(String alias, String keyIdOrAlias) {
         if (alias == null || !ALIAS.matcher(alias).matches()) {
             throw KmsException.invalid("AliasName must match alias/[a-zA-Z0-9:/_-]{1,249}.");
         }
         if (keyIdOrAlias != null && keyIdOrAlias.startsWith("alias/")) {
             throw KmsException.invalid("KeyId of an alias must be a key id.");
         }
-        KeyMetadata m = ring.resolve(keyIdOrAlias).metadata();
+        return ring.resolve(keyIdOrAlias).metadata();
+    }
+
+    /** UpdateAlias: points an existing alias at another key. */
+    public void updateAlias(String alias, String keyId) {
+        KeyMetadata m = aliasTargetKey(alias, keyId);
+        synchronized (ring) {
+            if (ring.aliasTarget(alias) == null) {
+                throw new KmsException(KmsError.KEY_NOT_FOUND, "The alias " + alias + " does not exist.");
+            }
+            write(() -> keys.updateAlias(alias, m.keyId()));
+            ring.putAlias(alias, m.keyId());
+        }
+    }
+
+    public void deleteAlias(String alias) {
+        synchronized (ring) {
+            if (alias == null || ring.aliasTarget(alias) == null) {
+                throw new KmsException(KmsError.KEY_NOT_FOUND, "The alias " + alias + " does not exist.");
+            }
+            write(() -> keys.deleteAlias(alias));
+            ring.removeAlias(alias);
+        }
+    }
+
+    public void createAlias(String alias, String keyIdOrAlias) {
+        KeyMetadata m = aliasTargetKey(alias, keyIdOrAlias);
         synchronized (ring) {
             if (ring.aliasTarget(alias) != null) {
                 throw new KmsException(KmsError.ALREADY_EXISTS, "The alias " + alias + " already exists.");
@@ -261,13 +436,26 @@ public final class KmsEngine implements AutoCloseable {
 
     /** PutSecretValue: a new version that becomes ACSCurrent (the old one ACSPrevious). */
     public Secret putSecretValue(String name, String secretData, String dataType, String versionId) {
-        Secret s = secrets.get(name);
+        Secret s = secrets.live(name);
         Secret.Version v = seal(s.encryptionKeyId(), name, SecretManager.versionId(versionId), SecretManager.value(secretData, dataType));
         return write(() -> secrets.put(name, v));
     }
 
     public Secret describeSecret(String name) {
         return secrets.get(name);
+    }
+
+    public Secret updateSecretVersionStage(String name, String stage, String removeFrom, String moveTo) {
+        return write(() -> secrets.updateStage(name, stage, removeFrom, moveTo));
+    }
+
+    /** DeleteSecret; returns the planned deletion time, or null when forced. */
+    public Instant deleteSecret(String name, int recoveryWindowInDays, boolean force) {
+        return write(() -> secrets.delete(name, recoveryWindowInDays, force, clock.instant()));
+    }
+
+    public Secret restoreSecret(String name) {
+        return write(() -> secrets.restore(name));
     }
 
     public List<Secret> listSecrets() {
@@ -281,7 +469,7 @@ public final class KmsEngine implements AutoCloseable {
 
     /** GetSecretValue: the named version, decrypted in the HSM. */
     public void getSecretValue(String name, String stage, String versionId, Completion<SecretValue> done) {
-        Secret s = secrets.get(name);
+        Secret s = secrets.live(name);
         Secret.Version v = SecretManager.select(s, stage, versionId);
         KeyRing.Entry key = ring.resolve(s.encryptionKeyId());
         KeyVersion kv = key.version(v.keyVersionId());

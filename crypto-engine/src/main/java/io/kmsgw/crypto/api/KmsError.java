@@ -15,6 +15,8 @@ public enum KmsError {
     DECRYPTION_FAILED,
     /** An alias or other unique name already exists. */
     ALREADY_EXISTS,
+    /** The change is not allowed in the resource's current state (e.g. enabling a key pending deletion). */
+    CONFLICT,
     /** The worker queue is full. */
     THROTTLED,
     /** Store or HSM temporarily unavailable (I/O error, disk full). */

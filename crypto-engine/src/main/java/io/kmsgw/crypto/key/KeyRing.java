@@ -37,6 +37,19 @@ public final class KeyRing {
         aliases.put(alias, keyId);
     }
 
+    public void removeAlias(String alias) {
+        aliases.remove(alias);
+    }
+
+    /** Forgets a destroyed key with its versions and aliases. */
+    public void remove(String keyId) {
+        Entry e = keys.remove(keyId);
+        if (e != null) {
+            e.versions().keySet().forEach(keyOfVersion::remove);
+        }
+        aliases.values().removeIf(keyId::equals);
+    }
+
     /** Resolves a key id or {@code alias/…}; KEY_NOT_FOUND names what was asked for. */
     public Entry resolve(String keyIdOrAlias) {
         if (keyIdOrAlias == null || keyIdOrAlias.isEmpty()) {

@@ -9,7 +9,11 @@ import java.util.Map;
  * the values are ciphertexts under {@code encryptionKeyId}, never plaintext.
  */
 public record Secret(String name, String secretType, String encryptionKeyId, String description, String extendedConfig,
-                     Instant created, Map<String, Version> versions, Map<String, String> stages) {
+                     Instant created, Map<String, Version> versions, Map<String, String> stages, Instant plannedDeletion) {
+
+    public Secret with(Map<String, Version> v, Map<String, String> st, Instant deletion) {
+        return new Secret(name, secretType, encryptionKeyId, description, extendedConfig, created, Map.copyOf(v), Map.copyOf(st), deletion);
+    }
 
     /** One stored value: AES-GCM under the key version, AAD binding secret name and version id. */
     public record Version(String versionId, Instant created, String dataType, String keyVersionId, byte[] iv, byte[] ciphertext) {

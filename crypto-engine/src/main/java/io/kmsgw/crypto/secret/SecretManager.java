@@ -116,7 +116,8 @@ public final class SecretManager {
             throw new KmsException(KmsError.ALREADY_EXISTS, "The secret " + name + " already exists.");
         }
         Secret s = new Secret(name, "Generic", encryptionKeyId, description == null ? "" : description,
-                extendedConfig == null ? "" : extendedConfig, first.created(), Map.of(first.versionId(), first), Map.of(CURRENT, first.versionId()));
+                extendedConfig == null ? "" : extendedConfig, first.created(), Map.of(first.versionId(), first), Map.of(CURRENT, first.versionId()),
+                null);
         repo.create(s, first);
         secrets.put(name, s);
         return s;
@@ -124,7 +125,7 @@ public final class SecretManager {
 
     /** Adds a sealed version as ACSCurrent; the old current becomes ACSPrevious. */
     public synchronized Secret put(String name, Secret.Version v) {
-        Secret s = get(name);
+        Secret s = live(name);
         if (s.versions().containsKey(v.versionId())) {
             throw new KmsException(KmsError.ALREADY_EXISTS, "The version " + v.versionId() + " of secret " + name + " already exists.");
         }
@@ -137,10 +138,105 @@ public final class SecretManager {
             stages.put(PREVIOUS, previous);
         }
         stages.put(CURRENT, v.versionId());
-        Secret next = new Secret(s.name(), s.secretType(), s.encryptionKeyId(), s.description(), s.extendedConfig(), s.created(),
-                Map.copyOf(versions), Map.copyOf(stages));
+        Secret next = s.with(versions, stages, s.plannedDeletion());
         secrets.put(name, next);
         return next;
+    }
+
+    /** A secret that is not pending deletion (changes and reads need one). */
+    public Secret live(String name) {
+        Secret s = get(name);
+        if (s.plannedDeletion() != null) {
+            throw new KmsException(KmsError.KEY_PENDING_DELETION, "The request was rejected because the secret " + name
+                    + " is pending deletion.");
+        }
+        return s;
+    }
+
+    /**
+     * UpdateSecretVersionStage: moves {@code stage} to {@code moveTo} (taking it from {@code removeFrom},
+     * which must hold it when given), or removes it from {@code removeFrom}. Moving ACSCurrent makes the
+     * old current ACSPrevious; ACSCurrent cannot be removed.
+     */
+    public synchronized Secret updateStage(String name, String stage, String removeFrom, String moveTo) {
+        Secret s = live(name);
+        if (stage == null || stage.isEmpty() || stage.length() > 64) {
+            throw KmsException.invalid("VersionStage is required (1 to 64 characters).");
+        }
+        boolean remove = removeFrom != null && !removeFrom.isEmpty();
+        boolean move = moveTo != null && !moveTo.isEmpty();
+        if (!remove && !move) {
+            throw KmsException.invalid("Give RemoveFromVersion, MoveToVersion or both.");
+        }
+        String holder = s.stages().get(stage);
+        if (remove && !removeFrom.equals(holder)) {
+            throw KmsException.invalid("The version " + removeFrom + " does not carry the stage " + stage + ".");
+        }
+        if (move && !s.versions().containsKey(moveTo)) {
+            throw new KmsException(KmsError.RESOURCE_NOT_FOUND, "The secret " + name + " has no version " + moveTo + ".");
+        }
+        if (!move && stage.equals(CURRENT)) {
+            throw new KmsException(KmsError.CONFLICT, "ACSCurrent can only be moved, not removed.");
+        }
+        Map<String, String> stages = new HashMap<>(s.stages());
+        if (move) {
+            if (stage.equals(CURRENT) && holder != null && !holder.equals(moveTo)) {
+                stages.put(PREVIOUS, holder);
+            }
+            stages.put(stage, moveTo);
+        } else {
+            stages.remove(stage);
+        }
+        repo.setStages(name, stages);
+        Secret next = s.with(s.versions(), stages, null);
+        secrets.put(name, next);
+        return next;
+    }
+
+    /** DeleteSecret: force (gone now) or a recovery window of 7–30 days (default 30); returns the planned time (null if forced). */
+    public synchronized Instant delete(String name, int recoveryWindowInDays, boolean force, Instant now) {
+        Secret s = get(name);
+        if (force) {
+            repo.purge(name);
+            secrets.remove(name);
+            return null;
+        }
+        if (s.plannedDeletion() != null) {
+            throw new KmsException(KmsError.CONFLICT, "The secret " + name + " is already pending deletion.");
+        }
+        int days = recoveryWindowInDays == 0 ? 30 : recoveryWindowInDays;
+        if (days < 7 || days > 30) {
+            throw KmsException.invalid("RecoveryWindowInDays must be 7 to 30.");
+        }
+        Instant at = now.plus(java.time.Duration.ofDays(days));
+        repo.setDeletion(name, at);
+        secrets.put(name, s.with(s.versions(), s.stages(), at));
+        return at;
+    }
+
+    /** RestoreSecret: cancels a pending deletion. */
+    public synchronized Secret restore(String name) {
+        Secret s = get(name);
+        if (s.plannedDeletion() == null) {
+            throw new KmsException(KmsError.CONFLICT, "The secret " + name + " is not pending deletion.");
+        }
+        repo.setDeletion(name, null);
+        Secret next = s.with(s.versions(), s.stages(), null);
+        secrets.put(name, next);
+        return next;
+    }
+
+    /** Purges secrets whose recovery window has ended; returns how many. */
+    public synchronized int purgeDue(Instant now) {
+        int n = 0;
+        for (Secret s : List.copyOf(secrets.values())) {
+            if (s.plannedDeletion() != null && !now.isBefore(s.plannedDeletion())) {
+                repo.purge(s.name());
+                secrets.remove(s.name());
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The version a GetSecretValue names: VersionId, VersionStage (default ACSCurrent); both must agree when both given. */

@@ -28,7 +28,8 @@ public final class SecretRepository {
                         + "key_version_id VARCHAR(64) NOT NULL, iv " + bin + " NOT NULL, ciphertext " + bin + " NOT NULL, "
                         + "PRIMARY KEY (secret_name, version_id))",
                 "CREATE TABLE kms_secret_stage (secret_name VARCHAR(192) NOT NULL, stage VARCHAR(64) NOT NULL, "
-                        + "version_id VARCHAR(64) NOT NULL, PRIMARY KEY (secret_name, stage))"));
+                        + "version_id VARCHAR(64) NOT NULL, PRIMARY KEY (secret_name, stage))",
+                "ALTER TABLE kms_secret ADD COLUMN deletion_millis BIGINT"));
     }
 
     public void create(Secret s, Secret.Version first) {
@@ -57,6 +58,46 @@ public final class SecretRepository {
                 setStage(c, name, "ACSPrevious", previousCurrent);
             }
             setStage(c, name, "ACSCurrent", v.versionId());
+            return null;
+        });
+    }
+
+    /** Replaces every stage of a secret (UpdateSecretVersionStage). */
+    public void setStages(String name, Map<String, String> stages) {
+        store.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM kms_secret_stage WHERE secret_name = ?")) {
+                ps.setString(1, name);
+                ps.executeUpdate();
+            }
+            for (Map.Entry<String, String> e : stages.entrySet()) {
+                setStage(c, name, e.getKey(), e.getValue());
+            }
+            return null;
+        });
+    }
+
+    /** Sets or clears the planned deletion time (DeleteSecret with a recovery window, RestoreSecret). */
+    public void setDeletion(String name, Instant at) {
+        store.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE kms_secret SET deletion_millis = ? WHERE secret_name = ?")) {
+                ps.setObject(1, at == null ? null : at.toEpochMilli());
+                ps.setString(2, name);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Removes a secret, its stages and every version, in one transaction. */
+    public void purge(String name) {
+        store.write(c -> {
+            for (String sql : new String[] {"DELETE FROM kms_secret_stage WHERE secret_name = ?",
+                    "DELETE FROM kms_secret_version WHERE secret_name = ?", "DELETE FROM kms_secret WHERE secret_name = ?"}) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, name);
+                    ps.executeUpdate();
+                }
+            }
             return null;
         });
     }
@@ -110,13 +151,15 @@ public final class SecretRepository {
             }
             List<Secret> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT secret_name, secret_type, encryption_key_id, description, extended_config, "
-                    + "creation_millis FROM kms_secret ORDER BY creation_millis");
+                    + "creation_millis, deletion_millis FROM kms_secret ORDER BY creation_millis");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String name = rs.getString(1);
+                    long del = rs.getLong(7);
+                    Instant deletion = rs.wasNull() ? null : Instant.ofEpochMilli(del);
                     out.add(new Secret(name, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                             Instant.ofEpochMilli(rs.getLong(6)), Map.copyOf(versions.getOrDefault(name, Map.of())),
-                            Map.copyOf(stages.getOrDefault(name, Map.of()))));
+                            Map.copyOf(stages.getOrDefault(name, Map.of())), deletion));
                 }
             }
             return out;

@@ -31,7 +31,11 @@ public final class KeyRepository {
                         + "REFERENCES kms_key(key_id), creation_millis BIGINT NOT NULL, wrapped_material " + bin + " NOT NULL)",
                 "CREATE INDEX kms_key_version_key ON kms_key_version(key_id)",
                 "CREATE TABLE kms_alias (alias_name VARCHAR(255) PRIMARY KEY, key_id VARCHAR(64) NOT NULL REFERENCES kms_key(key_id))",
-                "ALTER TABLE kms_key_version ADD COLUMN public_key " + bin));
+                "ALTER TABLE kms_key_version ADD COLUMN public_key " + bin,
+                "ALTER TABLE kms_key ADD COLUMN deletion_millis BIGINT",
+                "ALTER TABLE kms_key ADD COLUMN rotation_interval_seconds BIGINT",
+                "CREATE TABLE kms_key_tag (key_id VARCHAR(64) NOT NULL REFERENCES kms_key(key_id), tag_key VARCHAR(128) NOT NULL, "
+                        + "tag_value VARCHAR(256) NOT NULL, PRIMARY KEY (key_id, tag_key))"));
     }
 
     /** Inserts a key with its first version atomically. */
@@ -51,6 +55,76 @@ public final class KeyRepository {
                 ps.executeUpdate();
             }
             insertVersion(c, first);
+            writeTags(c, m.keyId(), m.tags());
+            return null;
+        });
+    }
+
+    private static void writeTags(Connection c, String keyId, Map<String, String> tags) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM kms_key_tag WHERE key_id = ?")) {
+            ps.setString(1, keyId);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO kms_key_tag (key_id, tag_key, tag_value) VALUES (?,?,?)")) {
+            for (Map.Entry<String, String> t : tags.entrySet()) {
+                ps.setString(1, keyId);
+                ps.setString(2, t.getKey());
+                ps.setString(3, t.getValue());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Writes the mutable part of a key's metadata (state, deletion date, description, rotation, tags) in one transaction. */
+    public void update(KeyMetadata m) {
+        store.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE kms_key SET key_state = ?, deletion_millis = ?, description = ?, "
+                    + "rotation_interval_seconds = ? WHERE key_id = ?")) {
+                ps.setString(1, m.state().name());
+                ps.setObject(2, m.deletionDate() == null ? null : m.deletionDate().toEpochMilli());
+                ps.setString(3, m.description());
+                ps.setObject(4, m.rotationInterval() == null ? null : m.rotationInterval().getSeconds());
+                ps.setString(5, m.keyId());
+                ps.executeUpdate();
+            }
+            writeTags(c, m.keyId(), m.tags());
+            return null;
+        });
+    }
+
+    /** Points an existing alias at another key. */
+    public void updateAlias(String alias, String keyId) {
+        store.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE kms_alias SET key_id = ? WHERE alias_name = ?")) {
+                ps.setString(1, keyId);
+                ps.setString(2, alias);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public void deleteAlias(String alias) {
+        store.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM kms_alias WHERE alias_name = ?")) {
+                ps.setString(1, alias);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Destroys a key: its wrapped material (every version), aliases, tags and metadata, in one transaction. */
+    public void destroy(String keyId) {
+        store.write(c -> {
+            for (String sql : new String[] {"DELETE FROM kms_alias WHERE key_id = ?", "DELETE FROM kms_key_tag WHERE key_id = ?",
+                    "DELETE FROM kms_key_version WHERE key_id = ?", "DELETE FROM kms_key WHERE key_id = ?"}) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, keyId);
+                    ps.executeUpdate();
+                }
+            }
             return null;
         });
     }
@@ -98,13 +172,26 @@ public final class KeyRepository {
     public List<Loaded> loadAll() {
         return store.read(c -> {
             Map<String, KeyMetadata> keys = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT key_id, key_spec, key_usage, key_state, description, origin, "
-                    + "creation_millis, initial_version_id, primary_version_id FROM kms_key ORDER BY creation_millis");
+            Map<String, Map<String, String>> tags = new java.util.HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT key_id, tag_key, tag_value FROM kms_key_tag");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    tags.computeIfAbsent(rs.getString(1), k -> new java.util.TreeMap<>()).put(rs.getString(2), rs.getString(3));
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT key_id, key_spec, key_usage, key_state, description, origin, "
+                    + "creation_millis, initial_version_id, primary_version_id, deletion_millis, rotation_interval_seconds "
+                    + "FROM kms_key ORDER BY creation_millis");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long del = rs.getLong(10);
+                    Instant deletion = rs.wasNull() ? null : Instant.ofEpochMilli(del);
+                    long rot = rs.getLong(11);
+                    java.time.Duration rotation = rs.wasNull() ? null : java.time.Duration.ofSeconds(rot);
+                    Instant created = Instant.ofEpochMilli(rs.getLong(7));
                     KeyMetadata m = new KeyMetadata(rs.getString(1), KeySpec.valueOf(rs.getString(2)), KeyUsage.valueOf(rs.getString(3)),
-                            KeyState.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6), Instant.ofEpochMilli(rs.getLong(7)),
-                            rs.getString(8), rs.getString(9));
+                            KeyState.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6), created, rs.getString(8), rs.getString(9),
+                            deletion, rotation, created, tags.getOrDefault(rs.getString(1), Map.of()));
                     keys.put(m.keyId(), m);
                 }
             }
@@ -120,7 +207,10 @@ public final class KeyRepository {
             }
             List<Loaded> out = new ArrayList<>();
             for (KeyMetadata m : keys.values()) {
-                out.add(new Loaded(m, versions.getOrDefault(m.keyId(), List.of())));
+                List<KeyVersion> vs = versions.getOrDefault(m.keyId(), List.of());
+                Instant last = vs.stream().filter(v -> v.versionId().equals(m.primaryVersionId())).map(KeyVersion::creationDate)
+                        .findFirst().orElse(m.creationDate());
+                out.add(new Loaded(m.withPrimary(m.primaryVersionId(), last), vs));
             }
             return out;
         });

@@ -63,17 +63,65 @@ public final class AdminActions {
             return out;
         });
         actions.put("CreateKey", p -> keyResult(engine.createKey(text(p, "KeySpec", false), text(p, "KeyUsage", false),
-                text(p, "Description", false))));
+                text(p, "Description", false), tags(p))));
         actions.put("DescribeKey", p -> keyResult(engine.describeKey(text(p, "KeyId", true))));
-        actions.put("ListKeys", p -> {
-            ObjectNode out = JSON.createObjectNode();
-            ArrayNode keys = out.putObject("Keys").putArray("Key");
-            for (KeyMetadata m : engine.listKeys()) {
-                keys.addObject().put("KeyId", m.keyId()).put("KeyArn", "acs:kms:::key/" + m.keyId());
+        actions.put("ListKeys", p -> listKeys(engine, p));
+        actions.put("EnableKey", p -> keyResult(engine.enableKey(text(p, "KeyId", true))));
+        actions.put("DisableKey", p -> keyResult(engine.disableKey(text(p, "KeyId", true))));
+        actions.put("ScheduleKeyDeletion", p -> keyResult(engine.scheduleKeyDeletion(text(p, "KeyId", true),
+                Params.integer(p, "PendingWindowInDays", 30, 1, 100_000))));
+        actions.put("CancelKeyDeletion", p -> keyResult(engine.cancelKeyDeletion(text(p, "KeyId", true))));
+        actions.put("UpdateKeyDescription", p -> keyResult(engine.updateKeyDescription(text(p, "KeyId", true), text(p, "Description", false))));
+        actions.put("TagResource", p -> keyResult(engine.tagResource(text(p, "KeyId", true), tags(p))));
+        actions.put("UntagResource", p -> {
+            java.util.List<String> keys = Params.list(p, "TagKeys");
+            if (keys == null) {
+                throw AdminException.invalid("TagKeys", "it is required");
             }
-            out.put("TotalCount", keys.size());
+            return keyResult(engine.untagResource(text(p, "KeyId", true), keys));
+        });
+        actions.put("UpdateRotationPolicy", p -> {
+            boolean enable = Boolean.parseBoolean(text(p, "EnableAutomaticRotation", true));
+            String interval = text(p, "RotationInterval", false);
+            java.time.Duration d = null;
+            if (!interval.isEmpty()) {
+                try {
+                    d = java.time.Duration.ofSeconds(Long.parseLong(interval.endsWith("s") ? interval.substring(0, interval.length() - 1)
+                            : interval));
+                } catch (NumberFormatException e) {
+                    throw AdminException.invalid("RotationInterval", "use seconds, e.g. 604800s");
+                }
+            }
+            return keyResult(engine.updateRotationPolicy(text(p, "KeyId", true), enable, d));
+        });
+        actions.put("UpdateAlias", p -> {
+            engine.updateAlias(text(p, "AliasName", true), text(p, "KeyId", true));
+            return JSON.createObjectNode();
+        });
+        actions.put("DeleteAlias", p -> {
+            engine.deleteAlias(text(p, "AliasName", true));
+            return JSON.createObjectNode();
+        });
+        actions.put("ListSecretVersionIds", p -> {
+            io.kmsgw.crypto.secret.Secret sec = engine.describeSecret(text(p, "SecretName", true));
+            ObjectNode out = JSON.createObjectNode();
+            out.put("SecretName", sec.name());
+            out.set("VersionIds", secretNode(sec).get("VersionIds"));
+            out.put("TotalCount", sec.versions().size());
             return out;
         });
+        actions.put("UpdateSecretVersionStage", p -> secretNode(engine.updateSecretVersionStage(text(p, "SecretName", true),
+                text(p, "VersionStage", true), text(p, "RemoveFromVersion", false), text(p, "MoveToVersion", false))));
+        actions.put("DeleteSecret", p -> {
+            String name = text(p, "SecretName", true);
+            boolean force = Boolean.parseBoolean(text(p, "ForceDeleteWithoutRecovery", false));
+            java.time.Instant at = engine.deleteSecret(name, Params.integer(p, "RecoveryWindowInDays", 0, 0, 100_000), force);
+            ObjectNode out = JSON.createObjectNode();
+            out.put("SecretName", name);
+            out.put("PlannedDeleteTime", at == null ? "" : at.toString());
+            return out;
+        });
+        actions.put("RestoreSecret", p -> secretNode(engine.restoreSecret(text(p, "SecretName", true))));
         actions.put("CreateAlias", p -> {
             engine.createAlias(text(p, "AliasName", true), text(p, "KeyId", true));
             return JSON.createObjectNode();
@@ -110,6 +158,7 @@ public final class AdminActions {
         out.put("EncryptionKeyId", sec.encryptionKeyId());
         out.put("Description", sec.description());
         out.put("CreateTime", io.kmsgw.crypto.secret.SecretManager.iso(sec.created()));
+        out.put("PlannedDeleteTime", sec.plannedDeletion() == null ? "" : sec.plannedDeletion().toString());
         String current = sec.stages().get(io.kmsgw.crypto.secret.SecretManager.CURRENT);
         out.put("VersionId", current == null ? "" : current);
         ArrayNode versions = out.putArray("VersionIds");
@@ -144,13 +193,60 @@ public final class AdminActions {
                 case KEY_NOT_FOUND -> new AdminException(404, "Key.NotFound", e.getMessage());
                 case RESOURCE_NOT_FOUND -> new AdminException(404, "Secret.NotFound", e.getMessage());
                 case ALREADY_EXISTS -> new AdminException(409, "Conflict.AlreadyExists", e.getMessage());
+                case CONFLICT, KEY_PENDING_DELETION, KEY_DISABLED -> new AdminException(409, "Conflict.InvalidState", e.getMessage());
                 case UNAVAILABLE, THROTTLED -> new AdminException(503, "ServiceUnavailableTemporary", e.getMessage());
                 default -> new AdminException(500, "InternalFailure", "Internal Failure.");
             };
         }
     }
 
-    private ObjectNode keyResult(KeyMetadata m) {
+    /** Tags: a JSON array (or JSON-encoded string) of {"TagKey","TagValue"} objects. */
+    private static java.util.Map<String, String> tags(JsonNode p) {
+        JsonNode n = p.get("Tags");
+        if (n == null || n.isNull()) {
+            return java.util.Map.of();
+        }
+        try {
+            JsonNode arr = n.isTextual() ? JSON.readTree(n.asText()) : n;
+            java.util.Map<String, String> out = new java.util.TreeMap<>();
+            for (JsonNode t : arr) {
+                out.put(t.get("TagKey").asText(), t.path("TagValue").asText());
+            }
+            return out;
+        } catch (Exception e) {
+            throw AdminException.invalid("Tags", "use [{\"TagKey\":\"k\",\"TagValue\":\"v\"}]");
+        }
+    }
+
+    /** ListKeys with Filters (KeySpec, KeyState, Tag "k=v") and paging (PageNumber from 1, PageSize 1–100, default 10). */
+    private static ObjectNode listKeys(KmsEngine engine, JsonNode p) {
+        String spec = text(p, "KeySpec", false);
+        String state = text(p, "KeyState", false);
+        String tag = text(p, "Tag", false);
+        int page = Params.integer(p, "PageNumber", 1, 1, 1_000_000);
+        int size = Params.integer(p, "PageSize", 10, 1, 100);
+        java.util.List<KeyMetadata> all = engine.listKeys().stream()
+                .filter(m -> spec.isEmpty() || m.spec().name().equals(spec))
+                .filter(m -> state.isEmpty() || m.state().name().equals(state))
+                .filter(m -> {
+                    if (tag.isEmpty()) {
+                        return true;
+                    }
+                    int eq = tag.indexOf('=');
+                    String k = eq < 0 ? tag : tag.substring(0, eq);
+                    return m.tags().containsKey(k) && (eq < 0 || m.tags().get(k).equals(tag.substring(eq + 1)));
+                }).toList();
+        ObjectNode out = JSON.createObjectNode();
+        ArrayNode keys = out.putObject("Keys").putArray("Key");
+        all.stream().skip((long) (page - 1) * size).limit(size)
+                .forEach(m -> keys.addObject().put("KeyId", m.keyId()).put("KeyArn", "acs:kms:::key/" + m.keyId()));
+        out.put("TotalCount", all.size());
+        out.put("PageNumber", page);
+        out.put("PageSize", size);
+        return out;
+    }
+
+    private static ObjectNode keyResult(KeyMetadata m) {
         ObjectNode out = JSON.createObjectNode();
         ObjectNode k = out.putObject("KeyMetadata");
         k.put("KeyId", m.keyId());
@@ -162,6 +258,13 @@ public final class AdminActions {
         k.put("Origin", m.origin());
         k.put("CreationDate", m.creationDate().toString());
         k.put("PrimaryKeyVersion", m.primaryVersionId());
+        k.put("DeleteDate", m.deletionDate() == null ? "" : m.deletionDate().toString());
+        k.put("AutomaticRotation", m.rotationInterval() == null ? "Disabled" : "Enabled");
+        k.put("RotationInterval", m.rotationInterval() == null ? "" : m.rotationInterval().getSeconds() + "s");
+        k.put("NextRotationDate", m.nextRotation() == null ? "" : m.nextRotation().toString());
+        k.put("LastRotationDate", m.lastRotation().toString());
+        ArrayNode tags = k.putObject("Tags").putArray("Tag");
+        m.tags().forEach((tk, tv) -> tags.addObject().put("TagKey", tk).put("TagValue", tv));
         return out;
     }
 

@@ -23,6 +23,7 @@ public enum ProtocolError {
     RESOURCE_NOT_FOUND(404, "Forbidden.ResourceNotFound"),
     KEY_DISABLED(409, "Rejected.Disabled"),
     KEY_PENDING_DELETION(409, "Rejected.PendingDeletion"),
+    CONFLICT(409, "Rejected.Conflict"),
     INVALID_PARAMETER(400, "InvalidParameter"),
     UNSUPPORTED_OPERATION(400, "UnsupportedOperation"),
     THROTTLING(429, "Rejected.Throttling"),
@@ -58,6 +59,7 @@ public enum ProtocolError {
             case KEY_DISABLED -> KEY_DISABLED;
             case KEY_PENDING_DELETION -> KEY_PENDING_DELETION;
             case THROTTLED -> THROTTLING;
+            case CONFLICT -> CONFLICT;
             case UNAVAILABLE -> UNAVAILABLE;
             case ALREADY_EXISTS, INTERNAL -> INTERNAL;
         };

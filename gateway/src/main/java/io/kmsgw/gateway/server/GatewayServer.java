@@ -129,6 +129,17 @@ public final class GatewayServer implements AutoCloseable {
                     LOG.warn("client key expiry check failed: {}", e.toString());
                 }
             }, 0, 1, TimeUnit.HOURS);
+            KmsEngine maintained = en;
+            sched.scheduleWithFixedDelay(() -> {
+                try {
+                    int[] done = maintained.runMaintenance();
+                    if (done[0] + done[1] > 0) {
+                        LOG.info("key maintenance: {} keys destroyed after their deletion window, {} rotated", done[0], done[1]);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("key maintenance failed: {}", e.toString());
+                }
+            }, 0, 1, TimeUnit.MINUTES);
 
             InstancePki.Material pki = InstancePki.loadOrCreate(dir, instanceId, s.endpointNames());
             tlsEngine = TlsContexts.effectiveEngine(s.tlsEngine());
