@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** {@code java -jar kmsgw.jar serve|admin …}. */
 @Command(name = "kmsgw", mixinStandardHelpOptions = true, version = "kmsgw 0.1.0",
         description = "Self-hosted KMS instance gateway (dkms-gcs-0.2).",
-        subcommands = {ServeCommand.class, AdminCommand.class})
+        subcommands = {ServeCommand.class, AdminCommand.class, io.kmsgw.gateway.cli.BackupCommand.class,
+                io.kmsgw.gateway.cli.RestoreCommand.class})
 public final class Main implements Runnable {
 
     @Override

@@ -60,9 +60,16 @@ public final class Bootstrap {
         return Files.readString(f, StandardCharsets.US_ASCII).trim();
     }
 
-    /** The HSM secret (PINs derive from it): read from {@code file}, created there (0600) on first start. */
-    public static char[] hsmSecret(Path file) throws IOException {
+    /**
+     * The HSM secret (PINs derive from it): read from {@code file}, created there (0600) on first start.
+     * When a token already exists (a restored or moved data dir) a missing secret is an error, never a new secret.
+     */
+    public static char[] hsmSecret(Path file, boolean tokenExists) throws IOException {
         if (!Files.exists(file)) {
+            if (tokenExists) {
+                throw new IOException("the HSM token exists but its secret " + file + " is missing; put the secret there (or pass "
+                        + "--hsm-secret-file) - a new secret would not open the token");
+            }
             Pem.write(file, randomToken(32), true);
         }
         String s = Files.readString(file, StandardCharsets.US_ASCII).trim();

@@ -100,7 +100,7 @@ public final class GatewayServer implements AutoCloseable {
             instanceId = Bootstrap.instanceId(meta);
             String adminToken = Bootstrap.adminToken(dir);
             int workerCount = s.engineWorkers() > 0 ? s.engineWorkers() : Math.max(2, Runtime.getRuntime().availableProcessors());
-            char[] secret = Bootstrap.hsmSecret(s.effectiveHsmSecretFile());
+            char[] secret = Bootstrap.hsmSecret(s.effectiveHsmSecretFile(), Files.exists(dir.resolve("hsm/slot-0/token.bin")));
             try {
                 be = new SimHsmBackend(dir.resolve("hsm"), secret, s.hsmPbkdf2Iterations(), workerCount + 8);
             } finally {

@@ -1,0 +1,37 @@
+package io.kmsgw.gateway.cli;
+
+import io.kmsgw.gateway.backup.Backup;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code restore}: unpacks an encrypted backup into a new data dir. */
+@Command(name = "restore", mixinStandardHelpOptions = true, description = "Restore an encrypted backup into a new data dir.")
+public final class RestoreCommand implements Callable<Integer> {
+    @Option(names = "--in", required = true, description = "backup file")
+    Path in;
+    @Option(names = "--data-dir", required = true, description = "new (absent or empty) data directory")
+    Path dataDir;
+    @Option(names = "--password-file", required = true, description = "file holding the backup password")
+    Path passwordFile;
+
+    @Override
+    public Integer call() {
+        try {
+            char[] pw = Files.readString(passwordFile, StandardCharsets.UTF_8).strip().toCharArray();
+            List<String> files = Backup.restore(in, dataDir, pw);
+            boolean secret = files.contains("hsm/secret");
+            System.out.println("kmsgw restore: restored " + files.size() + " files into " + dataDir.toAbsolutePath()
+                    + (secret ? "" : "; put the HSM secret at " + dataDir.resolve("hsm/secret") + " (or pass --hsm-secret-file) "
+                    + "before serve"));
+            return 0;
+        } catch (java.io.IOException e) {
+            System.err.println("kmsgw restore: " + e.getMessage());
+            return 1;
+        }
+    }
+}
