@@ -191,13 +191,17 @@ class KmsEngineTest {
         SqliteStore real = new SqliteStore(dir.resolve("kmsgw.db"));
         FailingStore failing = new FailingStore(real);
         start(failing);
+        KeyMetadata existing = engine.createKey("Aliyun_AES_256", "", "");
         failing.failWrites = true;
         assertEquals(KmsError.UNAVAILABLE, errorOf(() -> engine.createKey("Aliyun_AES_256", "", "")));
-        assertEquals(0, engine.listKeys().size());
+        assertEquals(KmsError.UNAVAILABLE, errorOf(() -> engine.disableKey(existing.keyId())));
+        assertEquals(1, engine.listKeys().size(), "reads keep working");
+        assertEquals(KeyState.Enabled, engine.describeKey(existing.keyId()).state(), "a failed change is not shown");
+        encrypt(existing.keyId(), new byte[] {1}, NONE);
         failing.failWrites = false;
         KeyMetadata ok = engine.createKey("Aliyun_AES_256", "", "");
         restart();
-        assertEquals(List.of(ok.keyId()), engine.listKeys().stream().map(KeyMetadata::keyId).toList());
+        assertEquals(List.of(existing.keyId(), ok.keyId()), engine.listKeys().stream().map(KeyMetadata::keyId).toList());
     }
 
     @Test

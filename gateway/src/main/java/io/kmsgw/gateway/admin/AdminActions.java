@@ -62,8 +62,14 @@ public final class AdminActions {
             out.put("SecretDataType", v.version().dataType());
             return out;
         });
-        actions.put("CreateKey", p -> keyResult(engine.createKey(text(p, "KeySpec", false), text(p, "KeyUsage", false),
-                text(p, "Description", false), tags(p))));
+        actions.put("CreateKey", p -> {
+            String origin = text(p, "Origin", false);
+            if (!origin.isEmpty() && !origin.equals("Aliyun_KMS")) {
+                throw AdminException.invalid("Origin", "only Aliyun_KMS (key material generated in the HSM) is supported");
+            }
+            return keyResult(engine.createKey(text(p, "KeySpec", false), text(p, "KeyUsage", false), text(p, "Description", false),
+                    tags(p)));
+        });
         actions.put("DescribeKey", p -> keyResult(engine.describeKey(text(p, "KeyId", true))));
         actions.put("ListKeys", p -> listKeys(engine, p));
         actions.put("EnableKey", p -> keyResult(engine.enableKey(text(p, "KeyId", true))));
