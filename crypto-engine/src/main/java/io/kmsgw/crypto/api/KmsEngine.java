@@ -44,10 +44,17 @@ import java.util.regex.Pattern;
 public final class KmsEngine implements AutoCloseable {
     private static final Pattern ALIAS = Pattern.compile("alias/[a-zA-Z0-9:/_-]{1,249}");
 
-    /** Engine tuning: worker count, queue capacity, keys loaded per worker, concurrent data key pair generations. */
-    public record Settings(int workers, int queueCapacity, int maxLoadedKeysPerWorker, int maxConcurrentKeyPairs) {
+    /**
+     * Engine tuning: worker count, queue capacity, keys loaded per worker, concurrent data key pair
+     * generations, and whether light symmetric jobs run inline on the caller's thread.
+     */
+    public record Settings(int workers, int queueCapacity, int maxLoadedKeysPerWorker, int maxConcurrentKeyPairs, boolean inlineLight) {
         public Settings(int workers, int queueCapacity, int maxLoadedKeysPerWorker) {
-            this(workers, queueCapacity, maxLoadedKeysPerWorker, Math.max(1, workers / 2));
+            this(workers, queueCapacity, maxLoadedKeysPerWorker, Math.max(1, workers / 2), true);
+        }
+
+        public Settings(int workers, int queueCapacity, int maxLoadedKeysPerWorker, int maxConcurrentKeyPairs) {
+            this(workers, queueCapacity, maxLoadedKeysPerWorker, maxConcurrentKeyPairs, true);
         }
 
         public static Settings defaults() {
@@ -63,6 +70,7 @@ public final class KmsEngine implements AutoCloseable {
     private final Clock clock;
     private final DataKeyPairOps keyPairs;
     private final SecretManager secrets;
+    private final boolean inlineLight;
 
     public KmsEngine(Store store, HsmBackend backend, Settings settings, Clock clock) {
         this.backend = backend;
@@ -73,6 +81,7 @@ public final class KmsEngine implements AutoCloseable {
         }
         keys.loadAliases().forEach(ring::putAlias);
         this.keyPairs = new DataKeyPairOps(settings.maxConcurrentKeyPairs());
+        this.inlineLight = settings.inlineLight();
         this.secrets = new SecretManager(new SecretRepository(store));
         this.management = backend.openSession();
         this.executor = new CryptoExecutor(backend, settings.workers(), settings.queueCapacity(), settings.maxLoadedKeysPerWorker());
@@ -353,22 +362,22 @@ public final class KmsEngine implements AutoCloseable {
         KeyRing.Entry e = ring.resolve(cmd.keyId());
         SymmetricOps.checkUsable(e.metadata(), KeyUsage.ENCRYPT_DECRYPT, KeySpec.Kind.AES, KeySpec.Kind.SM4, KeySpec.Kind.RSA,
                 KeySpec.Kind.SM2);
-        submit(switch (e.metadata().spec().kind()) {
-            case RSA -> RsaCipherOps.encrypt(e, cmd, done);
-            case SM2 -> Sm2Ops.encrypt(e, cmd, done);
-            default -> SymmetricOps.encrypt(e, cmd, done);
-        });
+        switch (e.metadata().spec().kind()) {
+            case RSA -> submit(RsaCipherOps.encrypt(e, cmd, done));
+            case SM2 -> submit(Sm2Ops.encrypt(e, cmd, done));
+            default -> light(SymmetricOps.encrypt(e, cmd, done));
+        }
     }
 
     public void decrypt(SymmetricOps.DecryptCommand cmd, Completion<Decrypted> done) {
         KeyRing.Entry e = ring.resolve(cmd.keyId());
         SymmetricOps.checkUsable(e.metadata(), KeyUsage.ENCRYPT_DECRYPT, KeySpec.Kind.AES, KeySpec.Kind.SM4, KeySpec.Kind.RSA,
                 KeySpec.Kind.SM2);
-        submit(switch (e.metadata().spec().kind()) {
-            case RSA -> RsaCipherOps.decrypt(e, cmd, done);
-            case SM2 -> Sm2Ops.decrypt(e, cmd, done);
-            default -> SymmetricOps.decrypt(e, cmd, done);
-        });
+        switch (e.metadata().spec().kind()) {
+            case RSA -> submit(RsaCipherOps.decrypt(e, cmd, done));
+            case SM2 -> submit(Sm2Ops.decrypt(e, cmd, done));
+            default -> light(SymmetricOps.decrypt(e, cmd, done));
+        }
     }
 
     public void sign(SignOps.SignCommand cmd, Completion<Results.Signed> done) {
@@ -380,19 +389,19 @@ public final class KmsEngine implements AutoCloseable {
     }
 
     public void hmac(String keyId, byte[] message, Completion<Results.Mac> done) {
-        submit(MacOps.hmac(ring, keyId, message, done));
+        light(MacOps.hmac(ring, keyId, message, done));
     }
 
     public void advanceEncrypt(SymmetricOps.EncryptCommand cmd, Completion<Results.Encrypted> done) {
-        submit(AdvanceOps.encrypt(ring, cmd, done));
+        light(AdvanceOps.encrypt(ring, cmd, done));
     }
 
     public void advanceDecrypt(SymmetricOps.DecryptCommand cmd, Completion<Decrypted> done) {
-        submit(AdvanceOps.decrypt(ring, cmd, done));
+        light(AdvanceOps.decrypt(ring, cmd, done));
     }
 
     public void advanceGenerateDataKey(SymmetricOps.DataKeyCommand cmd, Completion<DataKey> done) {
-        submit(AdvanceOps.generateDataKey(ring, cmd, done));
+        light(AdvanceOps.generateDataKey(ring, cmd, done));
     }
 
     /** GenerateDataKeyPair(WithoutPlaintext) and the Advance variants (primary version, self-describing blob). */
@@ -475,7 +484,7 @@ public final class KmsEngine implements AutoCloseable {
         KeyVersion kv = key.version(v.keyVersionId());
         SymmetricOps.checkUsable(key.metadata(), KeyUsage.ENCRYPT_DECRYPT, KeySpec.Kind.AES);
         byte[] aad = SecretManager.aad(name, v.versionId());
-        submit(new Job() {
+        light(new Job() {
             private boolean completed;
 
             @Override
@@ -528,16 +537,25 @@ public final class KmsEngine implements AutoCloseable {
     }
 
     public void generateDataKey(SymmetricOps.DataKeyCommand cmd, Completion<DataKey> done) {
-        submit(SymmetricOps.generateDataKey(ring, cmd, done));
+        light(SymmetricOps.generateDataKey(ring, cmd, done));
     }
 
     public void generateRandom(int length, Completion<byte[]> done) {
-        submit(SymmetricOps.generateRandom(length, done));
+        light(SymmetricOps.generateRandom(length, done));
     }
 
     /** Resolves a key id or alias to its key id (for authorization); KEY_NOT_FOUND when absent. */
     public String resolveKeyId(String keyIdOrAlias) {
         return ring.resolve(keyIdOrAlias).metadata().keyId();
+    }
+
+    /** Runs a light job inline (when configured) or queues it. */
+    private void light(Job job) {
+        if (inlineLight) {
+            executor.runInline(job);
+        } else {
+            submit(job);
+        }
     }
 
     /** Queues a job; a full queue completes it at once with THROTTLED, through the job, so its clean-up runs too. */

@@ -23,17 +23,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class CryptoExecutor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CryptoExecutor.class);
-    private static final int SPINS_BEFORE_PARK = 200;
+    private static final int SPINS_BEFORE_PARK = 32;
 
     private final MpmcArrayQueue<Job> queue;
     private final Worker[] workers;
     private final AtomicLong rejected = new AtomicLong();
     private volatile boolean running = true;
+    private final HsmBackend backend;
+    private final int maxLoadedKeysPerWorker;
+    /** HSM sessions of caller threads (event loops) that run light jobs inline; closed with the executor. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<WorkerContext> inlineContexts = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ThreadLocal<WorkerContext> inline = new ThreadLocal<>();
 
     public CryptoExecutor(HsmBackend backend, int workerCount, int queueCapacity, int maxLoadedKeysPerWorker) {
         if (workerCount < 1 || queueCapacity < 2) {
             throw new IllegalArgumentException("workers >= 1 and queue capacity >= 2 required");
         }
+        this.backend = backend;
+        this.maxLoadedKeysPerWorker = maxLoadedKeysPerWorker;
         queue = new MpmcArrayQueue<>(queueCapacity);
         workers = new Worker[workerCount];
         for (int i = 0; i < workerCount; i++) {
@@ -57,6 +64,36 @@ public final class CryptoExecutor implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * Runs a light job (microseconds of CPU, never blocking: AES/SM4/HMAC on small inputs, random bytes)
+     * on the calling thread with that thread's own HSM session, saving the two thread hand-offs a queued
+     * job costs. Heavy work (RSA, EC, key pairs) must go through {@link #submit}.
+     */
+    public void runInline(Job job) {
+        if (!running) {
+            job.reject(new KmsException(KmsError.UNAVAILABLE, "The service is shutting down."));
+            return;
+        }
+        WorkerContext ctx = inline.get();
+        if (ctx == null) {
+            ctx = new WorkerContext(backend.openSession(), maxLoadedKeysPerWorker);
+            inline.set(ctx);
+            inlineContexts.add(ctx);
+        }
+        execute(job, ctx);
+    }
+
+    private static void execute(Job job, WorkerContext ctx) {
+        try {
+            job.run(ctx);
+        } catch (KmsException e) {
+            job.reject(e);
+        } catch (RuntimeException | Error e) {
+            LOG.error("crypto job failed unexpectedly", e);
+            job.reject(new KmsException(KmsError.INTERNAL, "Internal Failure."));
+        }
     }
 
     /** Jobs waiting for a worker. */
@@ -94,6 +131,10 @@ public final class CryptoExecutor implements AutoCloseable {
         while ((j = queue.poll()) != null) {
             j.reject(new KmsException(KmsError.UNAVAILABLE, "The service is shutting down."));
         }
+        WorkerContext c;
+        while ((c = inlineContexts.poll()) != null) {
+            c.session().close();
+        }
     }
 
     private final class Worker implements Runnable {
@@ -115,7 +156,7 @@ public final class CryptoExecutor implements AutoCloseable {
                     Job job = queue.poll();
                     if (job != null) {
                         idle = 0;
-                        execute(job);
+                        CryptoExecutor.execute(job, ctx);
                         continue;
                     }
                     if (!running) {
@@ -133,17 +174,6 @@ public final class CryptoExecutor implements AutoCloseable {
                 }
             } finally {
                 ctx.session().close();
-            }
-        }
-
-        private void execute(Job job) {
-            try {
-                job.run(ctx);
-            } catch (KmsException e) {
-                job.reject(e);
-            } catch (RuntimeException | Error e) {
-                LOG.error("crypto job failed unexpectedly", e);
-                job.reject(new KmsException(KmsError.INTERNAL, "Internal Failure."));
             }
         }
     }

@@ -88,6 +88,40 @@ class CryptoExecutorTest {
     }
 
     @Test
+    void inlineJobsRunOnTheCallerWithOneSessionPerThread() throws Exception {
+        try (SimHsmBackend backend = new SimHsmBackend(dir, "secret-123".toCharArray(), 1000, 8);
+             CryptoExecutor ex = new CryptoExecutor(backend, 1, 4, 4)) {
+            ConcurrentLinkedQueue<KmsException> rejections = new ConcurrentLinkedQueue<>();
+            java.util.List<Thread> ranOn = new java.util.ArrayList<>();
+            java.util.Set<Object> sessions = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            Job probe = new Job() {
+                @Override
+                public void run(WorkerContext ctx) {
+                    ranOn.add(Thread.currentThread());
+                    sessions.add(ctx.session());
+                }
+
+                @Override
+                public void reject(KmsException error) {
+                    rejections.add(error);
+                }
+            };
+            ex.runInline(probe);
+            ex.runInline(probe);
+            assertEquals(java.util.List.of(Thread.currentThread(), Thread.currentThread()), ranOn, "inline means the calling thread");
+            assertEquals(1, sessions.size(), "one HSM session per calling thread, reused");
+            Thread other = new Thread(() -> ex.runInline(probe));
+            other.start();
+            other.join();
+            assertEquals(2, sessions.size(), "another thread gets its own session");
+            ex.runInline(job(() -> {
+                throw new IllegalStateException("inline boom");
+            }, rejections));
+            assertEquals(KmsError.INTERNAL, rejections.poll().error(), "an inline failure is rejected, not thrown at the caller");
+        }
+    }
+
+    @Test
     void parkedWorkersWakeForEveryJob() throws Exception {
         try (SimHsmBackend backend = new SimHsmBackend(dir, "secret-123".toCharArray(), 1000, 8);
              CryptoExecutor ex = new CryptoExecutor(backend, 2, 16, 4)) {

@@ -15,13 +15,21 @@ final class Replies {
     }
 
     static <T> Completion<T> to(Channel ch, KmsRequest r, Function<T, MessageLite> body, Function<T, String> keyVersionId) {
-        return (result, error) -> ch.eventLoop().execute(() -> {
-            if (error != null) {
-                Responses.error(ch, r, ProtocolError.of(error.error()), KmsRequestHandler.clientMessage(error));
+        return (result, error) -> {
+            Runnable reply = () -> {
+                if (error != null) {
+                    Responses.error(ch, r, ProtocolError.of(error.error()), KmsRequestHandler.clientMessage(error));
+                } else {
+                    Responses.ok(ch, r, body.apply(result), keyVersionId == null ? null : keyVersionId.apply(result));
+                }
+            };
+            // inline jobs complete on the event loop already; pool jobs hop back to it
+            if (ch.eventLoop().inEventLoop()) {
+                reply.run();
             } else {
-                Responses.ok(ch, r, body.apply(result), keyVersionId == null ? null : keyVersionId.apply(result));
+                ch.eventLoop().execute(reply);
             }
-        });
+        };
     }
 
     static String require(String value, String name) {

@@ -102,7 +102,7 @@ public final class GatewayServer implements AutoCloseable {
             int workerCount = s.engineWorkers() > 0 ? s.engineWorkers() : Math.max(2, Runtime.getRuntime().availableProcessors());
             char[] secret = Bootstrap.hsmSecret(s.effectiveHsmSecretFile(), Files.exists(dir.resolve("hsm/slot-0/token.bin")));
             try {
-                be = new SimHsmBackend(dir.resolve("hsm"), secret, s.hsmPbkdf2Iterations(), workerCount + 8);
+                be = new SimHsmBackend(dir.resolve("hsm"), secret, s.hsmPbkdf2Iterations(), workerCount + ioThreads(s) + 8);
             } finally {
                 java.util.Arrays.fill(secret, '\0');
             }
@@ -213,6 +213,11 @@ public final class GatewayServer implements AutoCloseable {
         this.audit = au;
         this.scheduler = sched;
         this.ready = true;
+    }
+
+    /** Event loops: configured, or one per core (they also run light crypto inline; more threads than cores only adds switching). */
+    private static int ioThreads(Settings s) {
+        return s.ioThreads() > 0 ? s.ioThreads() : Runtime.getRuntime().availableProcessors();
     }
 
     /** Starts kmsgw on {@code settings}; returns once both listeners accept connections. */

@@ -1,0 +1,337 @@
+package io.kmsgw.bench.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.MessageLite;
+import io.kmsgw.gateway.protocol.StringToSign;
+import io.kmsgw.gateway.protocol.pb.KmsApi;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.io.ByteArrayInputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The load harness: a Netty TLS 1.2 client that keeps {@code --connections} keep-alive connections
+ * busy (closed loop) with requests signed before the timed window from a pool of distinct requests
+ * (signing costs the client ~1 ms each), so the server verifies every request and the client spends
+ * its CPU on TLS and I/O. Reports throughput, errors by code, latency percentiles (HdrHistogram) and,
+ * with {@code --server-pid}, the server's CPU time per request from /proc.
+ *
+ * <pre>
+ * java -jar benchmarks/target/kmsgw-bench.jar load --instance data/instance.json --api Encrypt --payload 32 \
+ *      --connections 64 --duration 20s --warmup 5s [--server-pid PID] [--json out.json] [--endpoint host:port]
+ * </pre>
+ * APIs: Encrypt, Decrypt, GenerateDataKey, GenerateRandom, SignEC, SignRSA, GetSecretValue, mix.
+ */
+public final class LoadHarness {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private LoadHarness() {
+    }
+
+    static Map<String, String> args(String[] a) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i + 1 < a.length; i += 2) {
+            if (!a[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --name value pairs, got " + a[i]);
+            }
+            m.put(a[i].substring(2), a[i + 1]);
+        }
+        return m;
+    }
+
+    static long seconds(String s) {
+        return Long.parseLong(s.endsWith("s") ? s.substring(0, s.length() - 1) : s);
+    }
+
+    /** The quick-start client key from the instance files. */
+    record ClientKey(String id, PrivateKey key) {
+        static ClientKey of(JsonNode instance) throws Exception {
+            JsonNode qs = instance.get("QuickStart");
+            JsonNode file = JSON.readTree(Path.of(qs.get("ClientKeyFile").asText()).toFile());
+            char[] pw = Files.readString(Path.of(qs.get("PasswordFile").asText())).toCharArray();
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(new ByteArrayInputStream(Base64.getDecoder().decode(file.get("PrivateKeyData").asText())), pw);
+            return new ClientKey(file.get("KeyId").asText(), (PrivateKey) ks.getKey(Collections.list(ks.aliases()).get(0), pw));
+        }
+    }
+
+    /** One signed HTTP/1.1 request, ready to write. */
+    static byte[] request(ClientKey ck, String api, MessageLite message, String date, Signature signer) throws Exception {
+        byte[] body = message.toByteArray();
+        String sha = HexFormat.of().withUpperCase().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        TreeMap<String, String> kms = new TreeMap<>(Map.of("x-kms-apiversion", "dkms-gcs-0.2", "x-kms-apiname", api,
+                "x-kms-signaturemethod", "RSA_PKCS1_SHA_256", "x-kms-acccesskeyid", ck.id()));
+        List<Map.Entry<String, String>> h = new ArrayList<>();
+        kms.forEach((k, v) -> h.add(new AbstractMap.SimpleImmutableEntry<>(k, v)));
+        signer.initSign(ck.key());
+        signer.update(StringToSign.of(sha, "application/x-protobuf", date, h).getBytes(StandardCharsets.UTF_8));
+        StringBuilder sb = new StringBuilder("POST / HTTP/1.1\r\nhost: kmsgw\r\nuser-agent: kmsgw-load\r\n");
+        kms.forEach((k, v) -> sb.append(k).append(": ").append(v).append("\r\n"));
+        sb.append("content-type: application/x-protobuf\r\ncontent-sha256: ").append(sha).append("\r\ndate: ").append(date)
+                .append("\r\nauthorization: Bearer ").append(Base64.getEncoder().encodeToString(signer.sign()))
+                .append("\r\ncontent-length: ").append(body.length).append("\r\n\r\n");
+        byte[] head = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+        byte[] out = new byte[head.length + body.length];
+        System.arraycopy(head, 0, out, 0, head.length);
+        System.arraycopy(body, 0, out, head.length, body.length);
+        return out;
+    }
+
+    public static int run(String[] argv) throws Exception {
+        Map<String, String> a = args(argv);
+        JsonNode instance = JSON.readTree(Path.of(a.getOrDefault("instance", "data/instance.json")).toFile());
+        String api = a.getOrDefault("api", "Encrypt");
+        int payload = Integer.parseInt(a.getOrDefault("payload", "32"));
+        int connections = Integer.parseInt(a.getOrDefault("connections", "64"));
+        long duration = seconds(a.getOrDefault("duration", "20s"));
+        long warmup = seconds(a.getOrDefault("warmup", "5s"));
+        int poolSize = Integer.parseInt(a.getOrDefault("pool", "4096"));
+        String[] endpoint = a.getOrDefault("endpoint", instance.get("Endpoint").asText()).split(":");
+        ClientKey ck = ClientKey.of(instance);
+        Setup setup = Setup.prepare(instance, api);
+
+        // pre-sign a pool of distinct requests, in parallel
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
+        byte[][] pool = new byte[poolSize][];
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        List<Thread> signers = new ArrayList<>();
+        long signStart = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            int from = t;
+            Thread th = new Thread(() -> {
+                try {
+                    Signature sig = Signature.getInstance("SHA256withRSA");
+                    SecureRandom r = new SecureRandom();
+                    for (int i = from; i < poolSize; i += threads) {
+                        String op = api.equals("mix") ? Setup.MIX[i % Setup.MIX.length] : api;
+                        pool[i] = request(ck, Setup.wireName(op), setup.message(op, payload, r), date, sig);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            th.start();
+            signers.add(th);
+        }
+        for (Thread th : signers) {
+            th.join();
+        }
+        System.out.printf("signed %d distinct %s requests in %.1f s%n", poolSize, api, (System.nanoTime() - signStart) / 1e9);
+
+        X509Certificate[] trust = io.kmsgw.gateway.tls.Pem.certificates(Files.readString(Path.of(instance.get("CaFile").asText())))
+                .toArray(X509Certificate[]::new);
+        SslContext ssl = SslContextBuilder.forClient().trustManager(trust).protocols("TLSv1.2")
+                .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK).build();
+        Recorder recorder = new Recorder(3);
+        LongAdder ok = new LongAdder();
+        Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+        AtomicBoolean recording = new AtomicBoolean(false);
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger next = new AtomicInteger();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Math.max(1, threads / 2), NioIoHandler.newFactory());
+        CountDownLatch connected = new CountDownLatch(connections);
+        try {
+            Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(ssl.newHandler(ch.alloc(), endpoint[0], Integer.parseInt(endpoint[1])));
+                    ch.pipeline().addLast("raw", new io.netty.channel.ChannelOutboundHandlerAdapter());
+                    ch.pipeline().addLast(new HttpResponseDecoder(), new HttpObjectAggregator(4 << 20));
+                    ch.pipeline().addLast(new SimpleChannelInboundHandler<FullHttpResponse>() {
+                        long sentAt;
+
+                        void send(ChannelHandlerContext ctx) {
+                            if (!running.get()) {
+                                ctx.close();
+                                return;
+                            }
+                            byte[] req = pool[Math.floorMod(next.getAndIncrement(), poolSize)];
+                            sentAt = System.nanoTime();
+                            ctx.pipeline().context("raw").writeAndFlush(Unpooled.wrappedBuffer(req));
+                        }
+
+                        @Override
+                        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                            if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent e && e.isSuccess()) {
+                                connected.countDown();
+                                send(ctx);
+                            }
+                            ctx.fireUserEventTriggered(evt);
+                        }
+
+                        @Override
+                        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse resp) throws Exception {
+                            long micros = (System.nanoTime() - sentAt) / 1000;
+                            if (recording.get()) {
+                                if (resp.status().code() == 200) {
+                                    ok.increment();
+                                    recorder.recordValue(Math.max(1, micros));
+                                } else {
+                                    String code = resp.status().code() + " " + KmsApi.Error.parseFrom(ByteBufUtil.getBytes(resp.content()))
+                                            .getErrorCode();
+                                    errors.computeIfAbsent(code, k -> new LongAdder()).increment();
+                                }
+                            }
+                            send(ctx);
+                        }
+
+                        @Override
+                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                            errors.computeIfAbsent("io " + cause.getClass().getSimpleName(), k -> new LongAdder()).increment();
+                            ctx.close();
+                        }
+                    });
+                }
+            });
+            List<Channel> channels = new ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                channels.add(b.connect(new InetSocketAddress(endpoint[0], Integer.parseInt(endpoint[1]))).sync().channel());
+            }
+            if (!connected.await(60, TimeUnit.SECONDS)) {
+                System.err.println("kmsgw load: not every connection completed its TLS handshake");
+                return 1;
+            }
+            Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
+            long[] cpuBefore = cpu(a.get("server-pid"));
+            recorder.reset();
+            recording.set(true);
+            long start = System.nanoTime();
+            Thread.sleep(TimeUnit.SECONDS.toMillis(duration));
+            recording.set(false);
+            long elapsed = System.nanoTime() - start;
+            long[] cpuAfter = cpu(a.get("server-pid"));
+            running.set(false);
+            for (Channel c : channels) {
+                c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+            Histogram h = recorder.getIntervalHistogram();
+            double secs = elapsed / 1e9;
+            long total = ok.sum();
+            double rps = total / secs;
+            ObjectNode report = JSON.createObjectNode();
+            report.put("api", api).put("payload", payload).put("connections", connections).put("durationSeconds", secs)
+                    .put("requests", total).put("throughput", Math.round(rps)).put("p50Micros", h.getValueAtPercentile(50))
+                    .put("p90Micros", h.getValueAtPercentile(90)).put("p99Micros", h.getValueAtPercentile(99))
+                    .put("p999Micros", h.getValueAtPercentile(99.9)).put("maxMicros", h.getMaxValue());
+            ObjectNode errs = report.putObject("errors");
+            errors.forEach((k, v) -> errs.put(k, v.sum()));
+            if (cpuBefore != null && cpuAfter != null && total > 0) {
+                double cpuMicros = (cpuAfter[0] - cpuBefore[0]) * 1e6 / cpuAfter[1];
+                report.put("serverCpuMicrosPerRequest", Math.round(cpuMicros / total * 10) / 10.0);
+            }
+            System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+            if (a.containsKey("json")) {
+                Files.writeString(Path.of(a.get("json")), JSON.writeValueAsString(report));
+            }
+            return 0;
+        } finally {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+    }
+
+    /** {server utime+stime in clock ticks, ticks per second} from /proc, or null without a pid. */
+    static long[] cpu(String pid) throws Exception {
+        if (pid == null) {
+            return null;
+        }
+        String stat = Files.readString(Path.of("/proc", pid, "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // fields after the command: state(3) ... utime is field 14, stime 15 (1-based over the whole line)
+        return new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]), 100};
+    }
+
+    /** What a run needs on the instance (keys, a secret, a ciphertext), made through the admin plane. */
+    static final class Setup {
+        static final String[] MIX = {"Encrypt", "Encrypt", "Decrypt", "GenerateDataKey", "GetSecretValue", "SignEC"};
+        final Map<String, String> keys = new HashMap<>();
+        KmsApi.EncryptResponse sample;
+
+        static String wireName(String op) {
+            return op.startsWith("Sign") ? "Sign" : op;
+        }
+
+        static Setup prepare(JsonNode instance, String api) throws Exception {
+            Setup s = new Setup();
+            Admin admin = new Admin(instance);
+            boolean mix = api.equals("mix");
+            if (mix || api.equals("SignEC")) {
+                s.keys.put("SignEC", admin.call("CreateKey", "{\"KeySpec\":\"EC_P256\"}").get("KeyMetadata").get("KeyId").asText());
+            }
+            if (api.equals("SignRSA")) {
+                s.keys.put("SignRSA", admin.call("CreateKey", "{\"KeySpec\":\"RSA_2048\",\"KeyUsage\":\"SIGN/VERIFY\"}").get("KeyMetadata")
+                        .get("KeyId").asText());
+            }
+            if (mix || api.equals("GetSecretValue")) {
+                admin.callAllowing409("CreateSecret", "{\"SecretName\":\"kmsgw-load\",\"SecretData\":\"load-test-value\"}");
+            }
+            if (mix || api.equals("Decrypt")) {
+                s.sample = admin.encryptSample(instance);
+            }
+            return s;
+        }
+
+        MessageLite message(String op, int payload, SecureRandom r) {
+            byte[] data = new byte[payload];
+            r.nextBytes(data);
+            return switch (op) {
+                case "Encrypt" -> KmsApi.EncryptRequest.newBuilder().setKeyId("alias/quickstart").setPlaintext(ByteString.copyFrom(data)).build();
+                case "Decrypt" -> KmsApi.DecryptRequest.newBuilder().setKeyId(sample.getKeyId()).setCiphertextBlob(sample.getCiphertextBlob())
+                        .setIv(sample.getIv()).build();
+                case "GenerateDataKey" -> KmsApi.GenerateDataKeyRequest.newBuilder().setKeyId("alias/quickstart").build();
+                case "GenerateRandom" -> KmsApi.GenerateRandomRequest.newBuilder().setLength(32).build();
+                case "GetSecretValue" -> KmsApi.GetSecretValueRequest.newBuilder().setSecretName("kmsgw-load").build();
+                case "SignEC", "SignRSA" -> KmsApi.SignRequest.newBuilder().setKeyId(keys.get(op)).setMessage(ByteString.copyFrom(data)).build();
+                default -> throw new IllegalArgumentException("unknown --api " + op);
+            };
+        }
+    }
+}
