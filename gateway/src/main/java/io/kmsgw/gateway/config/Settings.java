@@ -24,7 +24,12 @@ public record Settings(
         Path hsmSecretFile,
         int hsmPbkdf2Iterations,
         boolean conscrypt,
-        List<String> trustedProxies) {
+        List<String> trustedProxies,
+        int maxConnections,
+        int maxConnectionsPerIp,
+        Duration requestDeadline,
+        int instanceQps,
+        int aapQps) {
 
     /** The HSM secret file: configured, or {@code DATA/hsm/secret}. */
     public Path effectiveHsmSecretFile() {

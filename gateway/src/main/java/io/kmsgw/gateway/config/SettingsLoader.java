@@ -32,6 +32,11 @@ public final class SettingsLoader {
             new Def("server.endpointNames", "KMSGW_ENDPOINT_NAMES", "endpoint-names", ""),
             new Def("server.ioThreads", "KMSGW_IO_THREADS", "io-threads", "0"),
             new Def("server.trustedProxies", "KMSGW_TRUSTED_PROXIES", "trusted-proxies", ""),
+            new Def("server.maxConnections", "KMSGW_MAX_CONNECTIONS", "max-connections", "10000"),
+            new Def("server.maxConnectionsPerIp", "KMSGW_MAX_CONNECTIONS_PER_IP", "max-connections-per-ip", "1000"),
+            new Def("protocol.requestDeadlineSeconds", "KMSGW_REQUEST_DEADLINE_SECONDS", "request-deadline-seconds", "10"),
+            new Def("limits.instanceQps", "KMSGW_INSTANCE_QPS", "instance-qps", "0"),
+            new Def("limits.aapQps", "KMSGW_AAP_QPS", "aap-qps", "0"),
             new Def("tls.engine", "KMSGW_TLS_ENGINE", "tls-engine", "openssl"),
             new Def("protocol.maxBodyBytes", "KMSGW_MAX_BODY_BYTES", "max-body-bytes", "3145728"),
             new Def("protocol.maxClockSkewSeconds", "KMSGW_MAX_CLOCK_SKEW_SECONDS", "max-clock-skew-seconds", "900"),
@@ -93,7 +98,12 @@ public final class SettingsLoader {
                 secret == null || secret.isBlank() ? null : Path.of(secret),
                 p.integer("hsm.pbkdf2Iterations", 1000, 10_000_000),
                 p.bool("protocol.conscrypt"),
-                p.cidrs("server.trustedProxies"));
+                p.cidrs("server.trustedProxies"),
+                p.integer("server.maxConnections", 1, 1_000_000),
+                p.integer("server.maxConnectionsPerIp", 1, 1_000_000),
+                Duration.ofSeconds(p.integer("protocol.requestDeadlineSeconds", 1, 3600)),
+                p.integer("limits.instanceQps", 0, 10_000_000),
+                p.integer("limits.aapQps", 0, 10_000_000));
     }
 
     private static Map<String, String> readYaml(Path file) {

@@ -13,14 +13,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Owns the data-plane pipeline order:
- * TLS → HTTP codec → keep-alive → aggregator → sequencer → idle timeout → decoder → authenticator → body decoder
- * → authorizer → dispatcher → last resort. Stateless stages are shared instances.
+ * connection caps → TLS → request deadline → HTTP codec → keep-alive → aggregator → sequencer → idle timeout →
+ * decoder → authenticator → body decoder → authorizer → limiter → dispatcher → last resort. Stateless stages are shared instances.
  */
 public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel> {
     /** The gateway stages in order, each a {@code @Sharable} instance. */
-    public record Stages(ChannelHandler authenticator, ChannelHandler bodyDecoder, ChannelHandler authorizer,
+    public record Stages(ChannelHandler authenticator, ChannelHandler bodyDecoder, ChannelHandler authorizer, ChannelHandler limiter,
                          ChannelHandler dispatcher, io.kmsgw.gateway.audit.AuditLog audit,
-                         java.util.List<io.kmsgw.gateway.authz.Cidr> trustedProxies) {
+                         java.util.List<io.kmsgw.gateway.authz.Cidr> trustedProxies, ConnectionLimiter connections,
+                         Duration requestDeadline) {
     }
 
     private static final int MAX_INITIAL_LINE = 4096;
@@ -46,14 +47,20 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
     protected void initChannel(SocketChannel ch) {
         ch.attr(Responses.AUDIT).set(stages.audit());
         ChannelPipeline p = ch.pipeline();
+        addConnectionFilters(p);
         addTls(p, ch);
         addHttpCodec(p);
         addTimeouts(p);
         addGatewayHandlers(p);
     }
 
+    private void addConnectionFilters(ChannelPipeline p) {
+        p.addLast("connections", stages.connections());
+    }
+
     private void addTls(ChannelPipeline p, SocketChannel ch) {
         p.addLast("tls", ssl.newHandler(ch.alloc()));
+        p.addLast("deadline", new RequestDeadline(stages.requestDeadline().toMillis()));
     }
 
     private void addHttpCodec(ChannelPipeline p) {
@@ -72,6 +79,7 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
         p.addLast("authenticator", stages.authenticator());
         p.addLast("bodyDecoder", stages.bodyDecoder());
         p.addLast("authorizer", stages.authorizer());
+        p.addLast("limiter", stages.limiter());
         p.addLast("dispatcher", stages.dispatcher());
         p.addLast("lastResort", lastResort);
     }

@@ -35,6 +35,7 @@ public final class RequestSequencer extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
+        RequestDeadline.received(ctx.channel());
         if (!inFlight) {
             inFlight = true;
             ctx.fireChannelRead(req);

@@ -24,7 +24,9 @@ import io.kmsgw.gateway.config.Settings;
 import io.kmsgw.gateway.dispatch.ApiOperations;
 import io.kmsgw.gateway.dispatch.BodyDecoder;
 import io.kmsgw.gateway.dispatch.Dispatcher;
+import io.kmsgw.gateway.pipeline.ConnectionLimiter;
 import io.kmsgw.gateway.pipeline.DataPlaneInitializer;
+import io.kmsgw.gateway.pipeline.Limiter;
 import io.kmsgw.gateway.tls.InstancePki;
 import io.kmsgw.gateway.tls.TlsContexts;
 import io.netty.bootstrap.ServerBootstrap;
@@ -152,9 +154,12 @@ public final class GatewayServer implements AutoCloseable {
                     new Authenticator(clientKeys, verifier, clock, s.maxClockSkew()),
                     new BodyDecoder(ops),
                     new Authorizer(accessControl, ops, engineRef::resolveKeyId, engineRef::secretEncryptionKeyId),
+                    new Limiter(s.instanceQps(), s.aapQps(), System::nanoTime),
                     new Dispatcher(ops, au),
                     au,
-                    s.trustedProxies().stream().map(Cidr::parse).toList());
+                    s.trustedProxies().stream().map(Cidr::parse).toList(),
+                    new ConnectionLimiter(s.maxConnections(), s.maxConnectionsPerIp()),
+                    s.requestDeadline());
 
             boolean epoll = Epoll.isAvailable();
             IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();

@@ -21,13 +21,20 @@ public final class TestGateway {
     }
 
     public static Settings settings(Path dataDir, String tlsEngine) {
-        return SettingsLoader.load(null, Map.of(), Map.of(
+        return settings(dataDir, tlsEngine, Map.of());
+    }
+
+    /** Test settings plus extra flags (flag name without dashes → value). */
+    public static Settings settings(Path dataDir, String tlsEngine, Map<String, String> extra) {
+        Map<String, String> flags = new java.util.HashMap<>(Map.of(
                 "data-dir", dataDir.toString(),
                 "port", "0",
                 "admin-port", "0",
                 "tls-engine", tlsEngine,
                 "engine-workers", "2",
                 "hsm-pbkdf2-iterations", "1000"));
+        flags.putAll(extra);
+        return SettingsLoader.load(null, Map.of(), flags);
     }
 
     public static GatewayServer start(Path dataDir) throws Exception {
