@@ -3,6 +3,7 @@ package io.kmsgw.crypto.backend;
 import static io.kmsgw.hsm.api.Pkcs11.*;
 
 import io.kmsgw.crypto.api.KmsError;
+import io.kmsgw.crypto.backend.BackendSession.KeyKind;
 import io.kmsgw.crypto.api.KmsException;
 import io.kmsgw.hsm.SimHsm;
 import io.kmsgw.hsm.api.Ckr;
@@ -128,6 +129,25 @@ public final class SimHsmBackend implements HsmBackend {
         };
     }
 
+    /** The public-key template of a pair: modulus bits (RSA) or named curve (EC); SM2 has one curve. */
+    private static Template publicTemplate(KeyKind kind, int size, String curve) {
+        Template pub = Template.of().set(CKA_TOKEN, false);
+        if (kind == KeyKind.RSA) {
+            pub.set(CKA_MODULUS_BITS, (long) size);
+        } else if (kind == KeyKind.EC) {
+            ASN1ObjectIdentifier oid = CURVES.get(curve);
+            if (oid == null) {
+                throw KmsException.invalid("Unsupported curve " + curve + ".");
+            }
+            pub.set(CKA_EC_PARAMS, Curves.params(oid));
+        }
+        return pub;
+    }
+
+    private static Mechanism pairMechanism(KeyKind kind) {
+        return Mechanism.of(kind == KeyKind.RSA ? CKM_RSA_PKCS_KEY_PAIR_GEN : kind == KeyKind.SM2 ? CKM_SM2_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN);
+    }
+
     private final class Session implements BackendSession {
         private final long handle;
 
@@ -148,18 +168,7 @@ public final class SimHsmBackend implements HsmBackend {
                         return new Generated(hsm.wrapKey(handle, KWP, masterKey, made[0]), null);
                     }
                     default -> {
-                        Template pub = Template.of().set(CKA_TOKEN, false);
-                        if (kind == KeyKind.RSA) {
-                            pub.set(CKA_MODULUS_BITS, (long) size);
-                        } else if (kind == KeyKind.EC) {
-                            ASN1ObjectIdentifier oid = CURVES.get(curve);
-                            if (oid == null) {
-                                throw KmsException.invalid("Unsupported curve " + curve + ".");
-                            }
-                            pub.set(CKA_EC_PARAMS, Curves.params(oid));
-                        }
-                        long[] kp = hsm.generateKeyPair(handle, Mechanism.of(kind == KeyKind.RSA ? CKM_RSA_PKCS_KEY_PAIR_GEN
-                                : kind == KeyKind.SM2 ? CKM_SM2_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN), pub, Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true)
+                        long[] kp = hsm.generateKeyPair(handle, pairMechanism(kind), publicTemplate(kind, size, curve), Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true)
                                 .set(CKA_EXTRACTABLE, true));
                         made[0] = kp[0];
                         made[1] = kp[1];
@@ -182,17 +191,7 @@ public final class SimHsmBackend implements HsmBackend {
         public DataKeyPair generateDataKeyPair(KeyKind kind, int size, String curve) {
             long[] kp = {0, 0};
             try {
-                Template pub = Template.of().set(CKA_TOKEN, false);
-                if (kind == KeyKind.RSA) {
-                    pub.set(CKA_MODULUS_BITS, (long) size);
-                } else {
-                    ASN1ObjectIdentifier oid = CURVES.get(curve);
-                    if (oid == null) {
-                        throw KmsException.invalid("Unsupported curve " + curve + ".");
-                    }
-                    pub.set(CKA_EC_PARAMS, Curves.params(oid));
-                }
-                kp = hsm.generateKeyPair(handle, Mechanism.of(kind == KeyKind.RSA ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN), pub,
+                kp = hsm.generateKeyPair(handle, pairMechanism(kind), publicTemplate(kind, size, curve),
                         Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, false).set(CKA_EXTRACTABLE, true));
                 byte[] spki = hsm.getAttributeValue(handle, kp[0], CKA_VENDOR_PUBLIC_KEY_INFO).bytes(CKA_VENDOR_PUBLIC_KEY_INFO);
                 byte[] pkcs8 = hsm.getAttributeValue(handle, kp[1], CKA_VALUE).bytes(CKA_VALUE);

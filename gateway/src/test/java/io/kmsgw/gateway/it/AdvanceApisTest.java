@@ -18,27 +18,23 @@ import io.kmsgw.gateway.server.GatewayServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Advance* through the official SDK: self-describing blobs that survive key rotation. */
 class AdvanceApisTest {
-    @TempDir
+    @RegisterExtension
+    static final GatewayExtension gw = new GatewayExtension();
     static Path dir;
     static GatewayServer server;
     static Client client;
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestGateway.start(dir);
-        client = TestGateway.sdkClient(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+        server = gw.server();
+        client = gw.client();
+        dir = gw.dir();
     }
 
     @Test

@@ -30,30 +30,26 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Data key pairs through the official SDK: the private key opens with (Advance)Decrypt and matches the public key. */
 class DataKeyPairTest {
-    private static final BouncyCastleProvider BC = new BouncyCastleProvider();
-    @TempDir
+    @RegisterExtension
+    static final GatewayExtension gw = new GatewayExtension();
     static Path dir;
     static GatewayServer server;
     static Client client;
+    private static final BouncyCastleProvider BC = new BouncyCastleProvider();
     static String key;
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestGateway.start(dir);
-        client = TestGateway.sdkClient(server);
+        server = gw.server();
+        client = gw.client();
+        dir = gw.dir();
         key = admin(server, "CreateKey", "{}").json().get("KeyMetadata").get("KeyId").asText();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
     }
 
     private static byte[] der(byte[] pemOrDer) {

@@ -34,28 +34,24 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Sign, Verify, GetPublicKey, Hmac, RSA-OAEP and the AES modes through the official SDK over TLS. */
 class DataPlaneApisTest {
-    private static final BouncyCastleProvider BC = new BouncyCastleProvider();
-    @TempDir
+    @RegisterExtension
+    static final GatewayExtension gw = new GatewayExtension();
     static Path dir;
     static GatewayServer server;
     static Client client;
+    private static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestGateway.start(dir);
-        client = TestGateway.sdkClient(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+        server = gw.server();
+        client = gw.client();
+        dir = gw.dir();
     }
 
     private static String createKey(String spec, String usage) throws Exception {

@@ -15,27 +15,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kmsgw.gateway.server.GatewayServer;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Key lifecycle as an operator drives it (admin plane) and an application sees it (official SDK). */
 class LifecycleTest {
-    @TempDir
+    @RegisterExtension
+    static final GatewayExtension gw = new GatewayExtension();
     static Path dir;
     static GatewayServer server;
     static Client client;
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestGateway.start(dir);
-        client = TestGateway.sdkClient(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+        server = gw.server();
+        client = gw.client();
+        dir = gw.dir();
     }
 
     private static int status(String action, String json) throws Exception {

@@ -20,30 +20,27 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Secrets: created on the admin plane, read with GetSecretValue through the official SDK over TLS. */
 class SecretsTest {
-    private static final String VALUE = "rds-password-Zq81!x";
-    @TempDir
+    @RegisterExtension
+    static final GatewayExtension gw = new GatewayExtension();
     static Path dir;
-    @TempDir
-    static Path keys;
     static GatewayServer server;
     static Client client;
+    private static final String VALUE = "rds-password-Zq81!x";
+    @TempDir
+    static Path keys;
 
     @BeforeAll
     static void start() throws Exception {
-        server = TestGateway.start(dir);
-        client = TestGateway.sdkClient(server);
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
+        server = gw.server();
+        client = gw.client();
+        dir = gw.dir();
     }
 
     @Test
