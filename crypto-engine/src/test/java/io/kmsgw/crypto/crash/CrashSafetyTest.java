@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kill -9 at random moments, 20 times, while a child JVM creates keys, versions and secrets. After each
+ * kill -9 at random moments (after the first acknowledged write), 20 times, while a child JVM creates keys, versions and secrets. After each
  * kill the data dir must open, every acknowledged key and secret must work, and nothing half-created may
  * be visible: every listed key has usable material for all its versions, every secret opens.
  */
@@ -58,13 +58,13 @@ class CrashSafetyTest {
         Set<String> ackedKeys = new HashSet<>();
         Set<String> ackedSecrets = new HashSet<>();
         Set<String> rotated = new HashSet<>();
-        int killedMidStream = 0;
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (int round = 0; round < ROUNDS; round++) {
             Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CrashChild.class.getName(),
                     dir.toString(), Integer.toString(round)).redirectErrorStream(false).start();
             List<String> lines = Collections.synchronizedList(new ArrayList<>());
             CompletableFuture<Void> ready = new CompletableFuture<>();
+            CompletableFuture<Void> firstAck = new CompletableFuture<>();
             Thread reader = new Thread(() -> {
                 try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                     String l;
@@ -73,6 +73,7 @@ class CrashSafetyTest {
                             ready.complete(null);
                         } else {
                             lines.add(l);
+                            firstAck.complete(null);
                         }
                     }
                 } catch (java.io.IOException ignored) {
@@ -81,13 +82,14 @@ class CrashSafetyTest {
             });
             reader.start();
             ready.get(60, TimeUnit.SECONDS);
-            Thread.sleep(50 + random.nextInt(400));
+            // the child writes in an endless loop once it has acknowledged its first write, so a kill after
+            // that lands mid-stream however slow the machine is
+            firstAck.get(60, TimeUnit.SECONDS);
+            Thread.sleep(random.nextInt(400));
+            assertTrue(child.isAlive(), "the child was still writing when killed");
             child.destroyForcibly(); // SIGKILL on Linux
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
             reader.join(10_000);
-            if (!lines.isEmpty()) {
-                killedMidStream++;
-            }
             for (String l : lines) {
                 String[] p = l.split(" ", 2);
                 switch (p[0]) {
@@ -99,8 +101,7 @@ class CrashSafetyTest {
             }
             verify(ackedKeys, ackedSecrets, rotated);
         }
-        assertTrue(killedMidStream >= ROUNDS / 2, "most kills landed while the child was writing");
-        assertTrue(ackedKeys.size() > ROUNDS, "the child made progress: " + ackedKeys.size() + " keys");
+        assertTrue(ackedKeys.size() >= ROUNDS, "the child made progress: " + ackedKeys.size() + " keys");
     }
 
     private void verify(Set<String> ackedKeys, Set<String> ackedSecrets, Set<String> rotated) throws Exception {
