@@ -3,8 +3,12 @@ package io.kmsgw.gateway.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.aliyun.dkms.gcs.openapi.util.models.RuntimeOptions;
 import com.aliyun.dkms.gcs.sdk.Client;
 import com.aliyun.dkms.gcs.sdk.models.EncryptRequest;
+import com.aliyun.dkms.gcs.sdk.models.GenerateRandomRequest;
+import com.aliyun.dkms.gcs.sdk.models.SignRequest;
+import com.aliyun.tea.TeaException;
 import io.kmsgw.gateway.cli.AdminCommand;
 import io.kmsgw.gateway.protocol.pb.KmsApi;
 import io.kmsgw.gateway.server.GatewayServer;
@@ -13,10 +17,16 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
@@ -128,6 +138,64 @@ class HostileClientsTest {
             }
             assertTrue(throttled > 0, "over the quota some requests are refused");
             assertTrue(ok >= 5, "the quota's worth still passes: " + ok);
+        }
+    }
+    @Test
+    void engineSaturationAnswers429AtOnceAndRecovers() throws Exception {
+        // one crypto worker behind the smallest queue (2 slots), and 24 clients asking for RSA-4096 signatures at once
+        try (GatewayServer server = GatewayServer.start(TestGateway.settings(dir, "openssl",
+                Map.of("engine-workers", "1", "engine-queue-capacity", "2")), Clock.systemUTC())) {
+            String key = TestGateway.admin(server, "CreateKey", "{\"KeySpec\":\"RSA_4096\",\"KeyUsage\":\"SIGN/VERIFY\"}")
+                    .json().get("KeyMetadata").get("KeyId").asText();
+            int clients = 24;
+            List<Client> sdk = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                Client c = TestGateway.sdkClient(server);
+                c.generateRandom(new GenerateRandomRequest().setLength(8)); // connection up, so the burst is all signing
+                sdk.add(c);
+            }
+            RuntimeOptions noRetry = new RuntimeOptions().setAutoretry(false);
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest("saturate".getBytes(StandardCharsets.UTF_8));
+            ExecutorService pool = Executors.newFixedThreadPool(clients);
+            try {
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<String>> outcomes = new ArrayList<>();
+                for (Client c : sdk) {
+                    outcomes.add(pool.submit(() -> {
+                        go.await();
+                        try {
+                            c.signWithOptions(new SignRequest().setKeyId(key).setAlgorithm("RSA_PKCS1_SHA_256").setMessage(digest)
+                                    .setMessageType("DIGEST"), noRetry);
+                            return "ok";
+                        } catch (Exception e) {
+                            TeaException te = TestGateway.teaError(() -> {
+                                throw e;
+                            });
+                            return TestGateway.httpCode(te) + " " + te.getCode() + " " + te.getMessage();
+                        }
+                    }));
+                }
+                go.countDown();
+                int ok = 0;
+                int throttled = 0;
+                for (Future<String> f : outcomes) {
+                    String o = f.get(60, TimeUnit.SECONDS); // answered, never parked in a growing queue
+                    if (o.equals("ok")) {
+                        ok++;
+                    } else {
+                        assertTrue(o.startsWith("429 Rejected.Throttling ") && o.contains("Concurrency Limit Exceeded."),
+                                "a saturated engine refuses with the protocol's throttling answer, not the quota's: " + o);
+                        throttled++;
+                    }
+                }
+                assertTrue(ok >= 1, "the worker kept signing: " + ok + " ok");
+                assertTrue(throttled >= 1, "a full queue refuses instead of growing: " + throttled + " refused of " + clients);
+            } finally {
+                pool.shutdownNow();
+            }
+            // once the burst is over, the same engine serves again
+            assertTrue(sdk.get(0).signWithOptions(new SignRequest().setKeyId(key).setAlgorithm("RSA_PKCS1_SHA_256").setMessage(digest)
+                    .setMessageType("DIGEST"), noRetry).getSignature().length == 512);
         }
     }
 }
