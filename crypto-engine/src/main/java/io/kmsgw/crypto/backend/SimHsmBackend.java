@@ -145,7 +145,11 @@ public final class SimHsmBackend implements HsmBackend {
     }
 
     private static Mechanism pairMechanism(KeyKind kind) {
-        return Mechanism.of(kind == KeyKind.RSA ? CKM_RSA_PKCS_KEY_PAIR_GEN : kind == KeyKind.SM2 ? CKM_SM2_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN);
+        return Mechanism.of(switch (kind) {
+            case RSA -> CKM_RSA_PKCS_KEY_PAIR_GEN;
+            case SM2 -> CKM_SM2_KEY_PAIR_GEN;
+            default -> CKM_EC_KEY_PAIR_GEN;
+        });
     }
 
     private final class Session implements BackendSession {
@@ -168,8 +172,8 @@ public final class SimHsmBackend implements HsmBackend {
                         return new Generated(hsm.wrapKey(handle, KWP, masterKey, made[0]), null);
                     }
                     default -> {
-                        long[] kp = hsm.generateKeyPair(handle, pairMechanism(kind), publicTemplate(kind, size, curve), Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true)
-                                .set(CKA_EXTRACTABLE, true));
+                        long[] kp = hsm.generateKeyPair(handle, pairMechanism(kind), publicTemplate(kind, size, curve),
+                                Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true).set(CKA_EXTRACTABLE, true));
                         made[0] = kp[0];
                         made[1] = kp[1];
                         byte[] spki = hsm.getAttributeValue(handle, kp[0], CKA_VENDOR_PUBLIC_KEY_INFO).bytes(CKA_VENDOR_PUBLIC_KEY_INFO);
@@ -248,31 +252,28 @@ public final class SimHsmBackend implements HsmBackend {
 
         @Override
         public byte[] cipher(long key, CipherMode mode, boolean encrypt, byte[] iv, byte[] aad, byte[] data) {
-            Mechanism m = switch (mode) {
-                case GCM -> new Mechanism(CKM_AES_GCM, new Mechanism.GcmParams(iv, aad, 128));
-                case CBC -> new Mechanism(CKM_AES_CBC, new Mechanism.IvParams(iv));
-                case CBC_PAD -> new Mechanism(CKM_AES_CBC_PAD, new Mechanism.IvParams(iv));
-                case CTR -> new Mechanism(CKM_AES_CTR, new Mechanism.IvParams(iv));
-                case ECB -> Mechanism.of(CKM_AES_ECB);
-            };
-            return crypt(m, key, encrypt, data);
+            return crypt(block(mode, iv, aad, CKM_AES_GCM, CKM_AES_CBC, CKM_AES_CBC_PAD, CKM_AES_CTR, CKM_AES_ECB), key, encrypt, data);
         }
 
         @Override
         public byte[] sm4(long key, CipherMode mode, boolean encrypt, byte[] iv, byte[] aad, byte[] data) {
-            Mechanism m = switch (mode) {
-                case GCM -> new Mechanism(CKM_SM4_GCM, new Mechanism.GcmParams(iv, aad, 128));
-                case CBC -> new Mechanism(CKM_SM4_CBC, new Mechanism.IvParams(iv));
-                case CBC_PAD -> new Mechanism(CKM_SM4_CBC_PAD, new Mechanism.IvParams(iv));
-                case CTR -> new Mechanism(CKM_SM4_CTR, new Mechanism.IvParams(iv));
-                case ECB -> Mechanism.of(CKM_SM4_ECB);
-            };
-            return crypt(m, key, encrypt, data);
+            return crypt(block(mode, iv, aad, CKM_SM4_GCM, CKM_SM4_CBC, CKM_SM4_CBC_PAD, CKM_SM4_CTR, CKM_SM4_ECB), key, encrypt, data);
         }
 
         @Override
         public byte[] sm2Crypt(long key, boolean encrypt, byte[] data) {
             return crypt(Mechanism.of(CKM_SM2_ENCRYPT), key, encrypt, data);
+        }
+
+        /** The block-cipher mechanism for a mode, given the family's mechanism types (AES or SM4). */
+        private static Mechanism block(CipherMode mode, byte[] iv, byte[] aad, long gcm, long cbc, long cbcPad, long ctr, long ecb) {
+            return switch (mode) {
+                case GCM -> new Mechanism(gcm, new Mechanism.GcmParams(iv, aad, 128));
+                case CBC -> new Mechanism(cbc, new Mechanism.IvParams(iv));
+                case CBC_PAD -> new Mechanism(cbcPad, new Mechanism.IvParams(iv));
+                case CTR -> new Mechanism(ctr, new Mechanism.IvParams(iv));
+                case ECB -> Mechanism.of(ecb);
+            };
         }
 
         private byte[] crypt(Mechanism m, long key, boolean encrypt, byte[] data) {
