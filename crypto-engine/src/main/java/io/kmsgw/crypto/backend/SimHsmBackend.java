@@ -183,11 +183,7 @@ public final class SimHsmBackend implements HsmBackend {
             } catch (HsmException e) {
                 throw map(e);
             } finally {
-                for (long h : made) {
-                    if (h != 0) {
-                        hsm.destroyObject(handle, h);
-                    }
-                }
+                destroySessionObjects(made);
             }
         }
 
@@ -203,10 +199,15 @@ public final class SimHsmBackend implements HsmBackend {
             } catch (HsmException e) {
                 throw map(e);
             } finally {
-                for (long h : kp) {
-                    if (h != 0) {
-                        hsm.destroyObject(handle, h);
-                    }
+                destroySessionObjects(kp);
+            }
+        }
+
+        /** Destroys the plaintext session objects a generation left behind; a failure here must not hide the result. */
+        private void destroySessionObjects(long[] handles) {
+            for (long h : handles) {
+                if (h != 0) {
+                    unload(h);
                 }
             }
         }
