@@ -16,11 +16,11 @@ import io.kmsgw.crypto.key.KeyVersion;
 import io.kmsgw.crypto.ops.SymmetricOps.DataKeyCommand;
 import io.kmsgw.crypto.ops.SymmetricOps.DecryptCommand;
 import io.kmsgw.crypto.ops.SymmetricOps.EncryptCommand;
+import io.kmsgw.crypto.store.FaultInjectingStore;
 import io.kmsgw.crypto.store.SqliteStore;
 import io.kmsgw.crypto.store.Store;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -189,16 +189,16 @@ class KmsEngineTest {
         engine.close();
         store.close();
         SqliteStore real = new SqliteStore(dir.resolve("kmsgw.db"));
-        FailingStore failing = new FailingStore(real);
+        FaultInjectingStore failing = new FaultInjectingStore(real);
         start(failing);
         KeyMetadata existing = engine.createKey("Aliyun_AES_256", "", "");
-        failing.failWrites = true;
+        failing.failWrites(FaultInjectingStore.When.AFTER_WORK, "injected: disk I/O error"); // after the HSM work
         assertEquals(KmsError.UNAVAILABLE, errorOf(() -> engine.createKey("Aliyun_AES_256", "", "")));
         assertEquals(KmsError.UNAVAILABLE, errorOf(() -> engine.disableKey(existing.keyId())));
         assertEquals(1, engine.listKeys().size(), "reads keep working");
         assertEquals(KeyState.Enabled, engine.describeKey(existing.keyId()).state(), "a failed change is not shown");
         encrypt(existing.keyId(), new byte[] {1}, NONE);
-        failing.failWrites = false;
+        failing.heal();
         KeyMetadata ok = engine.createKey("Aliyun_AES_256", "", "");
         restart();
         assertEquals(List.of(existing.keyId(), ok.keyId()), engine.listKeys().stream().map(KeyMetadata::keyId).toList());
@@ -212,46 +212,5 @@ class KmsEngineTest {
         assertEquals(KmsError.UNAVAILABLE, e.error());
         assertNotEquals(-1, e.getMessage().indexOf("PIN_INCORRECT"));
         start(store);
-    }
-
-    /** Injects the one fault a test cannot produce for real: a write that fails after the HSM work. */
-    static final class FailingStore implements Store {
-        private final Store delegate;
-        volatile boolean failWrites;
-
-        FailingStore(Store delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public <T> T read(Work<T> work) {
-            return delegate.read(work);
-        }
-
-        @Override
-        public <T> T write(Work<T> work) {
-            return delegate.write((Connection c) -> {
-                T result = work.run(c);
-                if (failWrites) {
-                    throw new java.sql.SQLException("injected: disk I/O error");
-                }
-                return result;
-            });
-        }
-
-        @Override
-        public void migrate(String component, List<String> steps) {
-            delegate.migrate(component, steps);
-        }
-
-        @Override
-        public String binaryType() {
-            return delegate.binaryType();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kmsgw.crypto.store.FaultInjectingStore;
 import io.kmsgw.crypto.store.SqliteStore;
 import io.kmsgw.crypto.store.Store;
 import io.kmsgw.gateway.dispatch.ApiOperations;
@@ -15,7 +16,6 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -25,46 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 class AuditLogTest {
     @TempDir
     Path dir;
-
-    /** Injects the fault a test cannot produce for real here: the store refusing writes (disk full, I/O error). */
-    static final class FailingStore implements Store {
-        final Store delegate;
-        volatile boolean fail;
-
-        FailingStore(Store delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public <T> T read(Work<T> work) {
-            return delegate.read(work);
-        }
-
-        @Override
-        public <T> T write(Work<T> work) {
-            return delegate.write((Connection c) -> {
-                if (fail) {
-                    throw new java.sql.SQLException("injected: database or disk is full");
-                }
-                return work.run(c);
-            });
-        }
-
-        @Override
-        public void migrate(String component, List<String> steps) {
-            delegate.migrate(component, steps);
-        }
-
-        @Override
-        public String binaryType() {
-            return delegate.binaryType();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
-    }
 
     private static AuditRecord record(String id) {
         return new AuditRecord(System.currentTimeMillis(), id, "KAAP.k1", "app", "127.0.0.1", "ua/1", "Encrypt", "key/key-1", "OK", 42);
@@ -80,7 +40,7 @@ class AuditLogTest {
 
     @Test
     void writesQueriesFailsClosedAndRecoversWithoutDuplicates() throws Exception {
-        FailingStore store = new FailingStore(new SqliteStore(dir.resolve("db")));
+        FaultInjectingStore store = new FaultInjectingStore(new SqliteStore(dir.resolve("db")));
         try (AuditLog log = new AuditLog(dir.resolve("audit"), store, 1 << 20, 1024)) {
             for (int i = 0; i < 5; i++) {
                 assertTrue(log.offer(record("r" + i)));
@@ -90,7 +50,7 @@ class AuditLogTest {
             assertEquals(0, log.query("KAAP.other", null, null, null, 100).size());
             assertEquals(2, log.query(null, "Encrypt", null, null, 2).size());
 
-            store.fail = true;
+            store.failWrites(FaultInjectingStore.When.BEFORE_WORK, "injected: database or disk is full");
             assertTrue(log.offer(record("during-outage")));
             await(() -> !log.healthy());
             assertFalse(log.canAccept(), "an unhealthy sink accepts nothing: requests fail closed");
@@ -108,7 +68,7 @@ class AuditLogTest {
                 resp.release();
             }
 
-            store.fail = false;
+            store.heal();
             await(log::healthy);
             assertTrue(log.flush(10, TimeUnit.SECONDS));
             assertTrue(log.canAccept());
