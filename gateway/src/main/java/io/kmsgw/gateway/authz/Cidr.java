@@ -42,17 +42,43 @@ public final class Cidr {
         return new Cidr(mask(bytes, prefix), prefix);
     }
 
-    private static byte[] literal(String addr) {
-        boolean v4 = addr.matches("\\d{1,3}(\\.\\d{1,3}){3}");
-        boolean v6 = addr.indexOf(':') >= 0 && addr.matches("[0-9a-fA-F:.]+");
-        if (!v4 && !v6) {
-            throw new IllegalArgumentException("not an IP literal: " + addr);
+    /**
+     * One literal address (no prefix), IPv4-mapped IPv6 normalised to IPv4; never a name lookup.
+     * @throws IllegalArgumentException when {@code text} is not an IP literal
+     */
+    public static InetAddress address(String text) {
+        if (text == null || text.isEmpty() || text.length() > 64) {
+            throw new IllegalArgumentException("empty or overlong address");
         }
         try {
-            return normalise(InetAddress.getByName(addr)).getAddress();
+            return InetAddress.getByAddress(literal(text));
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("not an IP literal: " + addr);
+            throw new IllegalArgumentException("not an IP literal: " + text);
         }
+    }
+
+    private static byte[] literal(String addr) {
+        if (addr.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            byte[] b = new byte[4];
+            String[] parts = addr.split("\\.");
+            for (int i = 0; i < 4; i++) {
+                int octet = Integer.parseInt(parts[i]);
+                if (octet > 255) {
+                    throw new IllegalArgumentException("not an IP literal: " + addr);
+                }
+                b[i] = (byte) octet;
+            }
+            return b;
+        }
+        // With a ':' InetAddress treats the text as an IPv6 literal and never looks a name up.
+        if (addr.indexOf(':') >= 0 && addr.matches("[0-9a-fA-F:.]+")) {
+            try {
+                return normalise(InetAddress.getByName(addr)).getAddress();
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("not an IP literal: " + addr);
+            }
+        }
+        throw new IllegalArgumentException("not an IP literal: " + addr);
     }
 
     /** IPv4-mapped IPv6 → IPv4. */
@@ -81,6 +107,19 @@ public final class Cidr {
             out[i] &= (byte) (0xff << (8 - bits));
         }
         return out;
+    }
+
+    /** The block's first address. */
+    public InetAddress network() {
+        try {
+            return InetAddress.getByAddress(network);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public int prefix() {
+        return prefix;
     }
 
     public boolean contains(InetAddress address) {

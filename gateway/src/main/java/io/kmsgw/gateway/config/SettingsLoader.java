@@ -35,6 +35,7 @@ public final class SettingsLoader {
             new Def("server.maxConnections", "KMSGW_MAX_CONNECTIONS", "max-connections", "10000"),
             new Def("server.maxConnectionsPerIp", "KMSGW_MAX_CONNECTIONS_PER_IP", "max-connections-per-ip", "1000"),
             new Def("protocol.requestDeadlineSeconds", "KMSGW_REQUEST_DEADLINE_SECONDS", "request-deadline-seconds", "10"),
+            new Def("protocol.handshakeTimeoutSeconds", "KMSGW_HANDSHAKE_TIMEOUT_SECONDS", "handshake-timeout-seconds", "10"),
             new Def("limits.instanceQps", "KMSGW_INSTANCE_QPS", "instance-qps", "0"),
             new Def("limits.aapQps", "KMSGW_AAP_QPS", "aap-qps", "0"),
             new Def("tls.engine", "KMSGW_TLS_ENGINE", "tls-engine", "openssl"),
@@ -83,7 +84,7 @@ public final class SettingsLoader {
         String engine = p.oneOf("tls.engine", "openssl", "jdk", "bcjsse");
         String secret = v.get("hsm.secretFile");
         return new Settings(
-                Path.of(p.nonEmpty("server.dataDir")),
+                p.path("server.dataDir"),
                 p.nonEmpty("server.bind"),
                 p.integer("server.port", 0, 65535),
                 p.integer("server.adminPort", 0, 65535),
@@ -95,13 +96,14 @@ public final class SettingsLoader {
                 Duration.ofSeconds(p.integer("protocol.idleTimeoutSeconds", 1, 86400)),
                 p.integer("engine.workers", 0, 256),
                 p.integer("engine.queueCapacity", 2, 1 << 20),
-                secret == null || secret.isBlank() ? null : Path.of(secret),
+                secret == null || secret.isBlank() ? null : p.path("hsm.secretFile"),
                 p.integer("hsm.pbkdf2Iterations", 1000, 10_000_000),
                 p.bool("protocol.conscrypt"),
                 p.cidrs("server.trustedProxies"),
                 p.integer("server.maxConnections", 1, 1_000_000),
                 p.integer("server.maxConnectionsPerIp", 1, 1_000_000),
                 Duration.ofSeconds(p.integer("protocol.requestDeadlineSeconds", 1, 3600)),
+                Duration.ofSeconds(p.integer("protocol.handshakeTimeoutSeconds", 1, 600)),
                 p.integer("limits.instanceQps", 0, 10_000_000),
                 p.integer("limits.aapQps", 0, 10_000_000));
     }
@@ -111,7 +113,8 @@ public final class SettingsLoader {
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(file));
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read config " + file + ": " + e.getMessage().split("\n")[0]);
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().split("\n")[0];
+            throw new IllegalArgumentException("cannot read config " + file + ": " + shown(why));
         }
         Map<String, String> out = new LinkedHashMap<>();
         if (root == null || root.isMissingNode() || root.isNull()) {
@@ -124,7 +127,7 @@ public final class SettingsLoader {
         List<String> known = DEFS.stream().map(Def::path).toList();
         for (String k : out.keySet()) {
             if (!known.contains(k)) {
-                throw new IllegalArgumentException("config " + file + ": unknown setting " + k + " (known: " + String.join(", ", known) + ")");
+                throw new IllegalArgumentException("config " + file + ": unknown setting " + shown(k) + " (known: " + String.join(", ", known) + ")");
             }
         }
         return out;
@@ -142,6 +145,16 @@ public final class SettingsLoader {
         }
     }
 
+    /** A value as error messages show it: one line, printable, at most 64 characters. */
+    static String shown(String s) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 64) + 8);
+        for (int i = 0; i < s.length() && b.length() < 64; i++) {
+            char c = s.charAt(i);
+            b.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return s.length() > 64 ? b.append('…').toString() : b.toString();
+    }
+
     /** Parses values with messages that say which setting, from where, and what is allowed. */
     private record Parser(Map<String, String> values, Map<String, String> source) {
         private IllegalArgumentException bad(String key, String why) {
@@ -156,6 +169,15 @@ public final class SettingsLoader {
             return s.trim();
         }
 
+        Path path(String key) {
+            String s = nonEmpty(key);
+            try {
+                return Path.of(s);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw bad(key, "\"" + shown(s) + "\" is not a valid path");
+            }
+        }
+
         int integer(String key, int min, int max) {
             String s = nonEmpty(key);
             try {
@@ -165,14 +187,14 @@ public final class SettingsLoader {
                 }
                 return n;
             } catch (NumberFormatException e) {
-                throw bad(key, "must be a whole number, got \"" + s + "\"");
+                throw bad(key, "must be a whole number, got \"" + shown(s) + "\"");
             }
         }
 
         boolean bool(String key) {
             String s = nonEmpty(key).toLowerCase(java.util.Locale.ROOT);
             if (!s.equals("true") && !s.equals("false")) {
-                throw bad(key, "must be true or false, got \"" + s + "\"");
+                throw bad(key, "must be true or false, got \"" + shown(s) + "\"");
             }
             return s.equals("true");
         }
@@ -180,7 +202,7 @@ public final class SettingsLoader {
         String oneOf(String key, String... allowed) {
             String s = nonEmpty(key);
             if (!Arrays.asList(allowed).contains(s)) {
-                throw bad(key, "must be one of " + String.join(", ", allowed) + ", got \"" + s + "\"");
+                throw bad(key, "must be one of " + String.join(", ", allowed) + ", got \"" + shown(s) + "\"");
             }
             return s;
         }
@@ -191,7 +213,7 @@ public final class SettingsLoader {
                 try {
                     io.kmsgw.gateway.authz.Cidr.parse(c);
                 } catch (IllegalArgumentException e) {
-                    throw bad(key, "\"" + c + "\" is not an IP address or CIDR block");
+                    throw bad(key, "\"" + shown(c) + "\" is not an IP address or CIDR block");
                 }
             }
             return l;

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -42,6 +43,8 @@ public final class LastResort extends ChannelInboundHandlerAdapter {
             LOG.debug("I/O error on {}: {}", ctx.channel().remoteAddress(), cause.toString());
         } else if (cause instanceof DecoderException) {
             LOG.debug("decoder error on {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        } else if (cause instanceof PrematureChannelClosureException) {
+            LOG.debug("client closed {} in the middle of a request", ctx.channel().remoteAddress());
         } else {
             LOG.warn("unexpected exception on {}", ctx.channel().remoteAddress(), cause);
         }

@@ -100,9 +100,8 @@ public final class RequestDecoder extends SimpleChannelInboundHandler<FullHttpRe
         for (int i = hops.size() - 1; i >= 0; i--) {
             InetAddress hop;
             try {
-                Cidr.parse(hops.get(i));
-                hop = Cidr.normalise(InetAddress.getByName(hops.get(i)));
-            } catch (IllegalArgumentException | java.net.UnknownHostException e) {
+                hop = Cidr.address(hops.get(i));
+            } catch (IllegalArgumentException e) {
                 return current;
             }
             current = hop;

@@ -41,13 +41,18 @@ public final class Responses {
 
     /** Writes an Error response. The message must be client-safe (no secrets, no stack detail). */
     public static void error(Channel ch, String requestId, boolean keepAlive, ProtocolError error, String message) {
+        send(ch, errorResponse(ch, requestId, error, message), keepAlive);
+    }
+
+    /** An Error response for a caller that writes it itself (the aggregator's answers to Expect). */
+    public static FullHttpResponse errorResponse(Channel ch, String requestId, ProtocolError error, String message) {
         KmsApi.Error body = KmsApi.Error.newBuilder()
                 .setStatusCode(error.status().code())
                 .setErrorCode(error.code())
                 .setErrorMessage(message == null ? "" : message)
                 .setRequestId(requestId)
                 .build();
-        send(ch, response(ch, error.status(), body), keepAlive);
+        return response(ch, error.status(), body);
     }
 
     public static void error(Channel ch, KmsRequest req, ProtocolError error, String message) {

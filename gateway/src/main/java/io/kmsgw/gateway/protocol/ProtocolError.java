@@ -28,6 +28,8 @@ public enum ProtocolError {
     UNSUPPORTED_OPERATION(400, "UnsupportedOperation"),
     THROTTLING(429, "Rejected.Throttling"),
     PAYLOAD_TOO_LARGE(413, "InvalidParam"),
+    /** An Expect header other than 100-continue. */
+    EXPECTATION_FAILED(417, "InvalidParam"),
     NOT_FOUND(404, "InvalidUrl"),
     METHOD_NOT_ALLOWED(405, "InvalidMethod"),
     INTERNAL(500, "InternalFailure"),
