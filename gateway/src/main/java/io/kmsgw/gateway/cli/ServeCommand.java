@@ -58,7 +58,6 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("kmsgw: " + e.getMessage());
             return 2;
         }
-        System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());

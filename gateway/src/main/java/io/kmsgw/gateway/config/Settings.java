@@ -28,6 +28,7 @@ public record Settings(
         int maxConnections,
         int maxConnectionsPerIp,
         Duration requestDeadline,
+        Duration handshakeTimeout,
         int instanceQps,
         int aapQps) {
 

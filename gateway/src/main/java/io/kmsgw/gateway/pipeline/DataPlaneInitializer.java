@@ -7,6 +7,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +22,7 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
     public record Stages(ChannelHandler authenticator, ChannelHandler bodyDecoder, ChannelHandler authorizer, ChannelHandler limiter,
                          ChannelHandler dispatcher, io.kmsgw.gateway.audit.AuditLog audit,
                          java.util.List<io.kmsgw.gateway.authz.Cidr> trustedProxies, ConnectionLimiter connections,
-                         Duration requestDeadline) {
+                         Duration requestDeadline, Duration handshakeTimeout) {
     }
 
     private static final int MAX_INITIAL_LINE = 4096;
@@ -59,7 +60,9 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
     }
 
     private void addTls(ChannelPipeline p, SocketChannel ch) {
-        p.addLast("tls", ssl.newHandler(ch.alloc()));
+        SslHandler tls = ssl.newHandler(ch.alloc());
+        tls.setHandshakeTimeoutMillis(stages.handshakeTimeout().toMillis());
+        p.addLast("tls", tls);
         p.addLast("deadline", new RequestDeadline(stages.requestDeadline().toMillis()));
     }
 

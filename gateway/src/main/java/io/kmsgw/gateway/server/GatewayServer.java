@@ -159,7 +159,8 @@ public final class GatewayServer implements AutoCloseable {
                     au,
                     s.trustedProxies().stream().map(Cidr::parse).toList(),
                     new ConnectionLimiter(s.maxConnections(), s.maxConnectionsPerIp()),
-                    s.requestDeadline());
+                    s.requestDeadline(),
+                    s.handshakeTimeout());
 
             boolean epoll = Epoll.isAvailable();
             IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -179,7 +180,7 @@ public final class GatewayServer implements AutoCloseable {
 
             dataAddress = bind(channelType, new InetSocketAddress(s.bind(), s.port()),
                     new DataPlaneInitializer(ssl, s.maxBodyBytes(), s.idleTimeout(), stages));
-            adminAddress = bind(channelType, new InetSocketAddress(s.bind(), s.adminPort()), new AdminInitializer(ssl, adminHandler));
+            adminAddress = bind(channelType, new InetSocketAddress(s.bind(), s.adminPort()), new AdminInitializer(ssl, s.handshakeTimeout(), adminHandler));
             instanceJson = Bootstrap.writeInstanceJson(dir, instanceId, Bootstrap.endpoint(s.bind(), dataAddress.getPort()),
                     Bootstrap.endpoint(s.bind(), adminAddress.getPort()), pki.caFile(), qs);
             LOG.info("kmsgw {} listening: data {} admin {} (tls {}, verify {}, hsm {}, io {})", instanceId, dataAddress, adminAddress,

@@ -31,6 +31,12 @@ public final class TlsContexts {
             "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
             "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
 
+    static {
+        // No renegotiation on any engine: BoringSSL and BCJSSE servers never renegotiate; the JDK's reads
+        // this once when its server handshake classes load, so it is set before any server context exists.
+        System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+    }
+
     private static final BouncyCastleJsseProvider BCJSSE = new BouncyCastleJsseProvider(new BouncyCastleProvider());
 
     private TlsContexts() {

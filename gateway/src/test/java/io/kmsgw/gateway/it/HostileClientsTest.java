@@ -15,6 +15,8 @@ import io.kmsgw.gateway.server.GatewayServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -197,5 +199,175 @@ class HostileClientsTest {
             assertTrue(sdk.get(0).signWithOptions(new SignRequest().setKeyId(key).setAlgorithm("RSA_PKCS1_SHA_256").setMessage(digest)
                     .setMessageType("DIGEST"), noRetry).getSignature().length == 512);
         }
+    }
+
+    @Test
+    void halfOpenHandshakesAreCutOff() throws Exception {
+        try (GatewayServer server = GatewayServer.start(TestGateway.settings(dir, "openssl", Map.of("handshake-timeout-seconds", "1")),
+                Clock.systemUTC())) {
+            List<Socket> half = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < 20; i++) {
+                Socket s = new Socket();
+                s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
+                s.setSoTimeout(5000);
+                if (i % 2 == 0) {
+                    s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00}); // a hello's record header, no hello
+                    s.getOutputStream().flush();
+                } // the odd ones never send a byte
+                half.add(s);
+            }
+            Client honest = TestGateway.sdkClient(server);
+            assertEquals(16, honest.generateRandom(new GenerateRandomRequest().setLength(16)).getRandom().length,
+                    "an honest client is served while the half-open connections wait");
+            for (Socket s : half) {
+                assertTrue(closedByServer(s), "a stalled handshake is closed by the server");
+                s.close();
+            }
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(ms < 4000, "cut off after the 1 s handshake timeout plus slack, took " + ms + " ms");
+        }
+    }
+
+    /**
+     * Honest p99 with and without an attack running at the same time: slowloris requests, stalled
+     * handshakes and idle keep-alive connections, each reconnecting as soon as it is cut off. The bound
+     * is loose on purpose (a noisy 2-core machine runs both sides); what it rules out is honest requests
+     * queueing behind attackers, which would cost seconds.
+     */
+    @Test
+    void honestP99HoldsUnderAttack() throws Exception {
+        try (GatewayServer server = GatewayServer.start(TestGateway.settings(dir, "openssl", Map.of("handshake-timeout-seconds", "1",
+                "request-deadline-seconds", "2", "idle-timeout-seconds", "2")), Clock.systemUTC())) {
+            SSLContext ctx = AdminCommand.trusting(Path.of(TestGateway.instance(server).get("CaFile").asText()));
+            List<Client> honest = List.of(TestGateway.sdkClient(server), TestGateway.sdkClient(server));
+            honestLatencies(honest, 100); // warm-up
+            long[] quiet = honestLatencies(honest, 300);
+            List<Thread> attackers = new ArrayList<>();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger cutOff = new java.util.concurrent.atomic.AtomicInteger();
+            for (int i = 0; i < 45; i++) {
+                int kind = i % 3;
+                Thread t = new Thread(() -> {
+                    while (!stop.get()) {
+                        try {
+                            attackOnce(kind, ctx, server.port(), stop);
+                            cutOff.incrementAndGet();
+                        } catch (IOException e) {
+                            cutOff.incrementAndGet();
+                        }
+                    }
+                }, "attacker-" + i);
+                t.setDaemon(true);
+                t.start();
+                attackers.add(t);
+            }
+            Thread.sleep(1000);
+            long[] attacked = honestLatencies(honest, 300);
+            stop.set(true);
+            for (Thread t : attackers) {
+                t.join(10_000);
+            }
+            long quietP99 = percentile(quiet, 0.99);
+            long attackedP99 = percentile(attacked, 0.99);
+            System.out.printf("honest p50/p99 quiet %.1f/%.1f ms, under attack %.1f/%.1f ms; attacker connections cut off: %d%n",
+                    percentile(quiet, 0.5) / 1e6, quietP99 / 1e6, percentile(attacked, 0.5) / 1e6, attackedP99 / 1e6, cutOff.get());
+            assertTrue(cutOff.get() >= 15, "the attackers were cut off and came back: " + cutOff.get());
+            assertTrue(attackedP99 <= 3 * quietP99 + 100_000_000L,
+                    "honest p99 under attack " + attackedP99 / 1_000_000 + " ms vs " + quietP99 / 1_000_000 + " ms quiet");
+        }
+    }
+
+    /** One attacker connection until the server cuts it: 0 slowloris, 1 stalled handshake, 2 idle keep-alive. */
+    private static void attackOnce(int kind, SSLContext ctx, int port, java.util.concurrent.atomic.AtomicBoolean stop) throws IOException {
+        if (kind == 1) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                s.setSoTimeout(200);
+                s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01});
+                waitForClose(s, stop);
+            }
+            return;
+        }
+        try (SSLSocket s = tls(ctx, port)) {
+            s.setSoTimeout(100);
+            byte[] head = "POST / HTTP/1.1\r\nhost: x\r\nx-kms-apiname: Encrypt\r\nx-padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+                    .getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; !stop.get(); i++) {
+                if (kind == 0) {
+                    s.getOutputStream().write(head[i % head.length]);
+                    s.getOutputStream().flush();
+                }
+                try {
+                    if (s.getInputStream().read() < 0) {
+                        return;
+                    }
+                } catch (java.net.SocketTimeoutException quiet) {
+                    // still open
+                }
+            }
+        }
+    }
+
+    private static void waitForClose(Socket s, java.util.concurrent.atomic.AtomicBoolean stop) throws IOException {
+        while (!stop.get()) {
+            try {
+                if (s.getInputStream().read() < 0) {
+                    return;
+                }
+            } catch (java.net.SocketTimeoutException quiet) {
+                // still open
+            }
+        }
+    }
+
+    private static boolean closedByServer(Socket s) {
+        try {
+            InputStream in = s.getInputStream();
+            while (true) {
+                if (in.read() < 0) {
+                    return true;
+                }
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
+    /** Sequential 32-byte Encrypts from each client on its own thread; every latency in nanoseconds. */
+    private static long[] honestLatencies(List<Client> clients, int perClient) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients.size());
+        try {
+            List<Future<long[]>> parts = new ArrayList<>();
+            for (Client c : clients) {
+                parts.add(pool.submit(() -> {
+                    long[] out = new long[perClient];
+                    EncryptRequest req = new EncryptRequest().setKeyId("alias/quickstart").setPlaintext(new byte[32]);
+                    for (int i = 0; i < perClient; i++) {
+                        long t = System.nanoTime();
+                        c.encrypt(req);
+                        out[i] = System.nanoTime() - t;
+                    }
+                    return out;
+                }));
+            }
+            long[] all = new long[0];
+            for (Future<long[]> f : parts) {
+                long[] p = f.get(120, TimeUnit.SECONDS);
+                long[] merged = java.util.Arrays.copyOf(all, all.length + p.length);
+                System.arraycopy(p, 0, merged, all.length, p.length);
+                all = merged;
+            }
+            return all;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static long percentile(long[] values, double q) {
+        long[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
     }
 }

@@ -85,6 +85,36 @@ class TlsPolicyTest {
         }
     }
 
+    /**
+     * A client that asks to renegotiate on an established connection is refused with an alert
+     * (BoringSSL: fatal no_renegotiation; JDK: fatal handshake_failure; BCJSSE: no_renegotiation, which the
+     * JDK client treats as fatal). Had the server renegotiated, the request would be answered instead.
+     * A fresh connection works afterwards.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"openssl", "jdk", "bcjsse"})
+    void renegotiationIsRefused(String engine) throws Exception {
+        try (GatewayServer server = GatewayServer.start(TestGateway.settings(dir, engine), Clock.systemUTC())) {
+            SSLContext ctx = AdminCommand.trusting(TestGateway.instance(server).get("CaFile").asText().transform(Path::of));
+            try (SSLSocket s = socket(ctx, server.port(), new String[] {"TLSv1.2"}, null)) {
+                s.startHandshake();
+                s.getSession().invalidate();
+                SSLException refusal = assertThrows(SSLException.class, () -> {
+                    s.startHandshake(); // TLS 1.2: a new ClientHello on the established connection
+                    s.getOutputStream().write("POST / HTTP/1.1\r\ncontent-length: 0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    s.getInputStream().read();
+                }, engine + ": a client-initiated renegotiation must be refused");
+                assertTrue(refusal.getMessage().contains("renegotiation") || refusal.getMessage().contains("handshake_failure"),
+                        engine + ": " + refusal.getMessage());
+            }
+            try (SSLSocket s = socket(ctx, server.port(), new String[] {"TLSv1.2"}, null)) {
+                s.startHandshake();
+                assertEquals("TLSv1.2", s.getSession().getProtocol(), "a fresh connection still works");
+            }
+        }
+    }
+
     private static SSLSocket socket(SSLContext ctx, int port, String[] protocols, String[] suites) throws IOException {
         SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port);
         s.setSoTimeout(5000);
