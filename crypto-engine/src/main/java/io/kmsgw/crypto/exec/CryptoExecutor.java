@@ -78,7 +78,13 @@ public final class CryptoExecutor implements AutoCloseable {
         }
         WorkerContext ctx = inline.get();
         if (ctx == null) {
-            ctx = new WorkerContext(backend.openSession(), maxLoadedKeysPerWorker);
+            try {
+                ctx = new WorkerContext(backend.openSession(), maxLoadedKeysPerWorker);
+            } catch (KmsException e) {
+                // no HSM session to be had (the device's session limit): refuse now, try again on the next job
+                job.reject(e);
+                return;
+            }
             inline.set(ctx);
             inlineContexts.add(ctx);
         }

@@ -136,4 +136,30 @@ class CryptoExecutorTest {
             }
         }
     }
+
+    /**
+     * When the HSM has no session left for a thread's first inline job, the job is refused at once with
+     * UNAVAILABLE (the gateway's 503), nothing is thrown at the caller, and the next job succeeds as soon as
+     * a session is free again.
+     */
+    @Test
+    void hsmSessionExhaustionRefusesAtOnceAndRecovers() throws Exception {
+        // three sessions: management, the one worker, and the last one taken by the test below
+        try (SimHsmBackend backend = new SimHsmBackend(dir, "secret-123".toCharArray(), 1000, 3);
+             CryptoExecutor ex = new CryptoExecutor(backend, 1, 4, 4)) {
+            var hog = backend.openSession();
+            ConcurrentLinkedQueue<KmsException> rejections = new ConcurrentLinkedQueue<>();
+            AtomicInteger ran = new AtomicInteger();
+            long start = System.nanoTime();
+            ex.runInline(job(ran::incrementAndGet, rejections));
+            assertEquals(0, ran.get());
+            KmsException refused = rejections.poll();
+            assertEquals(KmsError.UNAVAILABLE, refused == null ? null : refused.error());
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "refused at once, not after a wait");
+            hog.close();
+            ex.runInline(job(ran::incrementAndGet, rejections));
+            assertEquals(1, ran.get(), "a freed session serves the next job");
+            assertTrue(rejections.isEmpty());
+        }
+    }
 }
