@@ -105,9 +105,14 @@ final class RawHttps {
     }
 
     static String signedHeaders(String clientKeyId, PrivateKey privateKey, String api, byte[] body) throws Exception {
+        return signedHeaders(clientKeyId, privateKey, api, body, ZonedDateTime.now(ZoneOffset.UTC));
+    }
+
+    /** As the SDK signs, with a chosen Date header (a client whose clock differs from the server's). */
+    static String signedHeaders(String clientKeyId, PrivateKey privateKey, String api, byte[] body, ZonedDateTime at) throws Exception {
         GatewayServerInfo info = new GatewayServerInfo(clientKeyId, privateKey);
         String sha = HexFormat.of().withUpperCase().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(at.withZoneSameInstant(ZoneOffset.UTC));
         List<Map.Entry<String, String>> kms = new ArrayList<>(List.of(
                 new AbstractMap.SimpleImmutableEntry<>("x-kms-acccesskeyid", info.clientKeyId()),
                 new AbstractMap.SimpleImmutableEntry<>("x-kms-apiname", api),
