@@ -47,13 +47,18 @@ public final class TestGateway {
 
     /** An SDK client configured as the docs say: client key file, its password, and the instance CA file. */
     public static Client sdkClient(GatewayServer server) throws Exception {
-        JsonNode qs = instance(server).get("QuickStart");
+        return sdkClient(instance(server));
+    }
+
+    /** The quick-start SDK client for a gateway known only by its instance.json (another process). */
+    public static Client sdkClient(JsonNode instance) throws Exception {
+        JsonNode qs = instance.get("QuickStart");
         Config config = new Config();
         config.setProtocol("https");
         config.setClientKeyFile(qs.get("ClientKeyFile").asText());
         config.setPassword(Files.readString(Path.of(qs.get("PasswordFile").asText()), StandardCharsets.UTF_8));
-        config.setEndpoint("127.0.0.1:" + server.port());
-        config.setCaFilePath(instance(server).get("CaFile").asText());
+        config.setEndpoint(instance.get("Endpoint").asText());
+        config.setCaFilePath(instance.get("CaFile").asText());
         return new Client(config);
     }
 
@@ -62,12 +67,17 @@ public final class TestGateway {
     }
 
     public static AdminReply admin(GatewayServer server, String action, String json) throws Exception {
-        JsonNode inst = instance(server);
+        return admin(instance(server), action, json);
+    }
+
+    /** As {@link #admin(GatewayServer, String, String)} for a gateway known only by its instance.json (another process). */
+    public static AdminReply admin(JsonNode inst, String action, String json) throws Exception {
+        int adminPort = Integer.parseInt(inst.get("AdminEndpoint").asText().replaceAll(".*:", ""));
         String token = Files.readString(Path.of(inst.get("AdminTokenFile").asText())).trim();
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         String head = "POST /admin/v1/" + action + " HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
                 + "authorization: Bearer " + token + "\r\ncontent-length: " + body.length + "\r\nconnection: close\r\n\r\n";
-        RawHttps.Response r = RawHttps.send(Path.of(inst.get("CaFile").asText()), server.adminPort(), head, body);
+        RawHttps.Response r = RawHttps.send(Path.of(inst.get("CaFile").asText()), adminPort, head, body);
         return new AdminReply(r.status(), new ObjectMapper().readTree(r.body()));
     }
 
