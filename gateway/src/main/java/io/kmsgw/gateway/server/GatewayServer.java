@@ -47,6 +47,8 @@ import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,6 +84,8 @@ public final class GatewayServer implements AutoCloseable {
     private final InetSocketAddress dataAddress;
     private final InetSocketAddress adminAddress;
     private final String tlsEngine;
+    /** The gateway's meters (quota events, throttling); the admin plane's /metrics will expose them. */
+    private final MeterRegistry meters = new SimpleMeterRegistry();
     private volatile boolean ready;
 
     private GatewayServer(Settings s, Clock clock) throws Exception {
@@ -154,7 +158,7 @@ public final class GatewayServer implements AutoCloseable {
                     new Authenticator(clientKeys, verifier, clock, s.maxClockSkew()),
                     new BodyDecoder(ops),
                     new Authorizer(accessControl, ops, engineRef::resolveKeyId, engineRef::secretEncryptionKeyId),
-                    new Limiter(s.instanceQps(), s.aapQps(), System::nanoTime),
+                    new Limiter(s.instanceQps(), s.aapQps(), System::nanoTime, meters),
                     new Dispatcher(ops, au),
                     au,
                     s.trustedProxies().stream().map(Cidr::parse).toList(),
@@ -259,6 +263,10 @@ public final class GatewayServer implements AutoCloseable {
 
     public Path instanceJson() {
         return instanceJson;
+    }
+
+    public MeterRegistry meters() {
+        return meters;
     }
 
     public String tlsEngine() {

@@ -140,6 +140,10 @@ class HostileClientsTest {
             }
             assertTrue(throttled > 0, "over the quota some requests are refused");
             assertTrue(ok >= 5, "the quota's worth still passes: " + ok);
+            assertEquals(throttled, server.meters().get("kmsgw.quota.throttled").tag("scope", "instance").counter().count(), 0.0,
+                    "every refusal is counted");
+            assertTrue(server.meters().get("kmsgw.quota.events").tag("level", "90").counter().count() >= 1,
+                    "crossing 90 % of the quota was counted");
         }
     }
     @Test

@@ -8,6 +8,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 /** Token buckets on a fake monotonic clock: per-instance and per-AAP quotas and the 70 % / 90 % events. */
@@ -38,7 +39,7 @@ class LimiterTest {
     @Test
     void perAapBucketsAreSeparateAndRefill() {
         AtomicLong now = new AtomicLong(1_000_000_000L);
-        EmbeddedChannel ch = new EmbeddedChannel(new Limiter(0, 2, now::get));
+        EmbeddedChannel ch = new EmbeddedChannel(new Limiter(0, 2, now::get, new SimpleMeterRegistry()));
         assertEquals(true, pass(ch, "a"));
         assertEquals(true, pass(ch, "a"));
         assertEquals(false, pass(ch, "a"), "the third request in the same instant is over 2/s");
@@ -51,7 +52,8 @@ class LimiterTest {
     @Test
     void instanceQuotaRaisesEventsAt70And90Percent() {
         AtomicLong now = new AtomicLong(5_000_000_000L);
-        Limiter limiter = new Limiter(10, 0, now::get);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        Limiter limiter = new Limiter(10, 0, now::get, meters);
         EmbeddedChannel ch = new EmbeddedChannel(limiter);
         for (int i = 0; i < 6; i++) {
             pass(ch, "a");
@@ -67,6 +69,9 @@ class LimiterTest {
         now.addAndGet(1_000_000_000L);
         assertEquals(true, pass(ch, "a"));
         assertEquals(0, limiter.currentAlertLevel(), "a new second starts a new window");
+        assertEquals(1.0, meters.get("kmsgw.quota.events").tag("level", "70").counter().count());
+        assertEquals(1.0, meters.get("kmsgw.quota.events").tag("level", "90").counter().count());
+        assertEquals(1.0, meters.get("kmsgw.quota.throttled").tag("scope", "instance").counter().count());
         assertNull(ch.readOutbound());
     }
 }
