@@ -1,5 +1,6 @@
 package io.kmsgw.gateway.pipeline;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -59,10 +60,27 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
         p.addLast("connections", stages.connections());
     }
 
+    /**
+     * The same pipeline from the request deadline on, without connection caps and TLS, on any channel
+     * (an {@code EmbeddedChannel}): for in-process fuzzing and benchmarks of the HTTP and gateway stages.
+     */
+    public void initInProcess(Channel ch) {
+        ch.attr(Responses.AUDIT).set(stages.audit());
+        ChannelPipeline p = ch.pipeline();
+        addDeadline(p);
+        addHttpCodec(p);
+        addTimeouts(p);
+        addGatewayHandlers(p);
+    }
+
     private void addTls(ChannelPipeline p, SocketChannel ch) {
         SslHandler tls = ssl.newHandler(ch.alloc());
         tls.setHandshakeTimeoutMillis(stages.handshakeTimeout().toMillis());
         p.addLast("tls", tls);
+        addDeadline(p);
+    }
+
+    private void addDeadline(ChannelPipeline p) {
         p.addLast("deadline", new RequestDeadline(stages.requestDeadline().toMillis()));
     }
 

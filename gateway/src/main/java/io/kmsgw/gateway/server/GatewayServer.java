@@ -84,6 +84,7 @@ public final class GatewayServer implements AutoCloseable {
     private final InetSocketAddress dataAddress;
     private final InetSocketAddress adminAddress;
     private final String tlsEngine;
+    private final DataPlaneInitializer dataPlane;
     /** The gateway's meters (quota events, throttling); the admin plane's /metrics will expose them. */
     private final MeterRegistry meters = new SimpleMeterRegistry();
     private volatile boolean ready;
@@ -182,8 +183,8 @@ public final class GatewayServer implements AutoCloseable {
             AdminHandler adminHandler = new AdminHandler(adminToken, new AdminActions(en, accessService, au, clock), adminPool,
                     () -> ready && auditRef.healthy());
 
-            dataAddress = bind(channelType, new InetSocketAddress(s.bind(), s.port()),
-                    new DataPlaneInitializer(ssl, s.maxBodyBytes(), s.idleTimeout(), stages));
+            dataPlane = new DataPlaneInitializer(ssl, s.maxBodyBytes(), s.idleTimeout(), stages);
+            dataAddress = bind(channelType, new InetSocketAddress(s.bind(), s.port()), dataPlane);
             adminAddress = bind(channelType, new InetSocketAddress(s.bind(), s.adminPort()), new AdminInitializer(ssl, s.handshakeTimeout(), adminHandler));
             instanceJson = Bootstrap.writeInstanceJson(dir, instanceId, Bootstrap.endpoint(s.bind(), dataAddress.getPort()),
                     Bootstrap.endpoint(s.bind(), adminAddress.getPort()), pki.caFile(), qs);
@@ -263,6 +264,11 @@ public final class GatewayServer implements AutoCloseable {
 
     public Path instanceJson() {
         return instanceJson;
+    }
+
+    /** The data-plane pipeline, for in-process use ({@link DataPlaneInitializer#initInProcess}). */
+    public DataPlaneInitializer dataPlane() {
+        return dataPlane;
     }
 
     public MeterRegistry meters() {
