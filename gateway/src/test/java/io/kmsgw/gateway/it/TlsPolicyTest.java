@@ -71,6 +71,13 @@ class TlsPolicyTest {
             // TLS 1.2 with only non-GCM suites: refused
             byte[] cbc = hello(port, 0x0303, ECDHE_ECDSA_AES128_CBC_SHA, ECDHE_RSA_AES128_CBC_SHA);
             assertTrue(cbc.length == 0 || (cbc[0] & 0xff) == 0x15, engine + ": CBC-only hello must be refused");
+            // DHE, RSA key exchange, NULL and export suites, each offered alone: refused
+            int[][] weak = {{0x009E}, {0x009C}, {0x003B, 0xC006}, {0x0003, 0x0008}};
+            for (int[] suites : weak) {
+                byte[] r = hello(port, 0x0303, suites);
+                assertTrue(r.length == 0 || (r[0] & 0xff) == 0x15,
+                        engine + ": suites " + java.util.Arrays.toString(suites) + " must be refused, got record type " + (r.length == 0 ? -1 : r[0]));
+            }
 
             assertThrows(SSLException.class, () -> {
                 try (SSLSocket s = socket(ctx, port, new String[] {"TLSv1.3"}, null)) {
