@@ -61,10 +61,9 @@ public final class Limiter extends KmsRequestHandler {
     private int windowAlerted;
 
     public Limiter(int instanceQps, int aapQps, LongSupplier nanos, MeterRegistry meters) {
-        this.events70 = Counter.builder("kmsgw.quota.events").tag("level", "70").description("seconds in which instance use crossed 70 % of its quota")
-                .register(meters);
-        this.events90 = Counter.builder("kmsgw.quota.events").tag("level", "90").description("seconds in which instance use crossed 90 % of its quota")
-                .register(meters);
+        String events = "seconds in which the instance's request rate crossed this share of its quota";
+        this.events70 = Counter.builder("kmsgw.quota.events").tag("level", "70").description(events).register(meters);
+        this.events90 = Counter.builder("kmsgw.quota.events").tag("level", "90").description(events).register(meters);
         this.throttledInstance = Counter.builder("kmsgw.quota.throttled").tag("scope", "instance").register(meters);
         this.throttledAap = Counter.builder("kmsgw.quota.throttled").tag("scope", "aap").register(meters);
         this.instanceQps = instanceQps;

@@ -185,7 +185,8 @@ public final class GatewayServer implements AutoCloseable {
 
             dataPlane = new DataPlaneInitializer(ssl, s.maxBodyBytes(), s.idleTimeout(), stages);
             dataAddress = bind(channelType, new InetSocketAddress(s.bind(), s.port()), dataPlane);
-            adminAddress = bind(channelType, new InetSocketAddress(s.bind(), s.adminPort()), new AdminInitializer(ssl, s.handshakeTimeout(), adminHandler));
+            adminAddress = bind(channelType, new InetSocketAddress(s.bind(), s.adminPort()),
+                    new AdminInitializer(ssl, s.handshakeTimeout(), adminHandler));
             instanceJson = Bootstrap.writeInstanceJson(dir, instanceId, Bootstrap.endpoint(s.bind(), dataAddress.getPort()),
                     Bootstrap.endpoint(s.bind(), adminAddress.getPort()), pki.caFile(), qs);
             LOG.info("kmsgw {} listening: data {} admin {} (tls {}, verify {}, hsm {}, io {})", instanceId, dataAddress, adminAddress,
