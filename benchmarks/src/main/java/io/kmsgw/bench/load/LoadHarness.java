@@ -93,8 +93,8 @@ public final class LoadHarness {
     }
 
     /** The quick-start client key from the instance files. */
-    record ClientKey(String id, PrivateKey key) {
-        static ClientKey of(JsonNode instance) throws Exception {
+    public record ClientKey(String id, PrivateKey key) {
+        public static ClientKey of(JsonNode instance) throws Exception {
             JsonNode qs = instance.get("QuickStart");
             JsonNode file = JSON.readTree(Path.of(qs.get("ClientKeyFile").asText()).toFile());
             char[] pw = Files.readString(Path.of(qs.get("PasswordFile").asText())).toCharArray();
@@ -105,7 +105,7 @@ public final class LoadHarness {
     }
 
     /** One signed HTTP/1.1 request, ready to write. */
-    static byte[] request(ClientKey ck, String api, MessageLite message, String date, Signature signer) throws Exception {
+    public static byte[] request(ClientKey ck, String api, MessageLite message, String date, Signature signer) throws Exception {
         byte[] body = message.toByteArray();
         String sha = HexFormat.of().withUpperCase().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
         TreeMap<String, String> kms = new TreeMap<>(Map.of("x-kms-apiversion", "dkms-gcs-0.2", "x-kms-apiname", api,

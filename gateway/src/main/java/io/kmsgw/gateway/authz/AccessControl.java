@@ -152,6 +152,11 @@ public final class AccessControl {
         return false;
     }
 
+    /** The same decision without the cache: the baseline the decision cache is measured against (AuthorizationBenchmark). */
+    public boolean allowedUncached(String aapName, ApiName.Role role, InetAddress source, String resource) {
+        return evaluate(model, aapName, role, source, resource);
+    }
+
     private static boolean evaluate(Model m, String aapName, ApiName.Role role, InetAddress source, String... resources) {
         List<Compiled> policies = m.byAap().get(aapName);
         if (policies == null) {
