@@ -16,6 +16,7 @@ import io.kmsgw.crypto.key.KeyVersion;
 import io.kmsgw.crypto.ops.SymmetricOps.DataKeyCommand;
 import io.kmsgw.crypto.ops.SymmetricOps.DecryptCommand;
 import io.kmsgw.crypto.ops.SymmetricOps.EncryptCommand;
+import io.kmsgw.crypto.secret.Secret;
 import io.kmsgw.crypto.store.FaultInjectingStore;
 import io.kmsgw.crypto.store.SqliteStore;
 import io.kmsgw.crypto.store.Store;
@@ -202,6 +203,26 @@ class KmsEngineTest {
         KeyMetadata ok = engine.createKey("Aliyun_AES_256", "", "");
         restart();
         assertEquals(List.of(existing.keyId(), ok.keyId()), engine.listKeys().stream().map(KeyMetadata::keyId).toList());
+    }
+
+    @Test
+    void aFailedSecretWriteLeavesNothingVisible() throws Exception {
+        engine.close();
+        store.close();
+        FaultInjectingStore failing = new FaultInjectingStore(new SqliteStore(dir.resolve("kmsgw.db")));
+        start(failing);
+        engine.createSecret("rds-a", "first", "", "v1", "", "", "");
+        failing.failWrites(FaultInjectingStore.When.AFTER_WORK, "injected: database or disk is full");
+        assertEquals(KmsError.UNAVAILABLE, errorOf(() -> engine.putSecretValue("rds-a", "second", "", "v2")));
+        assertEquals(KmsError.UNAVAILABLE, errorOf(() -> engine.createSecret("rds-b", "other", "", "v1", "", "", "")));
+        assertEquals(List.of("v1"), List.copyOf(engine.describeSecret("rds-a").versions().keySet()),
+                "the failed version is not shown");
+        assertEquals(List.of("rds-a"), engine.listSecrets().stream().map(Secret::name).toList(), "the failed secret is not shown");
+        failing.heal();
+        engine.putSecretValue("rds-a", "second", "", "v2");
+        restart();
+        assertEquals(List.of("v1", "v2"), engine.describeSecret("rds-a").versions().keySet().stream().sorted().toList());
+        assertEquals(List.of("rds-a"), engine.listSecrets().stream().map(Secret::name).toList());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.kmsgw.gateway.authz;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kmsgw.crypto.api.KmsError;
 import io.kmsgw.crypto.api.KmsException;
 import io.kmsgw.crypto.clientkey.ClientKeyIssuer;
 import io.kmsgw.crypto.store.StoreException;
@@ -388,7 +389,8 @@ public final class AccessService {
             if (e.constraintViolation()) {
                 throw AccessException.conflict("The resource already exists.");
             }
-            throw e;
+            // the transaction rolled back: nothing of the change is stored; the admin plane answers 503
+            throw new KmsException(KmsError.UNAVAILABLE, "The store is temporarily unavailable.");
         } finally {
             reload();
         }
