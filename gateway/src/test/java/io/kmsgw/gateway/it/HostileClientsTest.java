@@ -74,6 +74,43 @@ class HostileClientsTest {
     }
 
     @Test
+    void globalConnectionCap() throws Exception {
+        try (GatewayServer server = GatewayServer.start(TestGateway.settings(dir, "openssl", Map.of("max-connections", "3")),
+                Clock.systemUTC())) {
+            SSLContext ctx = AdminCommand.trusting(Path.of(TestGateway.instance(server).get("CaFile").asText()));
+            List<SSLSocket> open = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                open.add(tlsFrom(ctx, "127.0.0." + i, server.port())); // three addresses: the per-IP cap is not what refuses
+            }
+            boolean refused;
+            try (SSLSocket fourth = tlsFrom(ctx, "127.0.0.4", server.port())) {
+                refused = fourth.getInputStream().read() < 0;
+            } catch (IOException e) {
+                refused = true;
+            }
+            assertTrue(refused, "a fourth connection over the global cap is closed at accept");
+            open.remove(0).close();
+            Thread.sleep(200);
+            try (SSLSocket again = tlsFrom(ctx, "127.0.0.5", server.port())) {
+                assertTrue(again.isConnected(), "a freed slot serves anyone");
+            }
+            for (SSLSocket s : open) {
+                s.close();
+            }
+        }
+    }
+
+    private static SSLSocket tlsFrom(SSLContext ctx, String local, int port) throws IOException {
+        Socket plain = new Socket();
+        plain.bind(new InetSocketAddress(local, 0));
+        plain.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, "127.0.0.1", port, true);
+        s.setSoTimeout(5000);
+        s.startHandshake();
+        return s;
+    }
+
+    @Test
     void slowlorisIsCutOffWhileAnHonestClientWorks() throws Exception {
         try (GatewayServer server = GatewayServer.start(TestGateway.settings(dir, "openssl", Map.of("request-deadline-seconds", "1")),
                 Clock.systemUTC())) {
