@@ -54,8 +54,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 3)
-@Measurement(iterations = 3, time = 3)
+@Warmup(iterations = 6, time = 3) // the pipeline needs ~15 s before C2 has compiled it all
+@Measurement(iterations = 6, time = 3)
 @Fork(1)
 public class PipelineBenchmark {
     private static final int POOL = 4096;

@@ -19,6 +19,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         CommandLine cl = new CommandLine(new Main());
+        ServeCommand.withEverySettingFlag(cl.getSubcommands().get("serve"));
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
             cmd.getErr().println("kmsgw: " + oneLine(ex));
             return 1;

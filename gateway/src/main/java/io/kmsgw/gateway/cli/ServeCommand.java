@@ -10,8 +10,12 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
 /** {@code serve}: runs the gateway until SIGTERM/SIGINT, then drains and exits 0. */
@@ -36,17 +40,33 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--hsm-secret-file", description = "file holding the HSM secret (default DATA/hsm/secret)")
     String hsmSecretFile;
 
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * Every setting has a flag (operations.md): the ones above carry their own help; the rest are added
+     * here from {@link SettingsLoader#flagNames()} before parsing.
+     */
+    public static CommandLine withEverySettingFlag(CommandLine serve) {
+        CommandSpec s = serve.getCommandSpec();
+        for (String flag : SettingsLoader.flagNames()) {
+            if (s.findOption("--" + flag) == null) {
+                s.addOption(OptionSpec.builder("--" + flag).paramLabel("VALUE").type(String.class)
+                        .description("setting " + flag + " (documented in config/gateway.yaml)").build());
+            }
+        }
+        return serve;
+    }
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> flags = new HashMap<>();
-        put(flags, "data-dir", dataDir);
-        put(flags, "port", port);
-        put(flags, "admin-port", adminPort);
-        put(flags, "bind", bind);
-        put(flags, "tls-engine", tlsEngine);
-        put(flags, "endpoint-names", endpointNames);
-        put(flags, "engine-workers", engineWorkers);
-        put(flags, "hsm-secret-file", hsmSecretFile);
+        for (String flag : SettingsLoader.flagNames()) {
+            OptionSpec o = spec.findOption("--" + flag);
+            if (o != null && o.getValue() != null) {
+                flags.put(flag, o.getValue());
+            }
+        }
         Path cfg = config;
         if (cfg == null && Files.exists(Path.of("config", "gateway.yaml"))) {
             cfg = Path.of("config", "gateway.yaml");
@@ -70,9 +90,4 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void put(Map<String, String> flags, String name, String value) {
-        if (value != null) {
-            flags.put(name, value);
-        }
-    }
 }

@@ -144,8 +144,8 @@ class KillUnderLoadTest {
     static Process serve(Path dir) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.kmsgw.gateway.Main", "serve",
-                "--data-dir", dir.toString(), "--port", "0", "--admin-port", "0", "--engine-workers", "2").redirectErrorStream(true);
-        pb.environment().put("KMSGW_HSM_PBKDF2_ITERATIONS", "1000");
+                "--data-dir", dir.toString(), "--port", "0", "--admin-port", "0", "--engine-workers", "2",
+                "--hsm-pbkdf2-iterations", "1000").redirectErrorStream(true);
         Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
