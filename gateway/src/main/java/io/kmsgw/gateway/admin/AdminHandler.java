@@ -25,12 +25,14 @@ import java.security.MessageDigest;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The admin plane: {@code POST /admin/v1/<Action>} with {@code Authorization: Bearer <admin.token>}
- * and a JSON body; {@code GET /livez} and {@code GET /readyz} without a token. Actions run on a small
+ * and a JSON body; {@code GET /livez} and {@code GET /readyz} without a token; {@code GET /metrics}
+ * (Prometheus text format) with the token, like the actions. Actions run on a small
  * bounded executor, never on the event loop; a full executor answers 503.
  */
 @ChannelHandler.Sharable
@@ -43,8 +45,10 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private final AdminActions actions;
     private final ExecutorService executor;
     private final BooleanSupplier ready;
+    private final Supplier<String> metrics;
 
-    public AdminHandler(String token, AdminActions actions, ExecutorService executor, BooleanSupplier ready) {
+    public AdminHandler(String token, AdminActions actions, ExecutorService executor, BooleanSupplier ready, Supplier<String> metrics) {
+        this.metrics = metrics;
         this.token = ("Bearer " + token).getBytes(StandardCharsets.US_ASCII);
         this.actions = actions;
         this.executor = executor;
@@ -67,13 +71,18 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             send(ch, keepAlive, ok ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
             return;
         }
-        if (!HttpMethod.POST.equals(req.method()) || !uri.startsWith(PREFIX) || uri.length() == PREFIX.length()) {
+        boolean scrape = HttpMethod.GET.equals(req.method()) && "/metrics".equals(uri);
+        if (!scrape && (!HttpMethod.POST.equals(req.method()) || !uri.startsWith(PREFIX) || uri.length() == PREFIX.length())) {
             error(ch, keepAlive, requestId, new AdminException(404, "InvalidAction", "Use POST /admin/v1/<Action>."));
             return;
         }
         String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
         if (auth == null || !MessageDigest.isEqual(auth.getBytes(StandardCharsets.US_ASCII), token)) {
             error(ch, keepAlive, requestId, new AdminException(401, "Unauthorized", "A valid admin bearer token is required."));
+            return;
+        }
+        if (scrape) {
+            scrape(ch, keepAlive, requestId);
             return;
         }
         String action = uri.substring(PREFIX.length());
@@ -106,6 +115,20 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         }
     }
 
+    /** Gauges may walk every client key: scraped on the admin executor, not the event loop. */
+    private void scrape(Channel ch, boolean keepAlive, String requestId) {
+        try {
+            executor.execute(() -> {
+                byte[] text = metrics.get().getBytes(StandardCharsets.UTF_8);
+                FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(text));
+                resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+                write(ch, keepAlive, resp, text.length);
+            });
+        } catch (RejectedExecutionException e) {
+            error(ch, keepAlive, requestId, new AdminException(503, "ServiceUnavailableTemporary", "The admin plane is busy."));
+        }
+    }
+
     private static void error(Channel ch, boolean keepAlive, String requestId, AdminException e) {
         ObjectNode body = JSON.createObjectNode().put("Code", e.code()).put("Message", e.getMessage()).put("RequestId", requestId);
         send(ch, keepAlive, HttpResponseStatus.valueOf(e.status()), body);
@@ -120,7 +143,11 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         }
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        write(ch, keepAlive, resp, bytes.length);
+    }
+
+    private static void write(Channel ch, boolean keepAlive, FullHttpResponse resp, int length) {
+        resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
         if (keepAlive) {
             resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ch.writeAndFlush(resp, ch.voidPromise());

@@ -89,6 +89,11 @@ public final class AuditLog implements AutoCloseable {
         return healthy;
     }
 
+    /** Records offered and not yet taken by the writer. */
+    public int backlog() {
+        return queue.size();
+    }
+
     public long writtenCount() {
         return written.get();
     }

@@ -39,4 +39,16 @@ public final class ClientKeyRegistry {
     public int size() {
         return byId.size();
     }
+
+    /** Live (not deleted) client keys whose validity ends within {@code window} of {@code now}, expired ones included. */
+    public int expiringWithin(Instant now, java.time.Duration window) {
+        Instant limit = now.plus(window);
+        int n = 0;
+        for (Entry e : byId.values()) {
+            if (!e.deleted() && e.notAfter().isBefore(limit)) {
+                n++;
+            }
+        }
+        return n;
+    }
 }

@@ -80,7 +80,13 @@ public final class AccessControl {
     private final Cache<Question, Boolean> decisions = Caffeine.newBuilder()
             .maximumSize(100_000)
             .expireAfterWrite(Duration.ofMinutes(10))
+            .recordStats()
             .build();
+
+    /** Exposes the decision cache's hit/miss/eviction counts as {@code cache.*{cache="authz-decisions"}}. */
+    public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics.monitor(registry, decisions, "authz-decisions");
+    }
 
     /** Recompiles the whole model (called at start and after every access change; callers serialise it). */
     public synchronized void load(List<NetworkRule> rules, List<Policy> policies, List<Aap> aaps) {

@@ -23,7 +23,7 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
     public record Stages(ChannelHandler authenticator, ChannelHandler bodyDecoder, ChannelHandler authorizer, ChannelHandler limiter,
                          ChannelHandler dispatcher, io.kmsgw.gateway.audit.AuditLog audit,
                          java.util.List<io.kmsgw.gateway.authz.Cidr> trustedProxies, ConnectionLimiter connections,
-                         Duration requestDeadline, Duration handshakeTimeout) {
+                         Duration requestDeadline, Duration handshakeTimeout, RequestMetrics metrics) {
     }
 
     private static final int MAX_INITIAL_LINE = 4096;
@@ -48,6 +48,7 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
     @Override
     protected void initChannel(SocketChannel ch) {
         ch.attr(Responses.AUDIT).set(stages.audit());
+        ch.attr(RequestMetrics.KEY).set(stages.metrics());
         ChannelPipeline p = ch.pipeline();
         addConnectionFilters(p);
         addTls(p, ch);
@@ -66,6 +67,7 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
      */
     public void initInProcess(Channel ch) {
         ch.attr(Responses.AUDIT).set(stages.audit());
+        ch.attr(RequestMetrics.KEY).set(stages.metrics());
         ChannelPipeline p = ch.pipeline();
         addDeadline(p);
         addHttpCodec(p);
@@ -76,6 +78,7 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
     private void addTls(ChannelPipeline p, SocketChannel ch) {
         SslHandler tls = ssl.newHandler(ch.alloc());
         tls.setHandshakeTimeoutMillis(stages.handshakeTimeout().toMillis());
+        tls.handshakeFuture().addListener(f -> stages.metrics().handshake(f.isSuccess()));
         p.addLast("tls", tls);
         addDeadline(p);
     }

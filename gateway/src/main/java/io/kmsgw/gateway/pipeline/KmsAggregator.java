@@ -28,6 +28,7 @@ public final class KmsAggregator extends HttpObjectAggregator {
         if (answer instanceof FullHttpResponse r && r.status().code() != HttpResponseStatus.CONTINUE.code()) {
             boolean tooLarge = r.status().code() == HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code();
             r.release();
+            Responses.count(pipeline.channel(), null, tooLarge ? ProtocolError.PAYLOAD_TOO_LARGE : ProtocolError.EXPECTATION_FAILED);
             return tooLarge
                     ? Responses.errorResponse(pipeline.channel(), RequestIds.next(), ProtocolError.PAYLOAD_TOO_LARGE,
                             "The request body exceeds " + maxBytes + " bytes.")

@@ -32,6 +32,7 @@ public final class Responses {
     /** Writes a success response; {@code keyVersionId} (nullable) goes into x-kms-migrationkeyversionid. */
     public static void ok(Channel ch, KmsRequest req, MessageLite body, String keyVersionId) {
         audit(ch, req, "OK");
+        count(ch, req, null);
         FullHttpResponse resp = response(ch, HttpResponseStatus.OK, body);
         if (keyVersionId != null) {
             resp.headers().set(MIGRATION_KEY_VERSION_ID, keyVersionId);
@@ -41,6 +42,7 @@ public final class Responses {
 
     /** Writes an Error response. The message must be client-safe (no secrets, no stack detail). */
     public static void error(Channel ch, String requestId, boolean keepAlive, ProtocolError error, String message) {
+        count(ch, null, error);
         send(ch, errorResponse(ch, requestId, error, message), keepAlive);
     }
 
@@ -57,7 +59,16 @@ public final class Responses {
 
     public static void error(Channel ch, KmsRequest req, ProtocolError error, String message) {
         audit(ch, req, error.code());
-        error(ch, req.requestId, req.keepAlive, error, message);
+        count(ch, req, error);
+        send(ch, errorResponse(ch, req.requestId, error, message), req.keepAlive);
+    }
+
+    /** Counts an answer in the channel's request meters (when it has them: in-process tools may not). */
+    static void count(Channel ch, KmsRequest req, ProtocolError error) {
+        RequestMetrics m = ch.attr(RequestMetrics.KEY).get();
+        if (m != null) {
+            m.answered(req, error);
+        }
     }
 
     /** Channel attribute holding the audit sink of the data plane. */

@@ -48,8 +48,17 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.kmsgw.gateway.pipeline.RequestMetrics;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -85,8 +94,8 @@ public final class GatewayServer implements AutoCloseable {
     private final InetSocketAddress adminAddress;
     private final String tlsEngine;
     private final DataPlaneInitializer dataPlane;
-    /** The gateway's meters (quota events, throttling); the admin plane's /metrics will expose them. */
-    private final MeterRegistry meters = new SimpleMeterRegistry();
+    /** The gateway's meters, scraped at the admin plane's {@code GET /metrics}. Tags are bounded: never key ids, client key ids or IPs. */
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private volatile boolean ready;
 
     private GatewayServer(Settings s, Clock clock) throws Exception {
@@ -165,7 +174,9 @@ public final class GatewayServer implements AutoCloseable {
                     s.trustedProxies().stream().map(Cidr::parse).toList(),
                     new ConnectionLimiter(s.maxConnections(), s.maxConnectionsPerIp()),
                     s.requestDeadline(),
-                    s.handshakeTimeout());
+                    s.handshakeTimeout(),
+                    new RequestMetrics(meters));
+            bindMeters(en, au, accessControl, clientKeys, clock);
 
             boolean epoll = Epoll.isAvailable();
             IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -181,7 +192,7 @@ public final class GatewayServer implements AutoCloseable {
             });
             adminExecutor = adminPool;
             AdminHandler adminHandler = new AdminHandler(adminToken, new AdminActions(en, accessService, au, clock), adminPool,
-                    () -> ready && auditRef.healthy());
+                    () -> ready && auditRef.healthy(), meters::scrape);
 
             dataPlane = new DataPlaneInitializer(ssl, s.maxBodyBytes(), s.idleTimeout(), stages);
             dataAddress = bind(channelType, new InetSocketAddress(s.bind(), s.port()), dataPlane);
@@ -225,6 +236,25 @@ public final class GatewayServer implements AutoCloseable {
         this.audit = au;
         this.scheduler = sched;
         this.ready = true;
+    }
+
+    /** Gauges over the engine, audit sink, decision cache and client keys, plus the JVM's own. */
+    private void bindMeters(KmsEngine en, AuditLog au, AccessControl accessControl, ClientKeyRegistry clientKeys, Clock clock) {
+        Gauge.builder("kmsgw.engine.queue.depth", en, KmsEngine::queueDepth).description("crypto jobs waiting for a worker").register(meters);
+        Gauge.builder("kmsgw.audit.backlog", au, AuditLog::backlog).description("audit records not yet written").register(meters);
+        FunctionCounter.builder("kmsgw.audit.written", au, AuditLog::writtenCount).register(meters);
+        FunctionCounter.builder("kmsgw.audit.dropped", au, AuditLog::droppedCount).register(meters);
+        Gauge.builder("kmsgw.audit.healthy", au, a -> a.healthy() ? 1 : 0).register(meters);
+        accessControl.bindMetrics(meters);
+        for (int days : new int[] {7, 30, 90, 180}) {
+            Gauge.builder("kmsgw.client_keys.expiring", clientKeys, k -> k.expiringWithin(clock.instant(), Duration.ofDays(days)))
+                    .tag("within_days", Integer.toString(days)).description("live client keys whose validity ends within the window")
+                    .register(meters);
+        }
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
     }
 
     /** Event loops: configured, or one per core (they also run light crypto inline; more threads than cores only adds switching). */
