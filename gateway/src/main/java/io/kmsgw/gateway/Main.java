@@ -18,6 +18,10 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // before anything logs: KMSGW_LOG_FORMAT=json selects the JSON-lines configuration
+        if ("json".equalsIgnoreCase(System.getenv("KMSGW_LOG_FORMAT")) && System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "logback-json.xml");
+        }
         CommandLine cl = new CommandLine(new Main());
         ServeCommand.withEverySettingFlag(cl.getSubcommands().get("serve"));
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
