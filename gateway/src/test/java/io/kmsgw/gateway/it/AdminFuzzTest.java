@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 
@@ -37,11 +36,12 @@ class AdminFuzzTest {
     /** First byte picks the action, the rest is the request body. */
     @FuzzTest(maxDuration = "10m")
     void actionsOnAnyBody(byte[] input) throws Exception {
-        if (input.length == 0) {
+        FuzzGateway.Picked in = FuzzGateway.Picked.from(input, ACTIONS);
+        if (in == null) {
             return;
         }
-        String action = ACTIONS[(input[0] & 0xff) % ACTIONS.length];
-        byte[] body = Arrays.copyOfRange(input, 1, input.length);
+        String action = in.choice();
+        byte[] body = in.body();
         JsonNode inst = gw.instance();
         String token = Files.readString(Path.of(inst.get("AdminTokenFile").asText())).trim();
         String head = "POST /admin/v1/" + action + " HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"

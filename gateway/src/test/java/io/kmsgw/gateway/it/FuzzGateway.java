@@ -39,6 +39,14 @@ final class FuzzGateway implements AutoCloseable {
         return Path.of(instance().get("CaFile").asText());
     }
 
+    /** A fuzz input read as: first byte picks one of {@code choices}, the rest is a request body. */
+    record Picked(String choice, byte[] body) {
+        static Picked from(byte[] input, String[] choices) {
+            return input.length == 0 ? null
+                    : new Picked(choices[(input[0] & 0xff) % choices.length], java.util.Arrays.copyOfRange(input, 1, input.length));
+        }
+    }
+
     /** Jazzer's SSRF detector flags every connection; the tests (and the gateway) may only reach loopback. */
     static SilentCloseable loopbackOnly() {
         return BugDetectors.allowNetworkConnections((host, port) -> host.equals("127.0.0.1") || host.equals("localhost"));

@@ -50,26 +50,7 @@ class HostileClientsTest {
     void perIpConnectionCap() throws Exception {
         try (GatewayServer server = GatewayServer.start(TestGateway.settings(dir, "openssl", Map.of("max-connections-per-ip", "3")),
                 Clock.systemUTC())) {
-            SSLContext ctx = AdminCommand.trusting(Path.of(TestGateway.instance(server).get("CaFile").asText()));
-            List<SSLSocket> open = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                open.add(tls(ctx, server.port()));
-            }
-            boolean refused;
-            try (SSLSocket fourth = tls(ctx, server.port())) {
-                refused = fourth.getInputStream().read() < 0;
-            } catch (IOException e) {
-                refused = true;
-            }
-            assertTrue(refused, "the fourth connection from one address is closed at accept");
-            open.remove(0).close();
-            Thread.sleep(200);
-            try (SSLSocket again = tls(ctx, server.port())) {
-                assertTrue(again.isConnected(), "a freed slot can be used again");
-            }
-            for (SSLSocket s : open) {
-                s.close();
-            }
+            assertCap(server, List.of("127.0.0.1", "127.0.0.1", "127.0.0.1"), "127.0.0.1", "127.0.0.1");
         }
     }
 
@@ -77,26 +58,35 @@ class HostileClientsTest {
     void globalConnectionCap() throws Exception {
         try (GatewayServer server = GatewayServer.start(TestGateway.settings(dir, "openssl", Map.of("max-connections", "3")),
                 Clock.systemUTC())) {
-            SSLContext ctx = AdminCommand.trusting(Path.of(TestGateway.instance(server).get("CaFile").asText()));
-            List<SSLSocket> open = new ArrayList<>();
-            for (int i = 1; i <= 3; i++) {
-                open.add(tlsFrom(ctx, "127.0.0." + i, server.port())); // three addresses: the per-IP cap is not what refuses
-            }
-            boolean refused;
-            try (SSLSocket fourth = tlsFrom(ctx, "127.0.0.4", server.port())) {
-                refused = fourth.getInputStream().read() < 0;
-            } catch (IOException e) {
-                refused = true;
-            }
-            assertTrue(refused, "a fourth connection over the global cap is closed at accept");
-            open.remove(0).close();
-            Thread.sleep(200);
-            try (SSLSocket again = tlsFrom(ctx, "127.0.0.5", server.port())) {
-                assertTrue(again.isConnected(), "a freed slot serves anyone");
-            }
-            for (SSLSocket s : open) {
-                s.close();
-            }
+            // four addresses: the per-IP cap is not what refuses
+            assertCap(server, List.of("127.0.0.1", "127.0.0.2", "127.0.0.3"), "127.0.0.4", "127.0.0.5");
+        }
+    }
+
+    /**
+     * Fills the cap from {@code first}, expects a connection from {@code over} to be closed at accept, frees
+     * one slot, and expects a connection from {@code after} to be served.
+     */
+    private static void assertCap(GatewayServer server, List<String> first, String over, String after) throws Exception {
+        SSLContext ctx = AdminCommand.trusting(Path.of(TestGateway.instance(server).get("CaFile").asText()));
+        List<SSLSocket> open = new ArrayList<>();
+        for (String local : first) {
+            open.add(tlsFrom(ctx, local, server.port()));
+        }
+        boolean refused;
+        try (SSLSocket extra = tlsFrom(ctx, over, server.port())) {
+            refused = extra.getInputStream().read() < 0;
+        } catch (IOException e) {
+            refused = true;
+        }
+        assertTrue(refused, "a connection over the cap is closed at accept");
+        open.remove(0).close();
+        Thread.sleep(200);
+        try (SSLSocket again = tlsFrom(ctx, after, server.port())) {
+            assertTrue(again.isConnected(), "a freed slot can be used again");
+        }
+        for (SSLSocket s : open) {
+            s.close();
         }
     }
 

@@ -81,11 +81,12 @@ class WireFuzzTest {
     /** First byte picks the API name, the rest is the body; headers are signed like the SDK signs them. */
     @FuzzTest(maxDuration = "10m")
     void signedApiBodies(byte[] input) throws Exception {
-        if (input.length == 0) {
+        FuzzGateway.Picked in = FuzzGateway.Picked.from(input, APIS);
+        if (in == null) {
             return;
         }
-        String api = APIS[(input[0] & 0xff) % APIS.length];
-        byte[] body = Arrays.copyOfRange(input, 1, input.length);
+        String api = in.choice();
+        byte[] body = in.body();
         String head = "POST / HTTP/1.1\r\nhost: 127.0.0.1\r\n" + RawHttps.signedHeaders(key(), api, body)
                 + "content-length: " + body.length + "\r\nconnection: close\r\n\r\n";
         RawHttps.Response r;
