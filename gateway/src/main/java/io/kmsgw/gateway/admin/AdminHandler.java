@@ -119,7 +119,14 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private void scrape(Channel ch, boolean keepAlive, String requestId) {
         try {
             executor.execute(() -> {
-                byte[] text = metrics.get().getBytes(StandardCharsets.UTF_8);
+                byte[] text;
+                try {
+                    text = metrics.get().getBytes(StandardCharsets.UTF_8);
+                } catch (RuntimeException e) {
+                    LOG.error("metrics scrape ({}) failed", requestId, e);
+                    error(ch, keepAlive, requestId, new AdminException(500, "InternalFailure", "Internal Failure."));
+                    return;
+                }
                 FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(text));
                 resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
                 write(ch, keepAlive, resp, text.length);
