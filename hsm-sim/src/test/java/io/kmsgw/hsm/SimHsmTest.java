@@ -347,6 +347,21 @@ class SimHsmTest {
         v.update(msg);
         assertTrue(v.verify(pss), "PSS over the digest verifies as PSS over the message");
 
+        // every hash and salt the engine uses, checked by the JDK's PSS over the message
+        for (Object[] c : new Object[][] {{CKM_SHA256, "SHA-256", 0}, {CKM_SHA384, "SHA-384", 48}, {CKM_SHA512, "SHA-512", 64}}) {
+            byte[] d = java.security.MessageDigest.getInstance((String) c[1]).digest(msg);
+            Mechanism m = new Mechanism(CKM_RSA_PKCS_PSS, new Mechanism.PssParams((Long) c[0], (Integer) c[2]));
+            hsm.signInit(rw, m, kp[1]);
+            byte[] sig = hsm.sign(rw, d);
+            v.setParameter(new java.security.spec.PSSParameterSpec((String) c[1], "MGF1", new java.security.spec.MGF1ParameterSpec((String) c[1]),
+                    (Integer) c[2], 1));
+            v.initVerify(pub);
+            v.update(msg);
+            assertTrue(v.verify(sig), c[1] + " PSS, salt " + c[2]);
+            hsm.signInit(rw, m, kp[1]);
+            assertCkr(Ckr.DATA_LEN_RANGE, () -> hsm.sign(rw, java.util.Arrays.copyOf(d, d.length - 1)));
+        }
+
         byte[] digestInfo = HEX.parseHex("3031300d060960864801650304020105000420" + HEX.formatHex(digest));
         hsm.signInit(rw, Mechanism.of(CKM_RSA_PKCS), kp[1]);
         byte[] pkcs1 = hsm.sign(rw, digestInfo);

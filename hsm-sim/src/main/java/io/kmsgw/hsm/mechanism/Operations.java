@@ -187,7 +187,12 @@ public final class Operations {
             if (md == null) {
                 throw new InvalidAlgorithmParameterException();
             }
-            // input is the message digest (PKCS#11 CKM_RSA_PKCS_PSS); BouncyCastle's raw PSS signs it as such
+            if (kind == Kind.SIGN) {
+                // input is the message digest (PKCS#11 CKM_RSA_PKCS_PSS): EMSA-PSS here, the RSA private operation by the JDK
+                return new PssDigestSigner((java.security.interfaces.RSAPrivateKey) key.key(), md, p.saltLength(),
+                        engines.cipher("RSA/ECB/NoPadding"));
+            }
+            // BouncyCastle's raw PSS verifies a digest as such
             s = engines.signature("NONEwithRSASSA-PSS");
             s.setParameter(new PSSParameterSpec(md, "MGF1", new MGF1ParameterSpec(md), p.saltLength(), 1));
         } else if (type == CKM_SHA256_RSA_PKCS_PSS) {
@@ -259,6 +264,9 @@ public final class Operations {
             if (op.engine() instanceof Mac mac) {
                 return mac.doFinal(data);
             }
+            if (op.engine() instanceof PssDigestSigner pss) {
+                return pss.sign(data);
+            }
             Signature s = (Signature) op.engine();
             if (op.mechanism() == CKM_ECDSA) {
                 checkDigestLength(data);
@@ -269,6 +277,8 @@ public final class Operations {
             }
             s.update(data);
             return s.sign();
+        } catch (IllegalArgumentException e) {
+            throw new HsmException(Ckr.DATA_LEN_RANGE, "the input does not fit the mechanism");
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new HsmException(Ckr.GENERAL_ERROR, "sign failed");
         }
