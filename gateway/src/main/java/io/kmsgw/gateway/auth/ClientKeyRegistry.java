@@ -15,25 +15,30 @@ public final class ClientKeyRegistry {
     public record Entry(String clientKeyId, String aapName, PublicKey publicKey, Instant notBefore, Instant notAfter, boolean deleted) {
     }
 
-    private final ConcurrentHashMap<String, Entry> byId = new ConcurrentHashMap<>();
+    /**
+     * Swapped whole by {@link #replaceAll}: a reader sees the old set or the new one, never the empty map
+     * in between (clearing and refilling one map made every client key briefly unknown on each access change).
+     */
+    private volatile ConcurrentHashMap<String, Entry> byId = new ConcurrentHashMap<>();
 
     public Entry get(String clientKeyId) {
         return byId.get(clientKeyId);
     }
 
-    public void put(Entry e) {
+    public synchronized void put(Entry e) {
         byId.put(e.clientKeyId(), e);
     }
 
-    public void remove(String clientKeyId) {
+    public synchronized void remove(String clientKeyId) {
         byId.remove(clientKeyId);
     }
 
-    public void replaceAll(Collection<Entry> entries) {
-        byId.clear();
+    public synchronized void replaceAll(Collection<Entry> entries) {
+        ConcurrentHashMap<String, Entry> next = new ConcurrentHashMap<>(Math.max(16, entries.size() * 2));
         for (Entry e : entries) {
-            byId.put(e.clientKeyId(), e);
+            next.put(e.clientKeyId(), e);
         }
+        byId = next;
     }
 
     public int size() {
