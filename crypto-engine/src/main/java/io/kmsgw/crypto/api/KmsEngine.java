@@ -269,6 +269,23 @@ public final class KmsEngine implements AutoCloseable {
         return new int[] {destroyed, rotated};
     }
 
+    /**
+     * Reloads keys, versions and aliases from the store: another gateway sharing it changed them.
+     * Versions already loaded into workers stay valid (a version's material never changes).
+     */
+    public synchronized void refreshKeys() {
+        Map<KeyMetadata, java.util.Collection<KeyVersion>> loaded = new java.util.LinkedHashMap<>();
+        for (KeyRepository.Loaded l : keys.loadAll()) {
+            loaded.put(l.metadata(), l.versions());
+        }
+        ring.replaceAll(loaded, keys.loadAliases());
+    }
+
+    /** Reloads secrets from the store: another gateway sharing it changed them. */
+    public void refreshSecrets() {
+        secrets.reload();
+    }
+
     private BackendSession.Generated generateMaterial(KeySpec spec) {
         synchronized (management) {
             return management.generate(WorkerContext.kindOf(spec), spec.size(), spec.curve());

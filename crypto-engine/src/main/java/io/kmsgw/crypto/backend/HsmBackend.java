@@ -10,6 +10,11 @@ public interface HsmBackend extends AutoCloseable {
     /** Opens a logged-in session, to be used by one thread at a time. */
     BackendSession openSession();
 
+    /** True while the HSM answers and the backend's session is logged in. */
+    default boolean healthy() {
+        return true;
+    }
+
     /** A short name for logs and metrics ("hsm-sim", "pkcs11:…"). */
     String name();
 

@@ -31,6 +31,8 @@ public final class SimHsmBackend implements HsmBackend {
     private final Cryptoki hsm;
     private final long managementSession;
     private final long masterKey;
+    /** Session object for sealing shared bootstrap files; 0 when the master key is not shared. */
+    private final long sealKey;
 
     /**
      * @param dir        where the token lives
@@ -38,6 +40,14 @@ public final class SimHsmBackend implements HsmBackend {
      * @param iterations PBKDF2 iterations for the PINs
      */
     public SimHsmBackend(Path dir, char[] secret, int iterations, int maxSessions) {
+        this(dir, secret, iterations, maxSessions, null);
+    }
+
+    /**
+     * @param shared when not null, the master key is the instance's shared one (see {@link SharedMaster}),
+     *               and {@link #seal}/{@link #unseal} work under a key derived from its unseal secret
+     */
+    public SimHsmBackend(Path dir, char[] secret, int iterations, int maxSessions, SharedMaster shared) {
         hsm = SimHsm.initialize(new SimHsm.Options(dir, 1, maxSessions, iterations));
         char[] so = pin("so:", secret);
         char[] user = pin("user:", secret);
@@ -54,11 +64,20 @@ public final class SimHsmBackend implements HsmBackend {
             }
             managementSession = hsm.openSession(SLOT, CKF_SERIAL_SESSION | CKF_RW_SESSION);
             hsm.login(managementSession, CKU_USER, user);
-            long[] found = hsm.findObjects(managementSession, Template.of().set(CKA_LABEL, MASTER_LABEL).set(CKA_TOKEN, true));
-            masterKey = found.length > 0 ? found[0] : hsm.generateKey(managementSession, Mechanism.of(CKM_AES_KEY_GEN), Template.of()
-                    .set(CKA_TOKEN, true).set(CKA_LABEL, MASTER_LABEL).set(CKA_VALUE_LEN, 32L)
-                    .set(CKA_WRAP, true).set(CKA_UNWRAP, true).set(CKA_SENSITIVE, true).set(CKA_EXTRACTABLE, false)
-                    .set(CKA_MODIFIABLE, false));
+            if (shared == null) {
+                long[] found = hsm.findObjects(managementSession, Template.of().set(CKA_LABEL, MASTER_LABEL).set(CKA_TOKEN, true));
+                masterKey = found.length > 0 ? found[0] : hsm.generateKey(managementSession, Mechanism.of(CKM_AES_KEY_GEN), Template.of()
+                        .set(CKA_TOKEN, true).set(CKA_LABEL, MASTER_LABEL).set(CKA_VALUE_LEN, 32L)
+                        .set(CKA_WRAP, true).set(CKA_UNWRAP, true).set(CKA_SENSITIVE, true).set(CKA_EXTRACTABLE, false)
+                        .set(CKA_MODIFIABLE, false));
+                sealKey = 0;
+            } else {
+                masterKey = shared.join(hsm, managementSession);
+                sealKey = shared.sealKey(hsm, managementSession);
+            }
+        } catch (KmsException e) {
+            hsm.close();
+            throw e;
         } catch (HsmException e) {
             hsm.close();
             if (e.ckr() == Ckr.PIN_INCORRECT || e.ckr() == Ckr.PIN_LOCKED) {
@@ -90,6 +109,56 @@ public final class SimHsmBackend implements HsmBackend {
     @Override
     public String name() {
         return "hsm-sim";
+    }
+
+    @Override
+    public synchronized boolean healthy() {
+        try {
+            // the master key is a private token object: only a logged-in session finds it
+            return hsm.findObjects(managementSession, Template.of().set(CKA_TOKEN, true).set(CKA_WRAP, true)).length > 0;
+        } catch (HsmException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Seals a small file for the other gateways of a shared instance: AES-256-GCM in the HSM under a key
+     * derived from the unseal secret; {@code aad} binds it to its name. Output: 12-byte IV, ciphertext, tag.
+     */
+    public synchronized byte[] seal(byte[] plaintext, byte[] aad) {
+        requireShared();
+        byte[] iv = new byte[12];
+        try {
+            hsm.generateRandom(managementSession, iv);
+            hsm.encryptInit(managementSession, new Mechanism(CKM_AES_GCM, new Mechanism.GcmParams(iv, aad, 128)), sealKey);
+            byte[] ct = hsm.encrypt(managementSession, plaintext);
+            byte[] out = Arrays.copyOf(iv, 12 + ct.length);
+            System.arraycopy(ct, 0, out, 12, ct.length);
+            return out;
+        } catch (HsmException e) {
+            throw map(e);
+        }
+    }
+
+    /** Opens what {@link #seal} produced; a wrong unseal secret, name or a tampered blob is DECRYPTION_FAILED. */
+    public synchronized byte[] unseal(byte[] sealed, byte[] aad) {
+        requireShared();
+        if (sealed.length < 12 + 16) {
+            throw KmsException.decryptionFailed();
+        }
+        try {
+            hsm.decryptInit(managementSession, new Mechanism(CKM_AES_GCM, new Mechanism.GcmParams(Arrays.copyOf(sealed, 12), aad, 128)),
+                    sealKey);
+            return hsm.decrypt(managementSession, Arrays.copyOfRange(sealed, 12, sealed.length));
+        } catch (HsmException e) {
+            throw map(e);
+        }
+    }
+
+    private void requireShared() {
+        if (sealKey == 0) {
+            throw new IllegalStateException("sealing needs a shared master key (an unseal secret)");
+        }
     }
 
     @Override

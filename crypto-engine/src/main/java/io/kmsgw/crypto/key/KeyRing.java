@@ -50,6 +50,26 @@ public final class KeyRing {
         aliases.values().removeIf(keyId::equals);
     }
 
+    /**
+     * Makes the ring show exactly {@code loaded} and {@code aliasMap} (another gateway changed the
+     * store). New and changed entries go in before absent ones go out, so a key present before and
+     * after never disappears for a moment.
+     */
+    public void replaceAll(Map<KeyMetadata, Collection<KeyVersion>> loaded, Map<String, String> aliasMap) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        loaded.forEach((m, versions) -> {
+            put(m, versions);
+            ids.add(m.keyId());
+        });
+        for (String id : List.copyOf(keys.keySet())) {
+            if (!ids.contains(id)) {
+                remove(id);
+            }
+        }
+        aliases.putAll(aliasMap);
+        aliases.keySet().retainAll(aliasMap.keySet());
+    }
+
     /** Resolves a key id or {@code alias/…}; KEY_NOT_FOUND names what was asked for. */
     public Entry resolve(String keyIdOrAlias) {
         if (keyIdOrAlias == null || keyIdOrAlias.isEmpty()) {

@@ -36,6 +36,16 @@ public final class SecretManager {
         }
     }
 
+    /** Makes the view show exactly what the store holds (another gateway changed it); names present before and after never vanish. */
+    public synchronized void reload() {
+        Map<String, Secret> fresh = new HashMap<>();
+        for (Secret s : repo.loadAll()) {
+            fresh.put(s.name(), s);
+        }
+        secrets.putAll(fresh);
+        secrets.keySet().retainAll(fresh.keySet());
+    }
+
     /** A value to store: the plaintext bytes and its data type (text or binary). */
     public record Value(byte[] plaintext, String dataType) {
     }

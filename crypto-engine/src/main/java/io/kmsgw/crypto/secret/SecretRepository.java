@@ -33,7 +33,7 @@ public final class SecretRepository {
     }
 
     public void create(Secret s, Secret.Version first) {
-        store.write(c -> {
+        store.write(Store.SECRETS, c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO kms_secret (secret_name, secret_type, encryption_key_id, description, "
                     + "extended_config, creation_millis) VALUES (?,?,?,?,?,?)")) {
                 ps.setString(1, s.name());
@@ -52,7 +52,7 @@ public final class SecretRepository {
 
     /** Adds a version that becomes ACSCurrent; the previous current becomes ACSPrevious. */
     public void put(String name, Secret.Version v, String previousCurrent) {
-        store.write(c -> {
+        store.write(Store.SECRETS, c -> {
             insertVersion(c, name, v);
             if (previousCurrent != null) {
                 setStage(c, name, "ACSPrevious", previousCurrent);
@@ -64,7 +64,7 @@ public final class SecretRepository {
 
     /** Replaces every stage of a secret (UpdateSecretVersionStage). */
     public void setStages(String name, Map<String, String> stages) {
-        store.write(c -> {
+        store.write(Store.SECRETS, c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM kms_secret_stage WHERE secret_name = ?")) {
                 ps.setString(1, name);
                 ps.executeUpdate();
@@ -78,7 +78,7 @@ public final class SecretRepository {
 
     /** Sets or clears the planned deletion time (DeleteSecret with a recovery window, RestoreSecret). */
     public void setDeletion(String name, Instant at) {
-        store.write(c -> {
+        store.write(Store.SECRETS, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE kms_secret SET deletion_millis = ? WHERE secret_name = ?")) {
                 ps.setObject(1, at == null ? null : at.toEpochMilli());
                 ps.setString(2, name);
@@ -90,7 +90,7 @@ public final class SecretRepository {
 
     /** Removes a secret, its stages and every version, in one transaction. */
     public void purge(String name) {
-        store.write(c -> {
+        store.write(Store.SECRETS, c -> {
             for (String sql : new String[] {"DELETE FROM kms_secret_stage WHERE secret_name = ?",
                     "DELETE FROM kms_secret_version WHERE secret_name = ?", "DELETE FROM kms_secret WHERE secret_name = ?"}) {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {

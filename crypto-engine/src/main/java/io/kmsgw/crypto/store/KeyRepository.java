@@ -40,7 +40,7 @@ public final class KeyRepository {
 
     /** Inserts a key with its first version atomically. */
     public void insertKey(KeyMetadata m, KeyVersion first) {
-        store.write(c -> {
+        store.write(Store.KEYS, c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO kms_key (key_id, key_spec, key_usage, key_state, description, "
                     + "origin, creation_millis, initial_version_id, primary_version_id) VALUES (?,?,?,?,?,?,?,?,?)")) {
                 ps.setString(1, m.keyId());
@@ -78,7 +78,7 @@ public final class KeyRepository {
 
     /** Writes the mutable part of a key's metadata (state, deletion date, description, rotation, tags) in one transaction. */
     public void update(KeyMetadata m) {
-        store.write(c -> {
+        store.write(Store.KEYS, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE kms_key SET key_state = ?, deletion_millis = ?, description = ?, "
                     + "rotation_interval_seconds = ? WHERE key_id = ?")) {
                 ps.setString(1, m.state().name());
@@ -95,7 +95,7 @@ public final class KeyRepository {
 
     /** Points an existing alias at another key. */
     public void updateAlias(String alias, String keyId) {
-        store.write(c -> {
+        store.write(Store.KEYS, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE kms_alias SET key_id = ? WHERE alias_name = ?")) {
                 ps.setString(1, keyId);
                 ps.setString(2, alias);
@@ -106,7 +106,7 @@ public final class KeyRepository {
     }
 
     public void deleteAlias(String alias) {
-        store.write(c -> {
+        store.write(Store.KEYS, c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM kms_alias WHERE alias_name = ?")) {
                 ps.setString(1, alias);
                 ps.executeUpdate();
@@ -117,7 +117,7 @@ public final class KeyRepository {
 
     /** Destroys a key: its wrapped material (every version), aliases, tags and metadata, in one transaction. */
     public void destroy(String keyId) {
-        store.write(c -> {
+        store.write(Store.KEYS, c -> {
             for (String sql : new String[] {"DELETE FROM kms_alias WHERE key_id = ?", "DELETE FROM kms_key_tag WHERE key_id = ?",
                     "DELETE FROM kms_key_version WHERE key_id = ?", "DELETE FROM kms_key WHERE key_id = ?"}) {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -131,7 +131,7 @@ public final class KeyRepository {
 
     /** Adds a version and makes it primary, atomically. */
     public void addVersion(KeyVersion v) {
-        store.write(c -> {
+        store.write(Store.KEYS, c -> {
             insertVersion(c, v);
             try (PreparedStatement ps = c.prepareStatement("UPDATE kms_key SET primary_version_id = ? WHERE key_id = ?")) {
                 ps.setString(1, v.versionId());
@@ -155,7 +155,7 @@ public final class KeyRepository {
     }
 
     public void insertAlias(String alias, String keyId) {
-        store.write(c -> {
+        store.write(Store.KEYS, c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO kms_alias (alias_name, key_id) VALUES (?,?)")) {
                 ps.setString(1, alias);
                 ps.setString(2, keyId);

@@ -4,8 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -78,32 +76,7 @@ public final class SqliteStore implements Store {
     @Override
     public synchronized void migrate(String component, List<String> steps) {
         write(c -> {
-            try (Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE IF NOT EXISTS schema_version (component VARCHAR(64) PRIMARY KEY, version INTEGER NOT NULL)");
-            }
-            int current = 0;
-            try (PreparedStatement ps = c.prepareStatement("SELECT version FROM schema_version WHERE component = ?")) {
-                ps.setString(1, component);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        current = rs.getInt(1);
-                    }
-                }
-            }
-            for (int i = current; i < steps.size(); i++) {
-                try (Statement s = c.createStatement()) {
-                    s.execute(steps.get(i));
-                }
-            }
-            if (steps.size() > current) {
-                try (PreparedStatement ps = c.prepareStatement(current == 0
-                        ? "INSERT INTO schema_version (version, component) VALUES (?, ?)"
-                        : "UPDATE schema_version SET version = ? WHERE component = ?")) {
-                    ps.setInt(1, steps.size());
-                    ps.setString(2, component);
-                    ps.executeUpdate();
-                }
-            }
+            Migrations.apply(c, component, steps);
             return null;
         });
     }
