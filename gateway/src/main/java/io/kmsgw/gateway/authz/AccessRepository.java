@@ -59,7 +59,7 @@ public final class AccessRepository {
 
     /** Inserts a policy (and its rules), an AAP and a client key in one transaction (quick creation). */
     public void insertAll(List<NetworkRule> rules, List<Policy> policies, Aap aap, ClientKey key) {
-        store.write(c -> {
+        store.write(Store.ACCESS, c -> {
             for (NetworkRule r : rules) {
                 insert(c, r);
             }
@@ -153,7 +153,7 @@ public final class AccessRepository {
 
     /** Deletes an AAP; its client keys become tombstones (refused, still visible to the audit, keeping the AAP name). */
     public void deleteAap(String name, Instant at) {
-        store.write(c -> {
+        store.write(Store.ACCESS, c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE client_key SET deleted_millis = ? WHERE aap_name = ? AND deleted_millis IS NULL")) {
                 ps.setLong(1, at.toEpochMilli());
@@ -174,7 +174,7 @@ public final class AccessRepository {
     }
 
     private void execute(String sql, Object... args) {
-        store.write(c -> {
+        store.write(Store.ACCESS, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (int i = 0; i < args.length; i++) {
                     ps.setObject(i + 1, args[i]);

@@ -79,6 +79,19 @@ public final class Bootstrap {
         return s.toCharArray();
     }
 
+    /** The unseal secret of a shared instance, the same file content on every gateway (at least 16 characters). */
+    public static char[] unsealSecret(Path file) throws IOException {
+        if (file == null || !Files.exists(file)) {
+            throw new IOException("the unseal secret file " + file + " is missing; a shared store needs the instance's unseal "
+                    + "secret (the same on every gateway; e.g. head -c 32 /dev/urandom | base64 > unseal.secret)");
+        }
+        String s = Files.readString(file, StandardCharsets.UTF_8).trim();
+        if (s.length() < 16) {
+            throw new IOException("the unseal secret in " + file + " is shorter than 16 characters");
+        }
+        return s.toCharArray();
+    }
+
     private static String randomToken(int bytes) {
         byte[] b = new byte[bytes];
         new SecureRandom().nextBytes(b);

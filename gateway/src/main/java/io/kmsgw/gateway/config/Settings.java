@@ -30,7 +30,18 @@ public record Settings(
         Duration requestDeadline,
         Duration handshakeTimeout,
         int instanceQps,
-        int aapQps) {
+        int aapQps,
+        String storeUrl,
+        String storeUser,
+        Path storePasswordFile,
+        int storePoolSize,
+        Duration storeResync,
+        Path unsealSecretFile) {
+
+    /** True when the store is shared PostgreSQL rather than the embedded database in the data dir. */
+    public boolean sharedStore() {
+        return storeUrl != null;
+    }
 
     /** The HSM secret file: configured, or {@code DATA/hsm/secret}. */
     public Path effectiveHsmSecretFile() {

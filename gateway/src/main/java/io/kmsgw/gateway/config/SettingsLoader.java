@@ -46,7 +46,13 @@ public final class SettingsLoader {
             new Def("engine.workers", "KMSGW_ENGINE_WORKERS", "engine-workers", "0"),
             new Def("engine.queueCapacity", "KMSGW_ENGINE_QUEUE_CAPACITY", "engine-queue-capacity", "4096"),
             new Def("hsm.secretFile", "KMSGW_HSM_SECRET_FILE", "hsm-secret-file", ""),
-            new Def("hsm.pbkdf2Iterations", "KMSGW_HSM_PBKDF2_ITERATIONS", "hsm-pbkdf2-iterations", "100000"));
+            new Def("hsm.pbkdf2Iterations", "KMSGW_HSM_PBKDF2_ITERATIONS", "hsm-pbkdf2-iterations", "100000"),
+            new Def("store.url", "KMSGW_STORE_URL", "store-url", ""),
+            new Def("store.user", "KMSGW_STORE_USER", "store-user", ""),
+            new Def("store.passwordFile", "KMSGW_STORE_PASSWORD_FILE", "store-password-file", ""),
+            new Def("store.poolSize", "KMSGW_STORE_POOL_SIZE", "store-pool-size", "8"),
+            new Def("store.resyncSeconds", "KMSGW_STORE_RESYNC_SECONDS", "store-resync-seconds", "30"),
+            new Def("unseal.secretFile", "KMSGW_UNSEAL_SECRET_FILE", "unseal-secret-file", ""));
 
     private SettingsLoader() {
     }
@@ -83,6 +89,14 @@ public final class SettingsLoader {
         Parser p = new Parser(v, source);
         String engine = p.oneOf("tls.engine", "openssl", "jdk", "bcjsse");
         String secret = v.get("hsm.secretFile");
+        String storeUrl = v.get("store.url").trim();
+        if (!storeUrl.isEmpty() && !storeUrl.startsWith("jdbc:postgresql://")) {
+            throw p.bad("store.url", "must be empty (the embedded store) or a jdbc:postgresql://HOST:PORT/DATABASE URL");
+        }
+        if (!storeUrl.isEmpty() && v.get("unseal.secretFile").isBlank()) {
+            throw p.bad("store.url", "a shared store needs the instance's unseal secret: set unseal.secretFile "
+                    + "(KMSGW_UNSEAL_SECRET_FILE, --unseal-secret-file) to the same file on every gateway");
+        }
         return new Settings(
                 p.path("server.dataDir"),
                 p.nonEmpty("server.bind"),
@@ -105,7 +119,13 @@ public final class SettingsLoader {
                 Duration.ofSeconds(p.integer("protocol.requestDeadlineSeconds", 1, 3600)),
                 Duration.ofSeconds(p.integer("protocol.handshakeTimeoutSeconds", 1, 600)),
                 p.integer("limits.instanceQps", 0, 10_000_000),
-                p.integer("limits.aapQps", 0, 10_000_000));
+                p.integer("limits.aapQps", 0, 10_000_000),
+                storeUrl.isEmpty() ? null : storeUrl,
+                v.get("store.user").isBlank() ? null : v.get("store.user").trim(),
+                v.get("store.passwordFile").isBlank() ? null : p.path("store.passwordFile"),
+                p.integer("store.poolSize", 2, 256),
+                Duration.ofSeconds(p.integer("store.resyncSeconds", 1, 86400)),
+                v.get("unseal.secretFile").isBlank() ? null : p.path("unseal.secretFile"));
     }
 
     private static Map<String, String> readYaml(Path file) {

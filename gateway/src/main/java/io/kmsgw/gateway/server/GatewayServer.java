@@ -3,6 +3,9 @@ package io.kmsgw.gateway.server;
 import io.kmsgw.crypto.api.KmsEngine;
 import io.kmsgw.crypto.backend.SimHsmBackend;
 import io.kmsgw.crypto.clientkey.ClientKeyIssuer;
+import io.kmsgw.crypto.backend.SharedMaster;
+import io.kmsgw.crypto.store.PostgresStore;
+import io.kmsgw.crypto.store.SharedBlobs;
 import io.kmsgw.crypto.store.SqliteStore;
 import io.kmsgw.crypto.store.Store;
 import io.kmsgw.gateway.admin.AdminActions;
@@ -20,6 +23,7 @@ import io.kmsgw.gateway.authz.AccessRepository;
 import io.kmsgw.gateway.authz.Authorizer;
 import io.kmsgw.gateway.bootstrap.Bootstrap;
 import io.kmsgw.gateway.bootstrap.InstanceMeta;
+import io.kmsgw.gateway.bootstrap.SharedFiles;
 import io.kmsgw.gateway.config.Settings;
 import io.kmsgw.gateway.dispatch.ApiOperations;
 import io.kmsgw.gateway.dispatch.BodyDecoder;
@@ -44,7 +48,10 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -97,6 +104,8 @@ public final class GatewayServer implements AutoCloseable {
     /** The gateway's meters, scraped at the admin plane's {@code GET /metrics}. Tags are bounded: never key ids, client key ids or IPs. */
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private volatile boolean ready;
+    /** In a shared instance: the change follower and the store subscription feeding it. */
+    private final List<AutoCloseable> followers = new ArrayList<>();
 
     private GatewayServer(Settings s, Clock clock) throws Exception {
         this.settings = s;
@@ -111,20 +120,27 @@ public final class GatewayServer implements AutoCloseable {
         EventLoopGroup workerGroup = null;
         ExecutorService adminPool = null;
         try {
-            st = new SqliteStore(dir.resolve("kmsgw.db"));
+            st = openStore(s, dir);
             InstanceMeta meta = new InstanceMeta(st);
-            instanceId = Bootstrap.instanceId(meta);
-            String adminToken = Bootstrap.adminToken(dir);
+            SharedBlobs blobs = st.shared() ? new SharedBlobs(st) : null;
             int workerCount = s.engineWorkers() > 0 ? s.engineWorkers() : Math.max(2, Runtime.getRuntime().availableProcessors());
             char[] secret = Bootstrap.hsmSecret(s.effectiveHsmSecretFile(), Files.exists(dir.resolve("hsm/slot-0/token.bin")));
+            char[] unseal = blobs == null ? null : Bootstrap.unsealSecret(s.unsealSecretFile());
             try {
-                be = new SimHsmBackend(dir.resolve("hsm"), secret, s.hsmPbkdf2Iterations(), workerCount + ioThreads(s) + 8);
+                be = new SimHsmBackend(dir.resolve("hsm"), secret, s.hsmPbkdf2Iterations(), workerCount + ioThreads(s) + 8,
+                        unseal == null ? null : new SharedMaster(unseal, blobs.masterKeyVault()));
             } finally {
                 java.util.Arrays.fill(secret, '\0');
+                if (unseal != null) {
+                    java.util.Arrays.fill(unseal, '\0');
+                }
             }
             en = new KmsEngine(st, be, new KmsEngine.Settings(workerCount, s.engineQueueCapacity(), 4096), clock);
             AccessRepository access = new AccessRepository(st);
-            Bootstrap.QuickStart qs = Bootstrap.quickStart(dir, instanceId, meta, en, access, new ClientKeyIssuer());
+            Boot boot = bootstrap(st, dir, s, meta, en, access, blobs, be);
+            instanceId = boot.instanceId();
+            String adminToken = boot.adminToken();
+            Bootstrap.QuickStart qs = boot.quickStart();
 
             AccessControl accessControl = new AccessControl();
             SignatureVerifier verifier = new SignatureVerifier(s.conscrypt());
@@ -138,9 +154,10 @@ public final class GatewayServer implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
+            Store jobs = st;
             sched.scheduleWithFixedDelay(() -> {
                 try {
-                    expiry.check();
+                    jobs.tryExclusive("client-key-expiry", expiry::check);
                 } catch (RuntimeException e) {
                     LOG.warn("client key expiry check failed: {}", e.toString());
                 }
@@ -148,22 +165,28 @@ public final class GatewayServer implements AutoCloseable {
             KmsEngine maintained = en;
             sched.scheduleWithFixedDelay(() -> {
                 try {
-                    int[] done = maintained.runMaintenance();
-                    if (done[0] + done[1] > 0) {
-                        LOG.info("key maintenance: {} keys destroyed after their deletion window, {} rotated", done[0], done[1]);
-                    }
+                    jobs.tryExclusive("key-maintenance", () -> {
+                        if (jobs.shared()) {
+                            // act on what the store holds now, not on a view a notification may not have reached yet
+                            maintained.refreshKeys();
+                            maintained.refreshSecrets();
+                        }
+                        int[] done = maintained.runMaintenance();
+                        if (done[0] + done[1] > 0) {
+                            LOG.info("key maintenance: {} keys destroyed after their deletion window, {} rotated", done[0], done[1]);
+                        }
+                    });
                 } catch (RuntimeException e) {
                     LOG.warn("key maintenance failed: {}", e.toString());
                 }
             }, 0, 1, TimeUnit.MINUTES);
 
-            InstancePki.Material pki = InstancePki.loadOrCreate(dir, instanceId, s.endpointNames());
+            InstancePki.Material pki = boot.pki();
             tlsEngine = TlsContexts.effectiveEngine(s.tlsEngine());
             SslContext ssl = TlsContexts.server(pki, tlsEngine);
 
             ApiOperations ops = new ApiOperations(en);
             KmsEngine engineRef = en;
-            AuditLog auditRef = au;
             DataPlaneInitializer.Stages stages = new DataPlaneInitializer.Stages(
                     new Authenticator(clientKeys, verifier, clock, s.maxClockSkew()),
                     new BodyDecoder(ops),
@@ -177,6 +200,13 @@ public final class GatewayServer implements AutoCloseable {
                     s.handshakeTimeout(),
                     new RequestMetrics(meters));
             bindMeters(en, au, accessControl, clientKeys, clock);
+            if (st.shared()) {
+                ChangeFollower follower = new ChangeFollower(en, accessService);
+                followers.add(follower);
+                followers.add(st.subscribe(follower::changed));
+                long every = s.storeResync().toMillis();
+                sched.scheduleWithFixedDelay(() -> follower.changed(Store.RESYNC), every, every, TimeUnit.MILLISECONDS);
+            }
 
             boolean epoll = Epoll.isAvailable();
             IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -192,7 +222,7 @@ public final class GatewayServer implements AutoCloseable {
             });
             adminExecutor = adminPool;
             AdminHandler adminHandler = new AdminHandler(adminToken, new AdminActions(en, accessService, au, clock), adminPool,
-                    () -> ready && auditRef.healthy(), meters::scrape);
+                    this::readyNow, meters::scrape);
 
             dataPlane = new DataPlaneInitializer(ssl, s.maxBodyBytes(), s.idleTimeout(), stages);
             dataAddress = bind(channelType, new InetSocketAddress(s.bind(), s.port()), dataPlane);
@@ -206,6 +236,7 @@ public final class GatewayServer implements AutoCloseable {
             for (Channel c : listeners) {
                 c.close();
             }
+            closeFollowers();
             if (workerGroup != null) {
                 workerGroup.shutdownGracefully(0, 1000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
                 bossGroup.shutdownGracefully(0, 1000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
@@ -236,6 +267,66 @@ public final class GatewayServer implements AutoCloseable {
         this.audit = au;
         this.scheduler = sched;
         this.ready = true;
+    }
+
+    private static Store openStore(Settings s, Path dir) throws IOException {
+        if (!s.sharedStore()) {
+            return new SqliteStore(dir.resolve("kmsgw.db"));
+        }
+        String password = s.storePasswordFile() == null ? null : Files.readString(s.storePasswordFile(), StandardCharsets.UTF_8).trim();
+        return new PostgresStore(s.storeUrl(), s.storeUser(), password, s.storePoolSize());
+    }
+
+    /** What bootstrap settles: instance id, admin token, quick-start AAP and the TLS material. */
+    private record Boot(String instanceId, String adminToken, Bootstrap.QuickStart quickStart, InstancePki.Material pki) {
+    }
+
+    /**
+     * Bootstrap under the store's lock, so gateways starting together on an empty shared store agree on
+     * one instance: the first creates it, the others take its shared files ({@link SharedFiles}).
+     */
+    private static Boot bootstrap(Store st, Path dir, Settings s, InstanceMeta meta, KmsEngine en, AccessRepository access,
+                                  SharedBlobs blobs, SimHsmBackend sealer) {
+        return st.exclusive("bootstrap", () -> {
+            try {
+                String id = Bootstrap.instanceId(meta);
+                SharedFiles shared = blobs == null ? null : new SharedFiles(blobs, sealer, dir, SharedFiles.of(id));
+                if (shared != null) {
+                    shared.pull();
+                }
+                String token = Bootstrap.adminToken(dir);
+                Bootstrap.QuickStart qs = Bootstrap.quickStart(dir, id, meta, en, access, new ClientKeyIssuer());
+                InstancePki.Material pki = InstancePki.loadOrCreate(dir, id, s.endpointNames());
+                if (shared != null) {
+                    shared.push();
+                }
+                return new Boot(id, token, qs, pki);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** Ready: listeners up and not draining, audit writing, the store answering, the HSM session logged in. */
+    private boolean readyNow() {
+        if (!ready || !audit.healthy() || !backend.healthy()) {
+            return false;
+        }
+        try {
+            return store.read(c -> c.isValid(2));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private void closeFollowers() {
+        for (AutoCloseable f : followers) {
+            try {
+                f.close();
+            } catch (Exception e) {
+                LOG.debug("closing a change follower: {}", e.toString());
+            }
+        }
     }
 
     /** Gauges over the engine, audit sink, decision cache and client keys, plus the JVM's own. */
@@ -333,6 +424,7 @@ public final class GatewayServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         scheduler.shutdownNow();
+        closeFollowers();
         audit.close();
         engine.close();
         backend.close();

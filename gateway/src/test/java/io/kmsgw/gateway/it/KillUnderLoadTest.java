@@ -121,7 +121,7 @@ class KillUnderLoadTest {
     }
 
     /** Repeats {@code body} until stopped; a failure (the server is gone) ends that thread's load. */
-    private static Thread loop(AtomicBoolean stop, ThrowingRunnable body) {
+    static Thread loop(AtomicBoolean stop, ThrowingRunnable body) {
         Thread t = new Thread(() -> {
             while (!stop.get()) {
                 try {
@@ -136,16 +136,18 @@ class KillUnderLoadTest {
         return t;
     }
 
-    private interface ThrowingRunnable {
+    interface ThrowingRunnable {
         void run() throws Exception;
     }
 
-    /** {@code kmsgw serve} in a child JVM on {@code dir}; returns once it printed its ready line. */
-    static Process serve(Path dir) throws Exception {
+    /** {@code kmsgw serve} in a child JVM on {@code dir} with more flags; returns once it printed its ready line. */
+    static Process serve(Path dir, String... flags) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.kmsgw.gateway.Main", "serve",
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "io.kmsgw.gateway.Main", "serve",
                 "--data-dir", dir.toString(), "--port", "0", "--admin-port", "0", "--engine-workers", "2",
-                "--hsm-pbkdf2-iterations", "1000").redirectErrorStream(true);
+                "--hsm-pbkdf2-iterations", "1000"));
+        cmd.addAll(List.of(flags));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         Process p = pb.start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

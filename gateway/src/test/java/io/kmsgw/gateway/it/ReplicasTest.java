@@ -1,0 +1,258 @@
+package io.kmsgw.gateway.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.aliyun.dkms.gcs.sdk.Client;
+import com.aliyun.dkms.gcs.sdk.models.DecryptRequest;
+import com.aliyun.dkms.gcs.sdk.models.EncryptRequest;
+import com.aliyun.dkms.gcs.sdk.models.EncryptResponse;
+import com.aliyun.dkms.gcs.sdk.models.GenerateRandomRequest;
+import com.aliyun.dkms.gcs.sdk.models.GetSecretValueRequest;
+import com.aliyun.tea.TeaException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kmsgw.crypto.store.PostgresServer;
+import io.kmsgw.gateway.server.GatewayServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Several gateways of one instance on a real PostgreSQL server: each has its own data dir and HSM,
+ * they share the store and the unseal secret. The official SDK, given one gateway's CA file and client
+ * key, works against any of them.
+ */
+class ReplicasTest {
+    @TempDir
+    Path dir;
+    private Map<String, String> shared;
+    private final List<AutoCloseable> running = new ArrayList<>();
+
+    @BeforeEach
+    void instance() throws Exception {
+        Path unseal = dir.resolve("unseal.secret");
+        Files.writeString(unseal, "unseal-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "-0123456789");
+        shared = Map.of("store-url", PostgresServer.shared().newDatabase(), "store-user", PostgresServer.shared().user(),
+                "unseal-secret-file", unseal.toString());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            running.get(i).close();
+        }
+    }
+
+    private GatewayServer gateway(String name) throws Exception {
+        GatewayServer g = GatewayServer.start(TestGateway.settings(dir.resolve(name), "openssl", shared), Clock.systemUTC());
+        running.add(g);
+        return g;
+    }
+
+    /** The quick-start SDK setup of {@code first} (its client key files and CA file) pointed at {@code other}'s endpoint. */
+    private static Client sdkAt(JsonNode first, JsonNode other) throws Exception {
+        ObjectNode inst = first.deepCopy();
+        inst.put("Endpoint", other.get("Endpoint").asText());
+        return TestGateway.sdkClient(inst);
+    }
+
+    @Test
+    void gatewaysShareOneInstanceAndAKeyMadeOnOneWorksOnTheOther() throws Exception {
+        GatewayServer a = gateway("a");
+        GatewayServer b = gateway("b");
+        JsonNode instA = TestGateway.instance(a);
+        JsonNode instB = TestGateway.instance(b);
+        assertEquals(a.instanceId(), b.instanceId());
+        assertEquals(Files.readString(Path.of(instA.get("CaFile").asText())), Files.readString(Path.of(instB.get("CaFile").asText())),
+                "one CA file for the whole instance");
+        assertEquals(Files.readString(Path.of(instA.get("AdminTokenFile").asText())),
+                Files.readString(Path.of(instB.get("AdminTokenFile").asText())));
+        assertNotEquals(Files.readString(dir.resolve("a/hsm/secret")), Files.readString(dir.resolve("b/hsm/secret")),
+                "each gateway has its own HSM");
+
+        TestGateway.AdminReply created = TestGateway.admin(instA, "CreateKey", "{\"KeySpec\":\"Aliyun_AES_256\",\"KeyUsage\":\"ENCRYPT/DECRYPT\"}");
+        assertEquals(200, created.status());
+        String keyId = created.json().get("KeyMetadata").get("KeyId").asText();
+        Client onB = sdkAt(instA, instB);
+        Client onA = TestGateway.sdkClient(instA);
+        byte[] plain = "made on A, used on B".getBytes(StandardCharsets.UTF_8);
+        EncryptResponse sealed = eventually(() -> onB.encrypt(new EncryptRequest().setKeyId(keyId).setPlaintext(plain)));
+        assertArrayEquals(plain, onA.decrypt(new DecryptRequest().setKeyId(keyId).setCiphertextBlob(sealed.getCiphertextBlob())
+                .setIv(sealed.getIv()).setAlgorithm(sealed.getAlgorithm())).getPlaintext());
+
+        assertEquals(200, TestGateway.admin(instB, "CreateSecret", "{\"SecretName\":\"rds-shared\",\"SecretData\":\"s3cr3t-v1\","
+                + "\"VersionId\":\"v1\"}").status());
+        assertEquals("s3cr3t-v1", eventually(() -> onA.getSecretValue(new GetSecretValueRequest().setSecretName("rds-shared")))
+                .getSecretData());
+        assertEquals(200, TestGateway.admin(instA, "DisableKey", "{\"KeyId\":\"" + keyId + "\"}").status());
+        TeaException disabled = eventually(() -> TestGateway.teaError(() -> onB.encrypt(new EncryptRequest().setKeyId(keyId)
+                .setPlaintext(plain))));
+        assertEquals("Rejected.Disabled", disabled.getCode(), "B follows the key's state");
+
+        RawHttps.Response ready = RawHttps.send(Path.of(instB.get("CaFile").asText()), b.adminPort(),
+                "GET /readyz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n", null);
+        assertEquals(200, ready.status());
+    }
+
+    @Test
+    void aClientKeyDeletedOnOneGatewayIsRefusedByTheOtherWithinASecond() throws Exception {
+        GatewayServer a = gateway("a");
+        GatewayServer b = gateway("b");
+        JsonNode instA = TestGateway.instance(a);
+        TestGateway.AdminReply created = TestGateway.admin(instA, "CreateClientKey", "{\"AapName\":\"quickstart\",\"Password\":\"Rotat3d_key\"}");
+        assertEquals(200, created.status(), created.json().toString());
+        String id = created.json().get("ClientKeyId").asText();
+        Path json = dir.resolve("rotated.json");
+        Path pw = dir.resolve("rotated.pw");
+        Files.writeString(json, "{\"KeyId\":\"" + id + "\",\"PrivateKeyData\":\"" + created.json().get("PrivateKeyData").asText() + "\"}");
+        Files.writeString(pw, "Rotat3d_key");
+        Client onB = TestGateway.sdkClient(b, json, pw);
+        eventually(() -> onB.generateRandom(new GenerateRandomRequest().setLength(8)));
+
+        assertEquals(200, TestGateway.admin(instA, "DeleteClientKey", "{\"ClientKeyId\":\"" + id + "\"}").status());
+        long deleted = System.nanoTime();
+        TeaException refused = null;
+        while (refused == null && System.nanoTime() - deleted < TimeUnit.SECONDS.toNanos(5)) {
+            try {
+                onB.generateRandom(new GenerateRandomRequest().setLength(8));
+            } catch (Exception e) {
+                refused = TestGateway.teaError(() -> {
+                    throw e;
+                });
+            }
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - deleted);
+        assertTrue(refused != null && millis < 1000, "B refused the deleted client key after " + millis + " ms");
+        assertEquals(401, TestGateway.httpCode(refused), refused.getCode());
+        System.out.printf("client key deleted on A, refused by B after %d ms%n", millis);
+    }
+
+    @Test
+    void killingOneGatewayUnderLoadLeavesTheOtherServingWithEveryAcknowledgedWrite() throws Exception {
+        List<String> flags = new ArrayList<>();
+        shared.forEach((k, v) -> flags.addAll(List.of("--" + k, v)));
+        Process a = KillUnderLoadTest.serve(dir.resolve("a"), flags.toArray(String[]::new));
+        try {
+            JsonNode instA = new ObjectMapper().readTree(dir.resolve("a/instance.json").toFile());
+            GatewayServer b = gateway("b");
+            JsonNode instB = TestGateway.instance(b);
+            ConcurrentLinkedQueue<String> keys = new ConcurrentLinkedQueue<>();
+            Map<String, String> secretVersions = new ConcurrentHashMap<>();
+            ConcurrentLinkedQueue<EncryptResponse> sealedOnA = new ConcurrentLinkedQueue<>();
+            Map<EncryptResponse, byte[]> plaintexts = new ConcurrentHashMap<>();
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger secretCount = new AtomicInteger();
+            List<Thread> load = new ArrayList<>();
+            load.add(KillUnderLoadTest.loop(stop, () -> {
+                TestGateway.AdminReply r = TestGateway.admin(instA, "CreateKey", "{\"KeySpec\":\"Aliyun_AES_256\",\"KeyUsage\":\"ENCRYPT/DECRYPT\"}");
+                if (r.status() == 200) {
+                    keys.add(r.json().get("KeyMetadata").get("KeyId").asText());
+                }
+            }));
+            load.add(KillUnderLoadTest.loop(stop, () -> {
+                String name = "rds-" + secretCount.incrementAndGet();
+                TestGateway.AdminReply r = TestGateway.admin(instA, "CreateSecret",
+                        "{\"SecretName\":\"" + name + "\",\"SecretData\":\"v1-" + name + "\",\"VersionId\":\"v1\"}");
+                if (r.status() == 200) {
+                    secretVersions.put(name, "v1-" + name);
+                }
+            }));
+            Client onA = TestGateway.sdkClient(instA);
+            load.add(KillUnderLoadTest.loop(stop, () -> {
+                byte[] plain = new byte[32];
+                ThreadLocalRandom.current().nextBytes(plain);
+                EncryptResponse r = onA.encrypt(new EncryptRequest().setKeyId("alias/quickstart").setPlaintext(plain));
+                plaintexts.put(r, plain);
+                sealedOnA.add(r);
+            }));
+            Client onB = sdkAt(instA, instB);
+            AtomicInteger servedByB = new AtomicInteger();
+            AtomicInteger failedOnB = new AtomicInteger();
+            Thread bLoad = KillUnderLoadTest.loop(stop, () -> {
+                try {
+                    onB.generateRandom(new GenerateRandomRequest().setLength(16));
+                    servedByB.incrementAndGet();
+                } catch (Exception e) {
+                    failedOnB.incrementAndGet();
+                }
+            });
+            Thread.sleep(2000 + ThreadLocalRandom.current().nextInt(1000));
+            a.destroyForcibly(); // SIGKILL
+            assertTrue(a.waitFor(10, TimeUnit.SECONDS));
+            int servedAtKill = servedByB.get();
+            Thread.sleep(1000);
+            stop.set(true);
+            for (Thread t : load) {
+                t.join(30_000);
+            }
+            bLoad.join(30_000);
+            assertTrue(keys.size() >= 2 && secretVersions.size() >= 2 && sealedOnA.size() >= 5,
+                    "the kill landed under load: " + keys.size() + " keys, " + secretVersions.size() + " secrets, " + sealedOnA.size()
+                            + " encrypts acknowledged");
+            assertTrue(servedByB.get() > servedAtKill, "B kept serving after A died");
+            assertEquals(0, failedOnB.get(), "no request to B failed");
+
+            for (String key : keys) {
+                assertEquals(200, eventually(() -> describe(instB, key)), "key " + key);
+            }
+            for (Map.Entry<String, String> e : secretVersions.entrySet()) {
+                assertEquals(e.getValue(), eventually(() -> onB.getSecretValue(new GetSecretValueRequest().setSecretName(e.getKey())))
+                        .getSecretData(), e.getKey());
+            }
+            for (EncryptResponse s : sealedOnA) {
+                assertArrayEquals(plaintexts.get(s), onB.decrypt(new DecryptRequest().setKeyId(s.getKeyId())
+                        .setCiphertextBlob(s.getCiphertextBlob()).setIv(s.getIv()).setAlgorithm(s.getAlgorithm())).getPlaintext());
+            }
+            System.out.printf("A killed under load: %d keys, %d secrets, %d ciphertexts acknowledged by A, all served by B; "
+                    + "B answered %d requests meanwhile, none failed%n", keys.size(), secretVersions.size(), sealedOnA.size(),
+                    servedByB.get());
+        } finally {
+            a.destroyForcibly();
+        }
+    }
+
+    private static int describe(JsonNode inst, String keyId) throws Exception {
+        int status = TestGateway.admin(inst, "DescribeKey", "{\"KeyId\":\"" + keyId + "\"}").status();
+        if (status != 200) {
+            throw new IllegalStateException("DescribeKey " + keyId + " answered " + status);
+        }
+        return status;
+    }
+
+    private interface Call<T> {
+        T run() throws Exception;
+    }
+
+    /** Retries a call for up to 5 s: the other gateway learns of a change a few milliseconds after it commits. */
+    private static <T> T eventually(Call<T> call) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            try {
+                return call.run();
+            } catch (Exception | AssertionError e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+}
