@@ -104,6 +104,8 @@ public final class GatewayServer implements AutoCloseable {
     /** The gateway's meters, scraped at the admin plane's {@code GET /metrics}. Tags are bounded: never key ids, client key ids or IPs. */
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private volatile boolean ready;
+    private volatile boolean dependenciesHealthy;
+    private final ScheduledExecutorService prober;
     /** In a shared instance: the change follower and the store subscription feeding it. */
     private final List<AutoCloseable> followers = new ArrayList<>();
 
@@ -266,6 +268,21 @@ public final class GatewayServer implements AutoCloseable {
         this.engine = en;
         this.audit = au;
         this.scheduler = sched;
+        this.dependenciesHealthy = probe(st, be);
+        Store probedStore = st;
+        SimHsmBackend probedHsm = be;
+        this.prober = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kmsgw-probe");
+            t.setDaemon(true);
+            return t;
+        });
+        prober.scheduleWithFixedDelay(() -> {
+            boolean healthy = probe(probedStore, probedHsm);
+            if (healthy != dependenciesHealthy) {
+                LOG.warn("readiness: the store and HSM are {}", healthy ? "reachable again" : "not reachable; /readyz answers 503");
+            }
+            dependenciesHealthy = healthy;
+        }, 1, 1, TimeUnit.SECONDS);
         this.ready = true;
     }
 
@@ -307,13 +324,19 @@ public final class GatewayServer implements AutoCloseable {
         });
     }
 
-    /** Ready: listeners up and not draining, audit writing, the store answering, the HSM session logged in. */
+    /**
+     * Ready: listeners up and not draining, audit writing, and the last probe found the store answering
+     * and the HSM session logged in. Called on the admin event loop, so it only reads flags; the probe
+     * runs on a thread of its own every second.
+     */
     private boolean readyNow() {
-        if (!ready || !audit.healthy() || !backend.healthy()) {
-            return false;
-        }
+        return ready && audit.healthy() && dependenciesHealthy;
+    }
+
+    /** Checks the store and the HSM (blocking; off the event loops). */
+    private static boolean probe(Store st, SimHsmBackend be) {
         try {
-            return store.read(c -> c.isValid(2));
+            return be.healthy() && st.read(c -> c.isValid(2));
         } catch (RuntimeException e) {
             return false;
         }
@@ -424,6 +447,7 @@ public final class GatewayServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         scheduler.shutdownNow();
+        prober.shutdownNow();
         closeFollowers();
         audit.close();
         engine.close();

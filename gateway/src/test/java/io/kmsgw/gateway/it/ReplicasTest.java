@@ -20,6 +20,9 @@ import io.kmsgw.gateway.server.GatewayServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,9 +110,29 @@ class ReplicasTest {
                 .setPlaintext(plain))));
         assertEquals("Rejected.Disabled", disabled.getCode(), "B follows the key's state");
 
-        RawHttps.Response ready = RawHttps.send(Path.of(instB.get("CaFile").asText()), b.adminPort(),
-                "GET /readyz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n", null);
-        assertEquals(200, ready.status());
+        assertEquals(200, readyz(instB, b));
+        // the store becomes unreachable: B says so at /readyz (a load balancer stops sending it traffic), and recovers
+        String db = shared.get("store-url").substring(shared.get("store-url").lastIndexOf('/') + 1);
+        try (Connection c = DriverManager.getConnection(PostgresServer.shared().url("postgres"), "kmsgw", null);
+             Statement st = c.createStatement()) {
+            st.execute("ALTER DATABASE " + db + " ALLOW_CONNECTIONS false");
+            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db + "'");
+            assertEquals(503, eventually(() -> expect(503, readyz(instB, b)), 20));
+            st.execute("ALTER DATABASE " + db + " ALLOW_CONNECTIONS true");
+            assertEquals(200, eventually(() -> expect(200, readyz(instB, b)), 20));
+        }
+    }
+
+    private static int readyz(JsonNode inst, GatewayServer g) throws Exception {
+        return RawHttps.send(Path.of(inst.get("CaFile").asText()), g.adminPort(),
+                "GET /readyz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n", null).status();
+    }
+
+    private static int expect(int wanted, int got) {
+        if (got != wanted) {
+            throw new IllegalStateException("got " + got + ", waiting for " + wanted);
+        }
+        return got;
     }
 
     @Test
@@ -243,7 +266,11 @@ class ReplicasTest {
 
     /** Retries a call for up to 5 s: the other gateway learns of a change a few milliseconds after it commits. */
     private static <T> T eventually(Call<T> call) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        return eventually(call, 5);
+    }
+
+    private static <T> T eventually(Call<T> call, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (true) {
             try {
                 return call.run();
