@@ -5,11 +5,11 @@ import io.kmsgw.gateway.cli.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code java -jar kmsgw.jar serve|admin …}. */
+/** {@code java -jar kmsgw.jar serve|admin|backup|restore|health …}. */
 @Command(name = "kmsgw", mixinStandardHelpOptions = true, version = "kmsgw 0.1.0",
         description = "Self-hosted KMS instance gateway (dkms-gcs-0.2).",
         subcommands = {ServeCommand.class, AdminCommand.class, io.kmsgw.gateway.cli.BackupCommand.class,
-                io.kmsgw.gateway.cli.RestoreCommand.class})
+                io.kmsgw.gateway.cli.RestoreCommand.class, io.kmsgw.gateway.cli.HealthCommand.class})
 public final class Main implements Runnable {
 
     @Override
