@@ -104,8 +104,10 @@ public final class KmsEngine implements AutoCloseable {
         BackendSession.Generated g = generateMaterial(spec);
         KeyVersion v = new KeyVersion(UUID.randomUUID().toString(), keyId, now, g.wrapped(), g.publicKey());
         KeyMetadata m = KeyMetadata.created(keyId, spec, usage, desc, now, v.versionId(), tags);
-        write(() -> keys.insertKey(m, v));
-        ring.put(m, List.of(v));
+        synchronized (this) { // a concurrent refreshKeys must not load before this commit and apply after this put
+            write(() -> keys.insertKey(m, v));
+            ring.put(m, List.of(v));
+        }
         return m;
     }
 
@@ -274,11 +276,15 @@ public final class KmsEngine implements AutoCloseable {
      * Versions already loaded into workers stay valid (a version's material never changes).
      */
     public synchronized void refreshKeys() {
-        Map<KeyMetadata, java.util.Collection<KeyVersion>> loaded = new java.util.LinkedHashMap<>();
-        for (KeyRepository.Loaded l : keys.loadAll()) {
-            loaded.put(l.metadata(), l.versions());
+        // Every local change holds this engine's lock (keys) or the ring's (aliases) from its commit to its
+        // ring update, so nothing committed after the load below can be undone by applying it.
+        synchronized (ring) {
+            Map<KeyMetadata, java.util.Collection<KeyVersion>> loaded = new java.util.LinkedHashMap<>();
+            for (KeyRepository.Loaded l : keys.loadAll()) {
+                loaded.put(l.metadata(), l.versions());
+            }
+            ring.replaceAll(loaded, keys.loadAliases());
         }
-        ring.replaceAll(loaded, keys.loadAliases());
     }
 
     /** Reloads secrets from the store: another gateway sharing it changed them. */

@@ -65,6 +65,31 @@ class KmsEngineTest {
         store.close();
     }
 
+    @Test
+    void aRefreshRacingLocalChangesNeverHidesThem() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread refresher = new Thread(() -> {
+            while (!done.get()) {
+                engine.refreshKeys();
+            }
+        });
+        refresher.start();
+        List<String> made = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 40; i++) {
+                String id = engine.createKey("Aliyun_AES_256", "ENCRYPT/DECRYPT", "race " + i).keyId();
+                engine.createAlias("alias/race-" + i, id);
+                made.add(id);
+            }
+        } finally {
+            done.set(true);
+            refresher.join();
+        }
+        for (int i = 0; i < made.size(); i++) {
+            assertEquals(made.get(i), engine.describeKey("alias/race-" + i).keyId(), "key and alias " + i + " still visible");
+        }
+    }
+
     static <T> T await(BiConsumer<Completion<T>, Void> call) throws Exception {
         CompletableFuture<T> f = new CompletableFuture<>();
         call.accept((r, e) -> {
