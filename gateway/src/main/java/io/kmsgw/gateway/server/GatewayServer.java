@@ -69,6 +69,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -114,6 +115,7 @@ public final class GatewayServer implements AutoCloseable {
         Path dir = s.dataDir().toAbsolutePath();
         Files.createDirectories(dir);
         Store st = null;
+        CompletableFuture<SimHsmBackend> hsm = null;
         SimHsmBackend be = null;
         KmsEngine en = null;
         AuditLog au = null;
@@ -126,27 +128,40 @@ public final class GatewayServer implements AutoCloseable {
             InstanceMeta meta = new InstanceMeta(st);
             SharedBlobs blobs = st.shared() ? new SharedBlobs(st) : null;
             int workerCount = s.engineWorkers() > 0 ? s.engineWorkers() : Math.max(2, Runtime.getRuntime().availableProcessors());
-            char[] secret = Bootstrap.hsmSecret(s.effectiveHsmSecretFile(), Files.exists(dir.resolve("hsm/slot-0/token.bin")));
-            char[] unseal = blobs == null ? null : Bootstrap.unsealSecret(s.unsealSecretFile());
-            try {
-                be = new SimHsmBackend(dir.resolve("hsm"), secret, s.hsmPbkdf2Iterations(), workerCount + ioThreads(s) + 8,
-                        unseal == null ? null : new SharedMaster(unseal, blobs.masterKeyVault()));
-            } finally {
-                java.util.Arrays.fill(secret, '\0');
-                if (unseal != null) {
-                    java.util.Arrays.fill(unseal, '\0');
+            // The HSM login (PBKDF2 over the PIN) is the longest step of a start: it runs on its own thread
+            // while this one prepares the instance identity, the TLS context and the access model.
+            hsm = openHsm(s, dir, blobs, workerCount + ioThreads(s) + 8);
+            Identity id = identify(st, dir, s, meta, blobs, hsm);
+            instanceId = id.instanceId();
+            String adminToken = id.adminToken();
+            tlsEngine = TlsContexts.effectiveEngine(s.tlsEngine());
+            String engineName = tlsEngine;
+            CompletableFuture<SslContext> tls = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return TlsContexts.server(id.pki(), engineName); // loads BoringSSL: worth its own thread too
+                } catch (Exception e) {
+                    throw new IllegalStateException("TLS setup failed: " + e.getMessage(), e);
                 }
-            }
-            en = new KmsEngine(st, be, new KmsEngine.Settings(workerCount, s.engineQueueCapacity(), 4096), clock);
+            }, r -> {
+                Thread t = new Thread(r, "kmsgw-tls-setup");
+                t.setDaemon(true);
+                t.start();
+            });
             AccessRepository access = new AccessRepository(st);
-            Boot boot = bootstrap(st, dir, s, meta, en, access, blobs, be);
-            instanceId = boot.instanceId();
-            String adminToken = boot.adminToken();
-            Bootstrap.QuickStart qs = boot.quickStart();
-
             AccessControl accessControl = new AccessControl();
             SignatureVerifier verifier = new SignatureVerifier(s.conscrypt());
             ClientKeyRegistry clientKeys = new ClientKeyRegistry();
+            be = await(hsm);
+            en = new KmsEngine(st, be, new KmsEngine.Settings(workerCount, s.engineQueueCapacity(), 4096), clock);
+            KmsEngine created = en;
+            Bootstrap.QuickStart qs = st.exclusive("bootstrap", () -> {
+                try {
+                    return Bootstrap.quickStart(dir, instanceId, meta, created, access, new ClientKeyIssuer());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+
             AccessService accessService = new AccessService(access, accessControl, clientKeys, verifier, new ClientKeyIssuer(), instanceId,
                     clock);
             au = new AuditLog(dir.resolve("audit"), st, 64L * 1024 * 1024, 65_536);
@@ -183,9 +198,6 @@ public final class GatewayServer implements AutoCloseable {
                 }
             }, 0, 1, TimeUnit.MINUTES);
 
-            InstancePki.Material pki = boot.pki();
-            tlsEngine = TlsContexts.effectiveEngine(s.tlsEngine());
-            SslContext ssl = TlsContexts.server(pki, tlsEngine);
 
             ApiOperations ops = new ApiOperations(en);
             KmsEngine engineRef = en;
@@ -226,12 +238,13 @@ public final class GatewayServer implements AutoCloseable {
             AdminHandler adminHandler = new AdminHandler(adminToken, new AdminActions(en, accessService, au, clock), adminPool,
                     this::readyNow, meters::scrape);
 
+            SslContext ssl = await(tls);
             dataPlane = new DataPlaneInitializer(ssl, s.maxBodyBytes(), s.idleTimeout(), stages);
             dataAddress = bind(channelType, new InetSocketAddress(s.bind(), s.port()), dataPlane);
             adminAddress = bind(channelType, new InetSocketAddress(s.bind(), s.adminPort()),
                     new AdminInitializer(ssl, s.handshakeTimeout(), adminHandler));
             instanceJson = Bootstrap.writeInstanceJson(dir, instanceId, Bootstrap.endpoint(s.bind(), dataAddress.getPort()),
-                    Bootstrap.endpoint(s.bind(), adminAddress.getPort()), pki.caFile(), qs);
+                    Bootstrap.endpoint(s.bind(), adminAddress.getPort()), id.pki().caFile(), qs);
             LOG.info("kmsgw {} listening: data {} admin {} (tls {}, verify {}, hsm {}, io {})", instanceId, dataAddress, adminAddress,
                     tlsEngine, verifier.providerName(), be.name(), epoll ? "epoll" : "nio");
         } catch (Exception | Error e) {
@@ -239,6 +252,9 @@ public final class GatewayServer implements AutoCloseable {
                 c.close();
             }
             closeFollowers();
+            if (be == null && hsm != null) {
+                hsm.thenAccept(SimHsmBackend::close); // opened after all, or failed: nothing to close
+            }
             if (workerGroup != null) {
                 workerGroup.shutdownGracefully(0, 1000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
                 bossGroup.shutdownGracefully(0, 1000, TimeUnit.MILLISECONDS).awaitUninterruptibly();
@@ -294,30 +310,74 @@ public final class GatewayServer implements AutoCloseable {
         return new PostgresStore(s.storeUrl(), s.storeUser(), password, s.storePoolSize());
     }
 
-    /** What bootstrap settles: instance id, admin token, quick-start AAP and the TLS material. */
-    private record Boot(String instanceId, String adminToken, Bootstrap.QuickStart quickStart, InstancePki.Material pki) {
+    /** Opens (and logs in to) the HSM on a thread of its own; the secrets are cleared once it is open. */
+    private static CompletableFuture<SimHsmBackend> openHsm(Settings s, Path dir, SharedBlobs blobs, int sessions) throws IOException {
+        char[] secret = Bootstrap.hsmSecret(s.effectiveHsmSecretFile(), Files.exists(dir.resolve("hsm/slot-0/token.bin")));
+        char[] unseal;
+        try {
+            unseal = blobs == null ? null : Bootstrap.unsealSecret(s.unsealSecretFile());
+        } catch (IOException e) {
+            java.util.Arrays.fill(secret, '\0');
+            throw e;
+        }
+        CompletableFuture<SimHsmBackend> opened = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                opened.complete(new SimHsmBackend(dir.resolve("hsm"), secret, s.hsmPbkdf2Iterations(), sessions,
+                        unseal == null ? null : new SharedMaster(unseal, blobs.masterKeyVault())));
+            } catch (Throwable e) {
+                opened.completeExceptionally(e);
+            } finally {
+                java.util.Arrays.fill(secret, '\0');
+                if (unseal != null) {
+                    java.util.Arrays.fill(unseal, '\0');
+                }
+            }
+        }, "kmsgw-hsm-open");
+        t.setDaemon(true);
+        t.start();
+        return opened;
+    }
+
+    /** Waits for a start step run on another thread, rethrowing its failure as it was thrown. */
+    private static <T> T await(CompletableFuture<T> step) {
+        try {
+            return step.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
+    /** The instance's identity: id, admin token and TLS material. */
+    private record Identity(String instanceId, String adminToken, InstancePki.Material pki) {
     }
 
     /**
-     * Bootstrap under the store's lock, so gateways starting together on an empty shared store agree on
-     * one instance: the first creates it, the others take its shared files ({@link SharedFiles}).
+     * Settles the identity under the store's bootstrap lock, so gateways starting together on an empty
+     * shared store agree on one instance: the first creates it, the others take its shared files
+     * ({@link SharedFiles}, which needs the HSM; an embedded store does not wait for it).
      */
-    private static Boot bootstrap(Store st, Path dir, Settings s, InstanceMeta meta, KmsEngine en, AccessRepository access,
-                                  SharedBlobs blobs, SimHsmBackend sealer) {
+    private static Identity identify(Store st, Path dir, Settings s, InstanceMeta meta, SharedBlobs blobs,
+                                     CompletableFuture<SimHsmBackend> hsm) {
         return st.exclusive("bootstrap", () -> {
             try {
                 String id = Bootstrap.instanceId(meta);
-                SharedFiles shared = blobs == null ? null : new SharedFiles(blobs, sealer, dir, SharedFiles.of(id));
+                SharedFiles shared = blobs == null ? null : new SharedFiles(blobs, await(hsm), dir, SharedFiles.of(id));
                 if (shared != null) {
                     shared.pull();
                 }
                 String token = Bootstrap.adminToken(dir);
-                Bootstrap.QuickStart qs = Bootstrap.quickStart(dir, id, meta, en, access, new ClientKeyIssuer());
                 InstancePki.Material pki = InstancePki.loadOrCreate(dir, id, s.endpointNames());
                 if (shared != null) {
                     shared.push();
                 }
-                return new Boot(id, token, qs, pki);
+                return new Identity(id, token, pki);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
