@@ -2,15 +2,26 @@ package io.kmsgw.gateway;
 
 import io.kmsgw.gateway.cli.AdminCommand;
 import io.kmsgw.gateway.cli.ServeCommand;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code java -jar kmsgw.jar serve|admin|backup|restore|health …}. */
 @Command(name = "kmsgw", mixinStandardHelpOptions = true, version = "kmsgw 0.1.0",
-        description = "Self-hosted KMS instance gateway (dkms-gcs-0.2).",
-        subcommands = {ServeCommand.class, AdminCommand.class, io.kmsgw.gateway.cli.BackupCommand.class,
-                io.kmsgw.gateway.cli.RestoreCommand.class, io.kmsgw.gateway.cli.HealthCommand.class})
+        description = "Self-hosted KMS instance gateway (dkms-gcs-0.2).")
 public final class Main implements Runnable {
+    /** The subcommands, built lazily: picocli reflects over each one it is given, which costs start time. */
+    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("serve", ServeCommand::new);
+        COMMANDS.put("admin", AdminCommand::new);
+        COMMANDS.put("backup", io.kmsgw.gateway.cli.BackupCommand::new);
+        COMMANDS.put("restore", io.kmsgw.gateway.cli.RestoreCommand::new);
+        COMMANDS.put("health", io.kmsgw.gateway.cli.HealthCommand::new);
+    }
 
     @Override
     public void run() {
@@ -22,14 +33,27 @@ public final class Main implements Runnable {
         if ("json".equalsIgnoreCase(System.getenv("KMSGW_LOG_FORMAT")) && System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "logback-json.xml");
         }
-        CommandLine cl = new CommandLine(new Main());
-        ServeCommand.withEverySettingFlag(cl.getSubcommands().get("serve"));
+        CommandLine cl = commandLine(args.length > 0 ? args[0] : null);
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
             cmd.getErr().println("kmsgw: " + oneLine(ex));
             return 1;
         });
         int code = cl.execute(args);
         System.exit(code);
+    }
+
+    /** The command line with {@code first}'s subcommand only when {@code first} names one (help lists them all otherwise). */
+    static CommandLine commandLine(String first) {
+        CommandLine cl = new CommandLine(new Main());
+        COMMANDS.forEach((name, make) -> {
+            if (first == null || !COMMANDS.containsKey(first) || first.equals(name)) {
+                cl.addSubcommand(name, make.get());
+            }
+        });
+        if (cl.getSubcommands().containsKey("serve")) {
+            ServeCommand.withEverySettingFlag(cl.getSubcommands().get("serve"));
+        }
+        return cl;
     }
 
     /** A failure as one line: the message chain without stack frames. */
