@@ -4,7 +4,7 @@ import io.kmsgw.bench.load.FloorServer;
 import io.kmsgw.bench.load.LoadHarness;
 import java.util.Arrays;
 
-/** {@code kmsgw-bench.jar load …} runs the load harness, {@code floor …} the floor server, anything else JMH. */
+/** {@code kmsgw-bench.jar load …} runs the load harness, {@code floor …} the floor server, {@code seed …} grows an access model, anything else JMH. */
 public final class BenchMain {
     private BenchMain() {
     }
@@ -12,6 +12,8 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("load")) {
             System.exit(LoadHarness.run(Arrays.copyOfRange(args, 1, args.length)));
+        } else if (args.length > 0 && args[0].equals("seed")) {
+            System.exit(io.kmsgw.bench.load.Seed.run(Arrays.copyOfRange(args, 1, args.length)));
         } else if (args.length > 0 && args[0].equals("floor")) {
             FloorServer.run(Arrays.copyOfRange(args, 1, args.length));
         } else {

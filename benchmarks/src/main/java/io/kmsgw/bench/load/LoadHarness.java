@@ -60,14 +60,16 @@ import org.HdrHistogram.Recorder;
 
 /**
  * The load harness: a Netty TLS 1.2 client that keeps {@code --connections} keep-alive connections
- * busy (closed loop) with requests signed before the timed window from a pool of distinct requests
+ * busy (closed loop), or sends a fixed total rate (open loop, {@code --rate R}; latency counted from when
+ * each request was due, so a slow response delays and charges the ones behind it) with requests signed
+ * before the timed window from a pool of distinct requests
  * (signing costs the client ~1 ms each), so the server verifies every request and the client spends
  * its CPU on TLS and I/O. Reports throughput, errors by code, latency percentiles (HdrHistogram) and,
  * with {@code --server-pid}, the server's CPU time per request from /proc.
  *
  * <pre>
  * java -jar benchmarks/target/kmsgw-bench.jar load --instance data/instance.json --api Encrypt --payload 32 \
- *      --connections 64 --duration 20s --warmup 5s [--server-pid PID] [--json out.json] [--endpoint host:port]
+ *      --connections 64 --duration 20s --warmup 5s [--rate R] [--server-pid PID] [--json out.json] [--endpoint host:port]
  * </pre>
  * APIs: Encrypt, Decrypt, GenerateDataKey, GenerateRandom, SignEC, SignRSA, GetSecretValue, mix.
  */
@@ -135,6 +137,8 @@ public final class LoadHarness {
         long duration = seconds(a.getOrDefault("duration", "20s"));
         long warmup = seconds(a.getOrDefault("warmup", "5s"));
         int poolSize = Integer.parseInt(a.getOrDefault("pool", "4096"));
+        // --rate R: open loop, R requests/s in all, latency measured from when each request was due
+        double rate = Double.parseDouble(a.getOrDefault("rate", "0"));
         String[] endpoint = a.getOrDefault("endpoint", instance.get("Endpoint").asText()).split(":");
         ClientKey ck = ClientKey.of(instance);
         Setup setup = Setup.prepare(instance, api);
@@ -187,15 +191,28 @@ public final class LoadHarness {
                     ch.pipeline().addLast("raw", new io.netty.channel.ChannelOutboundHandlerAdapter());
                     ch.pipeline().addLast(new HttpResponseDecoder(), new HttpObjectAggregator(4 << 20));
                     ch.pipeline().addLast(new SimpleChannelInboundHandler<FullHttpResponse>() {
-                        long sentAt;
+                        /** When the request in flight was meant to start: its send time (closed loop) or its tick (open loop). */
+                        long intendedAt;
+                        boolean busy;
+                        /** Open loop: ticks that came while a request was in flight, oldest first. */
+                        final java.util.ArrayDeque<Long> due = new java.util.ArrayDeque<>();
 
                         void send(ChannelHandlerContext ctx) {
                             if (!running.get()) {
                                 ctx.close();
                                 return;
                             }
+                            if (rate > 0) {
+                                Long tick = due.poll();
+                                busy = tick != null;
+                                if (tick == null) {
+                                    return;
+                                }
+                                intendedAt = tick;
+                            } else {
+                                intendedAt = System.nanoTime();
+                            }
                             byte[] req = pool[Math.floorMod(next.getAndIncrement(), poolSize)];
-                            sentAt = System.nanoTime();
                             ctx.pipeline().context("raw").writeAndFlush(Unpooled.wrappedBuffer(req));
                         }
 
@@ -203,14 +220,26 @@ public final class LoadHarness {
                         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
                             if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent e && e.isSuccess()) {
                                 connected.countDown();
-                                send(ctx);
+                                if (rate > 0) {
+                                    // this connection's share of the rate, phase-shifted so connections do not tick together
+                                    long period = Math.max(1, Math.round(1e9 * connections / rate));
+                                    ctx.executor().scheduleAtFixedRate(() -> {
+                                        due.add(System.nanoTime());
+                                        if (!busy) {
+                                            send(ctx);
+                                        }
+                                    }, java.util.concurrent.ThreadLocalRandom.current().nextLong(period), period, TimeUnit.NANOSECONDS);
+                                } else {
+                                    send(ctx);
+                                }
                             }
                             ctx.fireUserEventTriggered(evt);
                         }
 
                         @Override
                         protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse resp) throws Exception {
-                            long micros = (System.nanoTime() - sentAt) / 1000;
+                            // open loop: latency from the tick, so time spent waiting behind a slow response counts
+                            long micros = (System.nanoTime() - intendedAt) / 1000;
                             if (recording.get()) {
                                 if (resp.status().code() == 200) {
                                     ok.increment();
@@ -259,6 +288,7 @@ public final class LoadHarness {
             double rps = total / secs;
             ObjectNode report = JSON.createObjectNode();
             report.put("api", api).put("payload", payload).put("connections", connections).put("durationSeconds", secs)
+                    .put("mode", rate > 0 ? "open loop at " + Math.round(rate) + " req/s" : "closed loop")
                     .put("requests", total).put("throughput", Math.round(rps)).put("p50Micros", h.getValueAtPercentile(50))
                     .put("p90Micros", h.getValueAtPercentile(90)).put("p99Micros", h.getValueAtPercentile(99))
                     .put("p999Micros", h.getValueAtPercentile(99.9)).put("maxMicros", h.getMaxValue());
