@@ -226,7 +226,7 @@ public final class GatewayServer implements AutoCloseable {
             IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
             Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
             bossGroup = new MultiThreadIoEventLoopGroup(1, io);
-            workerGroup = new MultiThreadIoEventLoopGroup(s.ioThreads(), io);
+            workerGroup = new MultiThreadIoEventLoopGroup(ioThreads(s), io); // 0 would be Netty's default, twice the cores
             boss = bossGroup;
             workers = workerGroup;
             adminPool = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> {
