@@ -57,16 +57,23 @@ public final class AccessService {
         reload();
     }
 
-    /** Recompiles policies and client keys from the store. */
+    /**
+     * Recompiles policies and client keys from the store. A client key's certificate never changes, so a
+     * key already loaded keeps its parsed public key; only new ones are parsed (in parallel: at 100,000
+     * client keys parsing is most of a start, and re-parsing them all made every access change take seconds).
+     */
     public synchronized void reload() {
         control.load(repo.networkRules(), repo.policies(), repo.aaps());
-        List<ClientKeyRegistry.Entry> entries = new ArrayList<>();
-        for (ClientKey k : repo.clientKeys()) {
-            entries.add(new ClientKeyRegistry.Entry(k.clientKeyId(), k.aapName(),
-                    verifier.prepare(Pem.certificates(k.certificatePem()).get(0).getPublicKey()), k.notBefore(), k.notAfter(),
-                    k.isDeleted()));
-        }
-        registry.replaceAll(entries);
+        List<ClientKey> keys = repo.clientKeys();
+        ClientKeyRegistry.Entry[] entries = new ClientKeyRegistry.Entry[keys.size()];
+        java.util.stream.IntStream.range(0, keys.size()).parallel().forEach(i -> {
+            ClientKey k = keys.get(i);
+            ClientKeyRegistry.Entry known = registry.get(k.clientKeyId());
+            java.security.PublicKey publicKey = known != null && known.publicKey() != null ? known.publicKey()
+                    : verifier.prepare(Pem.certificates(k.certificatePem()).get(0).getPublicKey());
+            entries[i] = new ClientKeyRegistry.Entry(k.clientKeyId(), k.aapName(), publicKey, k.notBefore(), k.notAfter(), k.isDeleted());
+        });
+        registry.replaceAll(java.util.Arrays.asList(entries));
     }
 
     // ---- network rules ----
