@@ -140,34 +140,30 @@ public final class PostgresStore implements Store {
 
     @Override
     public <T> T exclusive(String name, Supplier<T> work) {
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(true);
-            try {
-                lock(c, "SELECT pg_advisory_lock(?)", name);
-                try {
-                    return work.get();
-                } finally {
-                    lock(c, "SELECT pg_advisory_unlock(?)", name);
-                }
-            } finally {
-                c.setAutoCommit(false);
-            }
-        } catch (SQLException e) {
-            throw wrap(e);
-        }
+        return holding(name, "SELECT pg_advisory_lock(?)", work);
     }
 
     @Override
     public boolean tryExclusive(String name, Runnable work) {
+        return holding(name, "SELECT pg_try_advisory_lock(?)", () -> {
+            work.run();
+            return true;
+        }) != null;
+    }
+
+    /**
+     * Runs work holding a session advisory lock taken with {@code lockSql} on a pool connection (in
+     * autocommit, so no transaction stays open around the work); null when the lock was not granted.
+     */
+    private <T> T holding(String name, String lockSql, Supplier<T> work) {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(true);
             try {
-                if (!lock(c, "SELECT pg_try_advisory_lock(?)", name)) {
-                    return false;
+                if (!lock(c, lockSql, name)) {
+                    return null;
                 }
                 try {
-                    work.run();
-                    return true;
+                    return work.get();
                 } finally {
                     lock(c, "SELECT pg_advisory_unlock(?)", name);
                 }

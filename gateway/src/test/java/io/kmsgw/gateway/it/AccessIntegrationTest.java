@@ -227,12 +227,8 @@ class AccessIntegrationTest {
         TestGateway.AdminReply created = admin(server, "CreateClientKey", "{\"AapName\":\"short\",\"Password\":\"Short_l1ved\","
                 + "\"NotBefore\":\"" + notBefore + "\",\"NotAfter\":\"" + notAfter + "\"}");
         assertEquals(200, created.status(), created.json().toString());
-        String id = created.json().get("ClientKeyId").asText();
-        Path json = out.resolve("short.json");
-        Path pw = out.resolve("short.pw");
-        Files.writeString(json, "{\"KeyId\":\"" + id + "\",\"PrivateKeyData\":\"" + created.json().get("PrivateKeyData").asText() + "\"}");
-        Files.writeString(pw, "Short_l1ved");
-        Client client = TestGateway.sdkClient(server, json, pw);
+        Path[] files = TestGateway.clientKeyFiles(created, out, "short", "Short_l1ved");
+        Client client = TestGateway.sdkClient(server, files[0], files[1]);
         client.generateRandom(new GenerateRandomRequest().setLength(4));
         Thread.sleep(Math.max(0, notAfter.toEpochMilli() - System.currentTimeMillis()) + 1100);
         TeaException expired = teaError(() -> client.generateRandom(new GenerateRandomRequest().setLength(4)));

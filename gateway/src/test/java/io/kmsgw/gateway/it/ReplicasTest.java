@@ -143,11 +143,8 @@ class ReplicasTest {
         TestGateway.AdminReply created = TestGateway.admin(instA, "CreateClientKey", "{\"AapName\":\"quickstart\",\"Password\":\"Rotat3d_key\"}");
         assertEquals(200, created.status(), created.json().toString());
         String id = created.json().get("ClientKeyId").asText();
-        Path json = dir.resolve("rotated.json");
-        Path pw = dir.resolve("rotated.pw");
-        Files.writeString(json, "{\"KeyId\":\"" + id + "\",\"PrivateKeyData\":\"" + created.json().get("PrivateKeyData").asText() + "\"}");
-        Files.writeString(pw, "Rotat3d_key");
-        Client onB = TestGateway.sdkClient(b, json, pw);
+        Path[] files = TestGateway.clientKeyFiles(created, dir, "rotated", "Rotat3d_key");
+        Client onB = TestGateway.sdkClient(b, files[0], files[1]);
         eventually(() -> onB.generateRandom(new GenerateRandomRequest().setLength(8)));
 
         assertEquals(200, TestGateway.admin(instA, "DeleteClientKey", "{\"ClientKeyId\":\"" + id + "\"}").status());

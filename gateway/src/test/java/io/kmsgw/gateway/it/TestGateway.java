@@ -81,6 +81,16 @@ public final class TestGateway {
         return new AdminReply(r.status(), new ObjectMapper().readTree(r.body()));
     }
 
+    /** The two files a new client key is delivered as, written from a CreateClientKey reply: {json, password}. */
+    public static Path[] clientKeyFiles(AdminReply created, Path dir, String name, String password) throws java.io.IOException {
+        Path json = dir.resolve(name + ".json");
+        Path pw = dir.resolve(name + ".pw");
+        Files.writeString(json, "{\"KeyId\":\"" + created.json().get("ClientKeyId").asText() + "\",\"PrivateKeyData\":\""
+                + created.json().get("PrivateKeyData").asText() + "\"}");
+        Files.writeString(pw, password);
+        return new Path[] {json, pw};
+    }
+
     /** An SDK client for a client key file + password file. */
     public static Client sdkClient(GatewayServer server, Path clientKeyFile, Path passwordFile) throws Exception {
         Config config = new Config();
