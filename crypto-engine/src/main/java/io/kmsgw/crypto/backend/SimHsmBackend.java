@@ -114,7 +114,7 @@ public final class SimHsmBackend implements HsmBackend {
     @Override
     public synchronized boolean healthy() {
         try {
-            // the master key is a private token object: only a logged-in session finds it
+            // a cheap call on the management session; it fails once that session or the token is gone
             return hsm.findObjects(managementSession, Template.of().set(CKA_TOKEN, true).set(CKA_WRAP, true)).length > 0;
         } catch (HsmException e) {
             return false;

@@ -59,6 +59,23 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void aSharedStoreNeedsAPostgresUrlAndTheUnsealSecret() {
+        assertEquals(null, SettingsLoader.load(null, Map.of(), Map.of()).storeUrl(), "embedded by default");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SettingsLoader.load(null, Map.of("KMSGW_STORE_URL", "jdbc:postgresql://db:5432/kmsgw"), Map.of()));
+        assertTrue(e.getMessage().contains("store.url") && e.getMessage().contains("unseal.secretFile"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> SettingsLoader.load(null, Map.of(), Map.of("store-url", "jdbc:mysql://db/kmsgw?password=hunter2", "unseal-secret-file", "u")));
+        assertTrue(e.getMessage().contains("jdbc:postgresql://") && !e.getMessage().contains("hunter2"), "no URL (or password in it) echoed: "
+                + e.getMessage());
+        Settings s = SettingsLoader.load(null, Map.of("KMSGW_STORE_URL", "jdbc:postgresql://db:5432/kmsgw", "KMSGW_UNSEAL_SECRET_FILE", "/run/u"),
+                Map.of("store-pool-size", "4"));
+        assertTrue(s.sharedStore());
+        assertEquals(4, s.storePoolSize());
+        assertEquals(Path.of("/run/u"), s.unsealSecretFile());
+    }
+
+    @Test
     void theShippedConfigFileLoads() {
         Path shipped = Path.of("..", "config", "gateway.yaml");
         Settings s = SettingsLoader.load(shipped, Map.of(), Map.of());
