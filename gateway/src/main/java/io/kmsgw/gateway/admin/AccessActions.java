@@ -79,7 +79,7 @@ final class AccessActions {
                 .map(k -> clientKeyNode(k, clock)).toList()));
         actions.put("QuickCreateApplicationAccessPoint", p -> {
             AccessService.QuickCreated q = access.quickCreate(Params.text(p, "AapName", true), Params.text(p, "Password", true),
-                    Params.text(p, "Description", false));
+                    Params.text(p, "Description", false), Params.time(p, "NotBefore"), Params.time(p, "NotAfter"));
             ObjectNode out = issued(q.clientKey());
             out.put("AapName", q.aap().name());
             out.put("PolicyName", q.policy().name());

@@ -316,15 +316,9 @@ public final class AccessService {
     /** A new client key; the private part is in the result only and never stored. */
     public synchronized ClientKeyIssuer.Issued createClientKey(String aapName, String password, Instant notBefore, Instant notAfter) {
         describeAap(aapName);
-        if ((notBefore == null) != (notAfter == null)) {
-            throw AccessException.invalid("NotBefore/NotAfter", "give both or neither");
-        }
-        Instant nb = notBefore != null ? notBefore : clock.instant();
-        Instant na = notAfter != null ? notAfter : nb.atZone(ZoneOffset.UTC).plusYears(5).toInstant();
-        Duration validity = Duration.between(nb, na);
-        if (validity.compareTo(MIN_VALIDITY) < 0 || na.isAfter(nb.atZone(ZoneOffset.UTC).plusYears(5).toInstant())) {
-            throw AccessException.invalid("NotAfter", "the validity must be between 1 day and 5 years");
-        }
+        Instant[] validity = validity(notBefore, notAfter);
+        Instant nb = validity[0];
+        Instant na = validity[1];
         ClientKeyIssuer.Issued issued;
         try {
             issued = issuer.issue(password, nb, na);
@@ -334,6 +328,19 @@ public final class AccessService {
         ClientKey k = new ClientKey(issued.clientKeyId(), aapName, "RSA_2048", issued.certificatePem(), nb, na, clock.instant(), null);
         write(() -> repo.insertAll(List.of(), List.of(), null, k));
         return issued;
+    }
+
+    /** {NotBefore, NotAfter}: both given, or neither (now, and 5 years on); 1 day to 5 years apart. */
+    private Instant[] validity(Instant notBefore, Instant notAfter) {
+        if ((notBefore == null) != (notAfter == null)) {
+            throw AccessException.invalid("NotBefore/NotAfter", "give both or neither");
+        }
+        Instant nb = notBefore != null ? notBefore : clock.instant();
+        Instant na = notAfter != null ? notAfter : nb.atZone(ZoneOffset.UTC).plusYears(5).toInstant();
+        if (Duration.between(nb, na).compareTo(MIN_VALIDITY) < 0 || na.isAfter(nb.atZone(ZoneOffset.UTC).plusYears(5).toInstant())) {
+            throw AccessException.invalid("NotAfter", "the validity must be between 1 day and 5 years");
+        }
+        return new Instant[] {nb, na};
     }
 
     public synchronized void deleteClientKey(String clientKeyId) {
@@ -362,19 +369,26 @@ public final class AccessService {
     public record QuickCreated(Aap aap, Policy policy, ClientKeyIssuer.Issued clientKey) {
     }
 
+    /** {@link #quickCreate(String, String, String, Instant, Instant)} with a 5-year client key. */
+    public QuickCreated quickCreate(String name, String password, String description) {
+        return quickCreate(name, password, description, null, null);
+    }
+
     /**
      * Quick creation in one transaction: policy {@code <name>} (both roles, {@code key/*} and
-     * {@code secret/*}, no network rule), AAP {@code <name>}, and a 5-year client key.
+     * {@code secret/*}, no network rule), AAP {@code <name>}, and a client key valid from notBefore to notAfter
+     * (both null: from now for 5 years).
      */
-    public synchronized QuickCreated quickCreate(String name, String password, String description) {
+    public synchronized QuickCreated quickCreate(String name, String password, String description, Instant notBefore, Instant notAfter) {
         checkName("AapName", name);
         if (findAap(name).isPresent() || findPolicy(name).isPresent()) {
             throw AccessException.conflict("An application access point or policy named " + name + " already exists.");
         }
         Instant now = clock.instant();
+        Instant[] validity = validity(notBefore, notAfter);
         ClientKeyIssuer.Issued issued;
         try {
-            issued = issuer.issue(password, now, now.atZone(ZoneOffset.UTC).plusYears(5).toInstant());
+            issued = issuer.issue(password, validity[0], validity[1]);
         } catch (KmsException e) {
             throw AccessException.invalid("Password", e.getMessage());
         }

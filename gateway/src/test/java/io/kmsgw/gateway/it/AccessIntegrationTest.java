@@ -273,6 +273,16 @@ class AccessIntegrationTest {
         TestGateway.AdminReply tooShort = admin(server, "CreateClientKey", "{\"AapName\":\"val\",\"Password\":\"Passw0rd_v\","
                 + "\"NotBefore\":\"2026-01-01T00:00:00Z\",\"NotAfter\":\"2026-01-01T12:00:00Z\"}");
         assertEquals(400, tooShort.status());
+        // quick creation takes the same validity (the console asks for one year); default 5 years
+        Instant from = Instant.parse("2026-11-23T00:00:00Z");
+        TestGateway.AdminReply oneYear = admin(server, "QuickCreateApplicationAccessPoint", "{\"AapName\":\"quick1y\",\"Password\":"
+                + "\"Passw0rd_q\",\"NotBefore\":\"" + from + "\",\"NotAfter\":\"2027-11-23T00:00:00Z\"}");
+        assertEquals(200, oneYear.status(), oneYear.json().toString());
+        assertEquals("2027-11-23T00:00:00Z", oneYear.json().get("NotAfter").asText());
+        TestGateway.AdminReply quickTooLong = admin(server, "QuickCreateApplicationAccessPoint", "{\"AapName\":\"quick6y\",\"Password\":"
+                + "\"Passw0rd_q\",\"NotBefore\":\"" + from + "\",\"NotAfter\":\"2032-11-24T00:00:00Z\"}");
+        assertEquals(400, quickTooLong.status());
+        assertEquals(404, admin(server, "DescribeApplicationAccessPoint", "{\"Name\":\"quick6y\"}").status(), "nothing half-made");
         // in-use deletions are conflicts
         assertEquals(200, admin(server, "CreateNetworkRule", "{\"Name\":\"used\",\"SourcePrivateIp\":\"[\\\"10.1.0.0/16\\\"]\"}").status());
         assertEquals(200, admin(server, "CreatePolicy", "{\"Name\":\"uses\",\"Permissions\":\"[\\\"RbacPermission/Template/"
