@@ -23,8 +23,14 @@ public final class AdminActions {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, Function<JsonNode, ObjectNode>> actions = new TreeMap<>();
 
-    public AdminActions(KmsEngine engine, AccessService access, AuditLog audit, java.time.Clock clock) {
+    /**
+     * @param instance what {@code DescribeInstance} answers: the instance id, both endpoints, the CA bundle, readiness and
+     *     the request count (the console's Instance page)
+     */
+    public AdminActions(KmsEngine engine, AccessService access, AuditLog audit, java.time.Clock clock,
+            java.util.function.Supplier<ObjectNode> instance) {
         AccessActions.register(actions, access, audit, clock);
+        actions.put("DescribeInstance", p -> instance.get());
         actions.put("CreateSecret", p -> secretNode(engine.createSecret(text(p, "SecretName", true), text(p, "SecretData", true),
                 text(p, "SecretDataType", false), text(p, "VersionId", false), text(p, "EncryptionKeyId", false),
                 text(p, "Description", false), text(p, "ExtendedConfig", false))));

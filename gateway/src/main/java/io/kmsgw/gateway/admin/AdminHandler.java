@@ -32,23 +32,34 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin plane: {@code POST /admin/v1/<Action>} with {@code Authorization: Bearer <admin.token>}
  * and a JSON body; {@code GET /livez} and {@code GET /readyz} without a token; {@code GET /metrics}
- * (Prometheus text format) with the token, like the actions. Actions run on a small
- * bounded executor, never on the event loop; a full executor answers 503.
+ * (Prometheus text format) with the token, like the actions; {@code GET /console/…}, the operator console's static files,
+ * without a token (they hold no data: the console asks for the token and calls the actions like any client). Actions run
+ * on a small bounded executor, never on the event loop; a full executor answers 503.
  */
 @ChannelHandler.Sharable
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PREFIX = "/admin/v1/";
+    private static final String CONSOLE = "/console/";
+    /**
+     * The console's pages may load only their own scripts and styles, talk only to this origin, and never be framed. The
+     * token lives in a script variable and goes out as an Authorization header, which no other site can make a browser send.
+     */
+    private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private final byte[] token;
     private final AdminActions actions;
     private final ExecutorService executor;
     private final BooleanSupplier ready;
     private final Supplier<String> metrics;
+    private final ConsoleAssets console;
 
-    public AdminHandler(String token, AdminActions actions, ExecutorService executor, BooleanSupplier ready, Supplier<String> metrics) {
+    public AdminHandler(String token, AdminActions actions, ExecutorService executor, BooleanSupplier ready, Supplier<String> metrics,
+            ConsoleAssets console) {
         this.metrics = metrics;
+        this.console = console;
         this.token = ("Bearer " + token).getBytes(StandardCharsets.US_ASCII);
         this.actions = actions;
         this.executor = executor;
@@ -69,6 +80,11 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             boolean ok = "/livez".equals(uri) || ready.getAsBoolean();
             ObjectNode body = JSON.createObjectNode().put("Status", ok ? "ok" : "not ready").put("RequestId", requestId);
             send(ch, keepAlive, ok ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+            return;
+        }
+        if ((HttpMethod.GET.equals(req.method()) || HttpMethod.HEAD.equals(req.method()))
+                && (uri.equals("/") || uri.equals("/console") || uri.startsWith(CONSOLE))) {
+            console(ch, keepAlive, req, requestId);
             return;
         }
         boolean scrape = HttpMethod.GET.equals(req.method()) && "/metrics".equals(uri);
@@ -136,6 +152,43 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         }
     }
 
+    /** Static console files from memory, on the event loop (no I/O, no blocking). */
+    private void console(Channel ch, boolean keepAlive, FullHttpRequest req, String requestId) {
+        String uri = req.uri();
+        int query = uri.indexOf('?');
+        String path = query < 0 ? uri : uri.substring(0, query);
+        if (!path.startsWith(CONSOLE)) {
+            FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FOUND, Unpooled.EMPTY_BUFFER);
+            resp.headers().set(HttpHeaderNames.LOCATION, CONSOLE);
+            write(ch, keepAlive, resp, 0);
+            return;
+        }
+        ConsoleAssets.Asset asset = console.get(path.substring(CONSOLE.length()));
+        if (asset == null) {
+            error(ch, keepAlive, requestId, new AdminException(404, "NotFound", console.present()
+                    ? "There is no such console file." : "This build carries no console."));
+            return;
+        }
+        boolean fresh = asset.etag().equals(req.headers().get(HttpHeaderNames.IF_NONE_MATCH));
+        boolean head = HttpMethod.HEAD.equals(req.method());
+        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, fresh ? HttpResponseStatus.NOT_MODIFIED : HttpResponseStatus.OK,
+                fresh || head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(asset.body()));
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, asset.contentType())
+                .set(HttpHeaderNames.ETAG, asset.etag())
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
+                .set("Content-Security-Policy", CSP)
+                .set("X-Content-Type-Options", "nosniff")
+                .set("X-Frame-Options", "DENY")
+                .set("Referrer-Policy", "no-referrer")
+                .set("Cross-Origin-Opener-Policy", "same-origin");
+        if (fresh) {
+            write(ch, keepAlive, resp, 0);
+        } else {
+            resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, asset.body().length);
+            finish(ch, keepAlive, resp);
+        }
+    }
+
     private static void error(Channel ch, boolean keepAlive, String requestId, AdminException e) {
         ObjectNode body = JSON.createObjectNode().put("Code", e.code()).put("Message", e.getMessage()).put("RequestId", requestId);
         send(ch, keepAlive, HttpResponseStatus.valueOf(e.status()), body);
@@ -155,6 +208,10 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
 
     private static void write(Channel ch, boolean keepAlive, FullHttpResponse resp, int length) {
         resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, length);
+        finish(ch, keepAlive, resp);
+    }
+
+    private static void finish(Channel ch, boolean keepAlive, FullHttpResponse resp) {
         if (keepAlive) {
             resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ch.writeAndFlush(resp, ch.voidPromise());

@@ -1,5 +1,7 @@
 package io.kmsgw.gateway.server;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kmsgw.crypto.api.KmsEngine;
 import io.kmsgw.crypto.backend.SimHsmBackend;
 import io.kmsgw.crypto.clientkey.ClientKeyIssuer;
@@ -11,6 +13,7 @@ import io.kmsgw.crypto.store.Store;
 import io.kmsgw.gateway.admin.AdminActions;
 import io.kmsgw.gateway.admin.AdminHandler;
 import io.kmsgw.gateway.admin.AdminInitializer;
+import io.kmsgw.gateway.admin.ConsoleAssets;
 import io.kmsgw.gateway.auth.Authenticator;
 import io.kmsgw.gateway.auth.ClientKeyRegistry;
 import io.kmsgw.gateway.auth.SignatureVerifier;
@@ -55,6 +58,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -98,6 +102,8 @@ public final class GatewayServer implements AutoCloseable {
     private final List<Channel> listeners = new ArrayList<>();
     private final String instanceId;
     private final Path instanceJson;
+    private final Path caFile;
+    private final java.time.Instant started;
     private final InetSocketAddress dataAddress;
     private final InetSocketAddress adminAddress;
     private final String tlsEngine;
@@ -112,6 +118,7 @@ public final class GatewayServer implements AutoCloseable {
 
     private GatewayServer(Settings s, Clock clock) throws Exception {
         this.settings = s;
+        this.started = clock.instant();
         Path dir = s.dataDir().toAbsolutePath();
         Files.createDirectories(dir);
         Store st = null;
@@ -235,14 +242,15 @@ public final class GatewayServer implements AutoCloseable {
                 return t;
             });
             adminExecutor = adminPool;
-            AdminHandler adminHandler = new AdminHandler(adminToken, new AdminActions(en, accessService, au, clock), adminPool,
-                    this::readyNow, meters::scrape);
+            AdminHandler adminHandler = new AdminHandler(adminToken, new AdminActions(en, accessService, au, clock,
+                    this::describeInstance), adminPool, this::readyNow, meters::scrape, ConsoleAssets.load());
 
             SslContext ssl = await(tls);
             dataPlane = new DataPlaneInitializer(ssl, s.maxBodyBytes(), s.idleTimeout(), stages);
             dataAddress = bind(channelType, new InetSocketAddress(s.bind(), s.port()), dataPlane);
             adminAddress = bind(channelType, new InetSocketAddress(s.bind(), s.adminPort()),
                     new AdminInitializer(ssl, s.handshakeTimeout(), adminHandler));
+            caFile = id.pki().caFile();
             instanceJson = Bootstrap.writeInstanceJson(dir, instanceId, Bootstrap.endpoint(s.bind(), dataAddress.getPort()),
                     Bootstrap.endpoint(s.bind(), adminAddress.getPort()), id.pki().caFile(), qs);
             LOG.info("kmsgw {} listening: data {} admin {} (tls {}, verify {}, hsm {}, io {})", instanceId, dataAddress, adminAddress,
@@ -482,6 +490,26 @@ public final class GatewayServer implements AutoCloseable {
 
     public String tlsEngine() {
         return tlsEngine;
+    }
+
+    /** {@code DescribeInstance}: what the console's Instance page shows. Runs on the admin executor. */
+    private ObjectNode describeInstance() {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("InstanceId", instanceId);
+        n.put("Endpoint", Bootstrap.endpoint(settings.bind(), port()));
+        n.put("AdminEndpoint", Bootstrap.endpoint(settings.bind(), adminPort()));
+        n.put("CaFileName", caFile.getFileName().toString());
+        try {
+            n.put("CaCertificate", Files.readString(caFile, StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the instance CA bundle", e);
+        }
+        n.put("Ready", readyNow());
+        n.put("SharedStore", store.shared());
+        n.put("TlsEngine", tlsEngine);
+        n.put("StartTime", started.toString());
+        n.put("RequestsTotal", (long) meters.find("kmsgw.requests").counters().stream().mapToDouble(Counter::count).sum());
+        return n;
     }
 
     /** The one line {@code serve} prints when ready. */
