@@ -297,6 +297,13 @@ test('client keys near expiry are flagged at 180/90/30/7 days', async () => {
   assert.equal(await warn.locator('.badge.d7').count(), 1);
   assert.match(await warn.locator('.badge.d7').textContent(), /expires in 5 days/);
   await shot('09-access-expiry-warnings');
+
+  await warn.getByRole('link', { name: 'e2e-exp-5' }).click();
+  await page.getByRole('button', { name: 'Delete application access point' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Application Access' }).waitFor();
+  await page.locator('section.panel.warn .badge.d7').waitFor({ state: 'detached' });
+  assert.equal(await page.locator('section.panel.warn tbody tr').count(), 2, 'a deleted AAP\'s keys are no longer listed');
+  await assert.rejects(admin('DescribeApplicationAccessPoint', { Name: 'e2e-exp-5' }), /404/);
 });
 
 test('quick creation hands out a working client key for every key in the instance', async () => {

@@ -35,6 +35,11 @@ export function currentGeneration() {
 }
 
 function showLogin(reason = '') {
+  generation += 1;
+  if (leave) {
+    leave();
+    leave = null;
+  }
   nav.hidden = true;
   logoutButton.hidden = true;
   instanceLabel.textContent = '';

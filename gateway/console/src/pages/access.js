@@ -218,6 +218,13 @@ async function renderAap(body, name) {
             }
           }, errors, { class: 'danger', 'aria-label': `Delete client key ${k.ClientKeyId}` })),
       ]), 'This application access point has no client keys.'),
+    h('div', { class: 'actions' }, actionButton('Delete application access point', async () => {
+      if (confirm(`Delete application access point ${a.Name}? Its ${keys.length} client key(s) are refused at once.`)) {
+        await call('DeleteApplicationAccessPoint', { Name: a.Name });
+        announce(`Application access point ${a.Name} deleted.`);
+        location.hash = '#/access';
+      }
+    }, errors, { class: 'danger' })),
     h('section', { class: 'panel', 'aria-labelledby': 'rotate-title' },
       h('h3', { id: 'rotate-title' }, 'New client key (rotation)'),
       h('p', null, 'Rotation: create a new client key, deploy it to the application, watch "Last used" (or the audit log) until the '
