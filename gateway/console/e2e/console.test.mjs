@@ -356,7 +356,10 @@ test('keys: create with spec, usage and alias; disable, enable, schedule and can
   await page.getByRole('button', { name: 'Enable' }).click();
   await page.locator('#key-state', { hasText: 'Enabled' }).waitFor();
   await page.getByRole('button', { name: 'New key version' }).click();
-  await page.getByRole('table', { name: 'Key versions' }).locator('tbody tr').nth(1).waitFor();
+  const versions = page.getByRole('table', { name: 'Key versions' }).locator('tbody tr');
+  await versions.nth(1).waitFor();
+  assert.match(await versions.nth(1).textContent(), /primary$/, 'the new version is the primary one');
+  assert.doesNotMatch(await versions.nth(0).textContent(), /primary/);
   await page.getByLabel('Pending window (days)').fill('7');
   await page.getByRole('button', { name: 'Schedule deletion' }).click();
   await page.locator('#key-state', { hasText: 'PendingDeletion' }).waitFor();

@@ -125,7 +125,6 @@ async function renderKey(body, id) {
           }
         },
       })),
-    h('h3', null, 'Aliases'),
     table('Aliases', ['Alias', 'Actions'], mine.map((/** @type {any} */ a) => [a.AliasName,
       actionButton('Delete', async () => {
         await call('DeleteAlias', { AliasName: a.AliasName });
@@ -139,7 +138,6 @@ async function renderKey(body, id) {
         await refresh();
       },
     }),
-    h('h3', null, 'Versions'),
     table('Key versions', ['Version', 'Created', ''], KeyVersions.KeyVersion.map((/** @type {any} */ v) => [v.KeyVersionId, when(v.CreationDate),
       v.KeyVersionId === k.PrimaryKeyVersion ? 'primary' : ''])));
 }
