@@ -4,6 +4,7 @@ import java.security.PublicKey;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Client keys the data plane accepts, by id: the public key, its AAP and validity. Loaded from the
@@ -11,8 +12,89 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ClientKeyRegistry {
 
-    /** What authentication needs about one client key. */
-    public record Entry(String clientKeyId, String aapName, PublicKey publicKey, Instant notBefore, Instant notAfter, boolean deleted) {
+    /**
+     * What authentication needs about one client key. The public key is parsed from the certificate on first use, not
+     * at load: at 100,000 client keys parsing every certificate was most of a start, for keys most of which may never
+     * call. Two threads may both parse a new key; they get equal keys and one of them is kept.
+     */
+    public static final class Entry {
+        private final String clientKeyId;
+        private final String aapName;
+        private final Instant notBefore;
+        private final Instant notAfter;
+        private final boolean deleted;
+        private final Function<String, PublicKey> parser;
+        private volatile String certificatePem;
+        private volatile PublicKey publicKey;
+
+        /** An entry with its public key at hand (tests, and keys already parsed). */
+        public Entry(String clientKeyId, String aapName, PublicKey publicKey, Instant notBefore, Instant notAfter, boolean deleted) {
+            this(clientKeyId, aapName, publicKey, null, null, notBefore, notAfter, deleted);
+        }
+
+        /** An entry whose public key {@code parser} makes from {@code certificatePem} when first asked for. */
+        public static Entry lazy(String clientKeyId, String aapName, String certificatePem, Function<String, PublicKey> parser,
+                Instant notBefore, Instant notAfter, boolean deleted) {
+            return new Entry(clientKeyId, aapName, null, certificatePem, parser, notBefore, notAfter, deleted);
+        }
+
+        /** The same key with a new AAP, validity or deletion state, keeping what was parsed. */
+        public Entry with(String aapName, Instant notBefore, Instant notAfter, boolean deleted) {
+            PublicKey parsed = publicKey;
+            return new Entry(clientKeyId, aapName, parsed, parsed == null ? certificatePem : null, parsed == null ? parser : null, notBefore,
+                    notAfter, deleted);
+        }
+
+        private Entry(String clientKeyId, String aapName, PublicKey publicKey, String certificatePem, Function<String, PublicKey> parser,
+                Instant notBefore, Instant notAfter, boolean deleted) {
+            this.clientKeyId = clientKeyId;
+            this.aapName = aapName;
+            this.publicKey = publicKey;
+            this.certificatePem = certificatePem;
+            this.parser = parser;
+            this.notBefore = notBefore;
+            this.notAfter = notAfter;
+            this.deleted = deleted;
+        }
+
+        public PublicKey publicKey() {
+            PublicKey k = publicKey;
+            if (k == null) {
+                String pem = certificatePem;
+                if (pem == null) {
+                    return publicKey; // parsed meanwhile by another thread (which dropped the PEM), or never had one
+                }
+                k = parser.apply(pem);
+                publicKey = k;
+                certificatePem = null;
+            }
+            return k;
+        }
+
+        /** Whether the public key has been parsed (tests). */
+        public boolean parsed() {
+            return publicKey != null;
+        }
+
+        public String clientKeyId() {
+            return clientKeyId;
+        }
+
+        public String aapName() {
+            return aapName;
+        }
+
+        public Instant notBefore() {
+            return notBefore;
+        }
+
+        public Instant notAfter() {
+            return notAfter;
+        }
+
+        public boolean deleted() {
+            return deleted;
+        }
     }
 
     /**

@@ -58,22 +58,25 @@ public final class AccessService {
     }
 
     /**
-     * Recompiles policies and client keys from the store. A client key's certificate never changes, so a
-     * key already loaded keeps its parsed public key; only new ones are parsed (in parallel: at 100,000
-     * client keys parsing is most of a start, and re-parsing them all made every access change take seconds).
+     * Recompiles policies and client keys from the store. A client key's certificate never changes, so a key already
+     * loaded keeps its parsed public key; new ones are parsed on their first request (at 100,000 client keys parsing
+     * them all was most of a start, and re-parsing them made every access change take seconds).
      */
     public synchronized void reload() {
         control.load(repo.networkRules(), repo.policies(), repo.aaps());
         List<ClientKey> keys = repo.clientKeys();
-        ClientKeyRegistry.Entry[] entries = new ClientKeyRegistry.Entry[keys.size()];
-        java.util.stream.IntStream.range(0, keys.size()).parallel().forEach(i -> {
-            ClientKey k = keys.get(i);
+        List<ClientKeyRegistry.Entry> entries = new ArrayList<>(keys.size());
+        for (ClientKey k : keys) {
             ClientKeyRegistry.Entry known = registry.get(k.clientKeyId());
-            java.security.PublicKey publicKey = known != null && known.publicKey() != null ? known.publicKey()
-                    : verifier.prepare(Pem.certificates(k.certificatePem()).get(0).getPublicKey());
-            entries[i] = new ClientKeyRegistry.Entry(k.clientKeyId(), k.aapName(), publicKey, k.notBefore(), k.notAfter(), k.isDeleted());
-        });
-        registry.replaceAll(java.util.Arrays.asList(entries));
+            entries.add(known != null ? known.with(k.aapName(), k.notBefore(), k.notAfter(), k.isDeleted())
+                    : ClientKeyRegistry.Entry.lazy(k.clientKeyId(), k.aapName(), k.certificatePem(), this::publicKeyOf, k.notBefore(),
+                            k.notAfter(), k.isDeleted()));
+        }
+        registry.replaceAll(entries);
+    }
+
+    private java.security.PublicKey publicKeyOf(String certificatePem) {
+        return verifier.prepare(Pem.certificates(certificatePem).get(0).getPublicKey());
     }
 
     // ---- network rules ----

@@ -1,6 +1,8 @@
 package io.kmsgw.gateway.authz;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +17,10 @@ import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Reloading the access model keeps what it already parsed: a client key's certificate never changes. */
+/**
+ * Client keys' certificates are parsed on first use, not at load, and reloading the access model keeps what was parsed: a
+ * certificate never changes.
+ */
 class AccessServiceReloadTest {
     @TempDir
     Path dir;
@@ -26,19 +31,26 @@ class AccessServiceReloadTest {
             ClientKeyRegistry registry = new ClientKeyRegistry();
             AccessService access = new AccessService(new AccessRepository(store), new AccessControl(), registry,
                     new SignatureVerifier(true), new ClientKeyIssuer(), "kst-test", Clock.systemUTC());
-            String first = access.quickCreate("app", "Passw0rd_first", "").clientKey().clientKeyId();
+            ClientKeyIssuer.Issued issued = access.quickCreate("app", "Passw0rd_first", "").clientKey();
+            String first = issued.clientKeyId();
+            assertFalse(registry.get(first).parsed(), "loaded, not yet parsed");
             PublicKey parsed = registry.get(first).publicKey();
             assertNotNull(parsed);
+            assertTrue(registry.get(first).parsed());
+            assertArrayEquals(io.kmsgw.gateway.tls.Pem.certificates(issued.certificatePem()).get(0).getPublicKey().getEncoded(),
+                    parsed.getEncoded(), "the certificate's key");
 
             String second = access.createClientKey("app", "Passw0rd_second", null, null).clientKeyId();
             access.reload();
             assertSame(parsed, registry.get(first).publicKey(), "the first key was not parsed again");
+            assertFalse(registry.get(second).parsed());
             assertNotNull(registry.get(second).publicKey());
             assertEquals(2, registry.size());
 
             access.deleteClientKey(first);
             access.reload();
             assertTrue(registry.get(first) == null || registry.get(first).deleted(), "a deleted key is gone or marked");
+            assertTrue(registry.get(first) == null || registry.get(first).publicKey() == parsed, "a deletion keeps the parsed key");
         }
     }
 }
