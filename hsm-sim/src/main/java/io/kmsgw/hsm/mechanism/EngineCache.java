@@ -35,6 +35,34 @@ public final class EngineCache {
         return s;
     }
 
+    /** {@link Engines#signature(String, java.security.Key)}, one engine per algorithm and provider. */
+    public Signature signature(String algorithm, java.security.Key key) throws GeneralSecurityException {
+        if (!Engines.isNative(key)) {
+            return signature(algorithm);
+        }
+        String name = algorithm + "@native";
+        Signature s = signatures.get(name);
+        if (s == null) {
+            s = Engines.signature(algorithm, key);
+            signatures.put(name, s);
+        }
+        return s;
+    }
+
+    /** {@link Engines#cipher(String, java.security.Key)}, one engine per transformation and provider. */
+    public Cipher cipher(String transformation, java.security.Key key) throws GeneralSecurityException {
+        if (!Engines.isNative(key)) {
+            return cipher(transformation);
+        }
+        String name = transformation + "@native";
+        Cipher c = ciphers.get(name);
+        if (c == null) {
+            c = Engines.cipher(transformation, key);
+            ciphers.put(name, c);
+        }
+        return c;
+    }
+
     public Mac mac(String algorithm) throws GeneralSecurityException {
         Mac m = macs.get(algorithm);
         if (m == null) {

@@ -175,7 +175,7 @@ public final class KeyMaker {
                 kp = g.generateKeyPair();
                 keyType = CKK_EC;
             }
-            return pairObjects(keyType, kp.getPublic(), kp.getPrivate(), pub, priv, pubExtra, true, session);
+            return pairObjects(keyType, kp.getPublic(), Engines.nativeKey(kp.getPrivate()), pub, priv, pubExtra, true, session);
         } catch (GeneralSecurityException e) {
             throw new HsmException(Ckr.GENERAL_ERROR, "key pair generation failed");
         }
@@ -259,7 +259,7 @@ public final class KeyMaker {
             if (cls == CKO_PRIVATE_KEY && (keyType == CKK_RSA || keyType == CKK_EC || keyType == CKK_SM2)) {
                 PrivateKey sk = decodePrivate(keyType, plain);
                 PublicKey pk = derivePublic(sk);
-                return pairObjects(keyType, pk, sk, Template.of(), template, Template.of(), false, session)[1];
+                return pairObjects(keyType, pk, Engines.nativeKey(sk), Template.of(), template, Template.of(), false, session)[1];
             }
             throw new HsmException(Ckr.TEMPLATE_INCONSISTENT, "unwrap supports secret, RSA and EC private keys");
         } finally {

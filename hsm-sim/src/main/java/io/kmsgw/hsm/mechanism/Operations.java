@@ -177,7 +177,7 @@ public final class Operations {
                 throw new InvalidAlgorithmParameterException();
             }
             // input is a DER DigestInfo; the JDK applies PKCS#1 v1.5 type 1 padding to it
-            s = engines.signature("NONEwithRSA");
+            s = engines.signature("NONEwithRSA", key.key());
         } else if (type == CKM_RSA_PKCS_PSS) {
             if (!(m.param() instanceof Mechanism.PssParams p) || p.saltLength() < 0 || p.saltLength() > 64) {
                 throw new InvalidAlgorithmParameterException();
@@ -190,7 +190,7 @@ public final class Operations {
             if (kind == Kind.SIGN) {
                 // input is the message digest (PKCS#11 CKM_RSA_PKCS_PSS): EMSA-PSS here, the RSA private operation by the JDK
                 return new PssDigestSigner((java.security.interfaces.RSAPrivateKey) key.key(), md, p.saltLength(),
-                        engines.cipher("RSA/ECB/NoPadding"));
+                        engines.cipher("RSA/ECB/NoPadding", key.key()));
             }
             // BouncyCastle's raw PSS verifies a digest as such
             s = engines.signature("NONEwithRSASSA-PSS");
@@ -209,7 +209,7 @@ public final class Operations {
         } else if (type == CKM_ECDSA_SHA256) {
             s = engines.signature("SHA256withPLAIN-ECDSA");
         } else {
-            s = engines.signature("NONEwithECDSA");
+            s = engines.signature("NONEwithECDSA", key.key());
         }
         if (kind == Kind.SIGN) {
             s.initSign((java.security.PrivateKey) key.key());

@@ -1,0 +1,77 @@
+package io.kmsgw.hsm.mechanism;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
+import org.junit.jupiter.api.Test;
+
+/** Private keys move to Conscrypt where it has them, and sign there exactly as the JDK and BouncyCastle would. */
+class EnginesTest {
+    private static final byte[] DIGEST_INFO_SHA256 = java.util.HexFormat.of().parseHex(
+            "3031300d060960864801650304020105000420" + "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+
+    @Test
+    void rsaSignsNativelyWithTheSameSignature() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        KeyPair kp = g.generateKeyPair();
+        PrivateKey nativeKey = Engines.nativeKey(kp.getPrivate());
+        assertTrue(Engines.isNative(nativeKey), "Conscrypt loads on this platform: " + nativeKey.getClass());
+        assertFalse(Engines.isNative(kp.getPrivate()));
+        assertArrayEquals(kp.getPrivate().getEncoded(), nativeKey.getEncoded(), "the same key");
+
+        Signature jdk = Engines.signature("NONEwithRSA");
+        jdk.initSign(kp.getPrivate());
+        jdk.update(DIGEST_INFO_SHA256);
+        Signature fast = Engines.signature("NONEwithRSA", nativeKey);
+        assertTrue(fast.getProvider().getName().startsWith("Conscrypt"), fast.getProvider().getName());
+        fast.initSign(nativeKey);
+        fast.update(DIGEST_INFO_SHA256);
+        // PKCS#1 v1.5 is deterministic: both providers must produce the same bytes
+        assertArrayEquals(jdk.sign(), fast.sign());
+    }
+
+    @Test
+    void nistCurvesSignNativelySecp256k1StaysWithBouncyCastle() throws Exception {
+        byte[] digest = new byte[32];
+        digest[0] = 7;
+        for (String curve : new String[] {"secp256r1", "secp384r1", "secp521r1", "secp256k1"}) {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC", Engines.BC);
+            g.initialize(new ECGenParameterSpec(curve));
+            KeyPair kp = g.generateKeyPair();
+            PrivateKey key = Engines.nativeKey(kp.getPrivate());
+            if (curve.equals("secp256k1")) {
+                assertSame(kp.getPrivate(), key, "BoringSSL has no secp256k1");
+            } else {
+                assertTrue(Engines.isNative(key), curve);
+            }
+            Signature s = Engines.signature("NONEwithECDSA", key);
+            s.initSign(key);
+            s.update(digest);
+            byte[] sig = s.sign();
+            Signature v = Signature.getInstance("NONEwithECDSA", Engines.BC);
+            v.initVerify(kp.getPublic());
+            v.update(digest);
+            assertTrue(v.verify(sig), curve + ": BouncyCastle verifies the signature");
+        }
+    }
+
+    @Test
+    void publicKeysAndOtherAlgorithmsKeepTheirProviders() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        KeyPair kp = g.generateKeyPair();
+        assertFalse(Engines.signature("NONEwithRSA", kp.getPublic()).getProvider().getName().startsWith("Conscrypt"));
+        PrivateKey nativeKey = Engines.nativeKey(kp.getPrivate());
+        assertFalse(Engines.signature("SHA256withRSA", nativeKey).getProvider().getName().startsWith("Conscrypt"));
+        assertTrue(Engines.cipher("RSA/ECB/NoPadding", nativeKey).getProvider().getName().startsWith("Conscrypt"));
+        assertSame(nativeKey, Engines.nativeKey(nativeKey));
+    }
+}
