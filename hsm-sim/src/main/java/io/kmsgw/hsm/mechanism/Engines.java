@@ -60,6 +60,11 @@ public final class Engines {
         return isNative(key) && "RSA/ECB/NoPadding".equals(transformation) ? Cipher.getInstance(transformation, NATIVE) : cipher(transformation);
     }
 
+    /** Whether an engine comes from Conscrypt. */
+    static boolean isNative(Provider provider) {
+        return NATIVE != null && provider != null && provider.getName().equals(NATIVE.getName());
+    }
+
     /** Whether a key object lives in Conscrypt (native memory). */
     public static boolean isNative(java.security.Key key) {
         return NATIVE != null && key != null && key.getClass().getName().startsWith("org.conscrypt.");

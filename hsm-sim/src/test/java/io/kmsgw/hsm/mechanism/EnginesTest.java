@@ -39,6 +39,23 @@ class EnginesTest {
     }
 
     @Test
+    void pssOverADigestOnANativeKeyVerifiesWithTheJdk() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        KeyPair kp = g.generateKeyPair();
+        PrivateKey nativeKey = Engines.nativeKey(kp.getPrivate());
+        byte[] msg = "pss".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(msg);
+        PssDigestSigner signer = new PssDigestSigner((java.security.interfaces.RSAPrivateKey) nativeKey, "SHA-256", 32,
+                Engines.cipher("RSA/ECB/NoPadding", nativeKey));
+        Signature v = Signature.getInstance("RSASSA-PSS");
+        v.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+        v.initVerify(kp.getPublic());
+        v.update(msg);
+        assertTrue(v.verify(signer.sign(digest)));
+    }
+
+    @Test
     void nistCurvesSignNativelySecp256k1StaysWithBouncyCastle() throws Exception {
         byte[] digest = new byte[32];
         digest[0] = 7;
