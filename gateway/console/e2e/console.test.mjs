@@ -300,8 +300,10 @@ test('client keys near expiry are flagged at 180/90/30/7 days', async () => {
 
   await warn.getByRole('link', { name: 'e2e-exp-5' }).click();
   await page.getByRole('button', { name: 'Delete application access point' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Application Access' }).waitFor();
-  await page.locator('section.panel.warn .badge.d7').waitFor({ state: 'detached' });
+  await page.waitForURL(/#\/access$/); // the page goes back to the list once the API said yes
+  await page.locator('.loading').waitFor({ state: 'detached' });
+  await page.locator('section.panel.warn').waitFor();
+  assert.equal(await page.locator('section.panel.warn .badge.d7').count(), 0);
   assert.equal(await page.locator('section.panel.warn tbody tr').count(), 2, 'a deleted AAP\'s keys are no longer listed');
   await assert.rejects(admin('DescribeApplicationAccessPoint', { Name: 'e2e-exp-5' }), /404/);
 });

@@ -241,3 +241,15 @@ export function actionButton(label, run, errors, props = {}) {
 export function errorLine() {
   return h('p', { class: 'form-error', role: 'alert', hidden: true });
 }
+
+/**
+ * A page's "draw again": empties its container and renders it anew (after a change).
+ * @param {HTMLElement} body
+ * @param {(body: HTMLElement) => Promise<void>} render
+ */
+export function again(body, render) {
+  return async () => {
+    body.replaceChildren();
+    await render(body);
+  };
+}

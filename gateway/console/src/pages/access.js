@@ -5,7 +5,7 @@
  * client keys: make a new one (rotation), see whether the old one is still used, delete it.
  */
 import { call } from '../api.js';
-import { h, field, form, table, when, actionButton, errorLine, announce, replace } from '../dom.js';
+import { h, field, form, table, when, actionButton, errorLine, announce, replace, again } from '../dom.js';
 import { clientKeyFields, downloadPanel, expiry, expiryBadge } from '../clientkey.js';
 import { ruleForm } from './rules.js';
 import { policyForm, checkboxes, roleName } from './policies.js';
@@ -35,7 +35,7 @@ async function renderList(body) {
   const [{ ApplicationAccessPoints }, { ClientKeys }] = await Promise.all([call('ListApplicationAccessPoints'), call('ListClientKeys')]);
   const keys = live(ClientKeys);
   const expiring = keys.filter((k) => expiry(k.NotAfter).level).sort((a, b) => a.NotAfter.localeCompare(b.NotAfter));
-  replace(body, 
+  replace(body,
     expiring.length ? h('section', { class: 'panel warn', 'aria-labelledby': 'expiring-title' },
       h('h2', { id: 'expiring-title' }, 'Client keys expiring within 180 days'),
       h('p', null, 'Create a new client key for the application, deploy it, check in the audit log that the old one is no longer used, then delete the old one.'),
@@ -190,11 +190,8 @@ async function renderAap(body, name) {
   const lastUse = await Promise.all(keys.map((k) => call('QueryAuditLog', { ClientKeyId: k.ClientKeyId, Limit: 1 })
     .then((r) => r.Entries[0] ?? null, () => null)));
   const errors = errorLine();
-  const refresh = async () => {
-    body.replaceChildren();
-    await renderAap(body, name);
-  };
-  replace(body, 
+  const refresh = again(body, () => renderAap(body, name));
+  replace(body,
     h('p', null, h('a', { href: '#/access' }, '← All application access points')),
     h('h2', null, `Application access point ${a.Name}`),
     h('dl', { class: 'facts' },

@@ -37,7 +37,7 @@ export async function render(body, query) {
         entries.map((e) => [when(e.Time), e.ApiName, e.Resource || '—', e.ResultCode, e.ClientKeyId || '—', e.AapName || '—', e.ClientIp,
           h('span', { class: 'ua' }, e.UserAgent || '—'), `${(e.LatencyMicros / 1000).toFixed(1)} ms`]), ''));
   };
-  replace(body, 
+  replace(body,
     form({
       label: 'Search',
       fields: [h('div', { class: 'filters' },

@@ -10,7 +10,7 @@ export async function render(body) {
   const health = h('dd', { id: 'health' }, await readiness());
   const qps = h('dd', { id: 'qps' }, 'measuring…');
   const total = h('dd', { id: 'requests' }, String(info.RequestsTotal));
-  replace(body, 
+  replace(body,
     h('dl', { class: 'facts' },
       h('dt', null, 'Instance ID'), h('dd', { id: 'instance-id' }, info.InstanceId),
       h('dt', null, 'Endpoint (applications, SDK)'), h('dd', null, h('code', null, info.Endpoint)),

@@ -1,7 +1,7 @@
 // @ts-check
 /** Keys: create (spec and usage), aliases, versions, enable/disable, schedule or cancel deletion. */
 import { call } from '../api.js';
-import { h, field, form, table, when, actionButton, errorLine, announce, replace } from '../dom.js';
+import { h, field, form, table, when, actionButton, errorLine, announce, replace, again } from '../dom.js';
 
 const SPECS = ['Aliyun_AES_256', 'Aliyun_AES_192', 'Aliyun_AES_128', 'Aliyun_SM4', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_P256', 'EC_P256K',
   'EC_P384', 'EC_P521', 'EC_SM2', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512'];
@@ -50,7 +50,7 @@ export async function render(body, query) {
   });
   const description = /** @type {HTMLInputElement} */ (h('input', { name: 'key-description' }));
   const alias = /** @type {HTMLInputElement} */ (h('input', { name: 'key-alias', placeholder: 'alias/my-app' }));
-  replace(body, 
+  replace(body,
     table('Keys', ['Key', 'Aliases', 'Spec', 'Usage', 'State', 'Created'],
       keys.map((k) => [h('a', { href: `#/keys?key=${encodeURIComponent(k.KeyId)}` }, k.KeyId), (aliases[k.KeyId] ?? []).join(', ') || '—',
         k.KeySpec, k.KeyUsage, stateBadge(k), when(k.CreationDate)]), 'No keys yet.'),
@@ -84,10 +84,7 @@ async function renderKey(body, id) {
     call('ListKeyVersions', { KeyId: id }), call('ListAliases')]);
   const mine = Aliases.Alias.filter((/** @type {any} */ a) => a.KeyId === id);
   const errors = errorLine();
-  const refresh = async () => {
-    body.replaceChildren();
-    await renderKey(body, id);
-  };
+  const refresh = again(body, () => renderKey(body, id));
   /** @param {string} action @param {Record<string, unknown>} [extra] */
   const act = async (action, extra = {}) => {
     await call(action, { KeyId: id, ...extra });
@@ -97,7 +94,7 @@ async function renderKey(body, id) {
   const days = /** @type {HTMLInputElement} */ (h('input', { type: 'number', min: 7, max: 366, value: '30', name: 'pending-days' }));
   const alias = /** @type {HTMLInputElement} */ (h('input', { name: 'alias-name', placeholder: 'alias/my-app' }));
   const pending = k.KeyState === 'PendingDeletion';
-  replace(body, 
+  replace(body,
     h('p', null, h('a', { href: '#/keys' }, '← All keys')),
     h('h2', null, `Key ${k.KeyId}`),
     errors,

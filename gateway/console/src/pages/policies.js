@@ -1,7 +1,7 @@
 // @ts-check
 /** Permission policies: an RBAC role, the resources it reaches, and the network rules it requires. */
 import { call } from '../api.js';
-import { h, field, form, table, when, actionButton, errorLine, announce, uid, replace } from '../dom.js';
+import { h, field, form, table, when, actionButton, errorLine, announce, uid, replace, again } from '../dom.js';
 
 export const ROLES = [
   { value: 'RbacPermission/Template/CryptoServiceKeyUser', label: 'CryptoServiceKeyUser (use keys: encrypt, decrypt, sign, …)' },
@@ -79,11 +79,8 @@ export function roleName(roleValue) {
 export async function render(body) {
   const [{ Policies }, { NetworkRules }] = await Promise.all([call('ListPolicies'), call('ListNetworkRules')]);
   const errors = errorLine();
-  const refresh = async () => {
-    body.replaceChildren();
-    await render(body);
-  };
-  replace(body, 
+  const refresh = again(body, () => render(body));
+  replace(body,
     errors,
     table('Policies', ['Name', 'Roles', 'Resources', 'Network rules', 'Created', 'Actions'],
       Policies.map((/** @type {any} */ p) => [

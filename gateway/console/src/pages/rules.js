@@ -1,7 +1,7 @@
 // @ts-check
 /** Network rules: the source addresses a policy may require of an application. */
 import { call } from '../api.js';
-import { h, field, form, table, when, actionButton, errorLine, announce, replace } from '../dom.js';
+import { h, field, form, table, when, actionButton, errorLine, announce, replace, again } from '../dom.js';
 
 /**
  * @param {string} text addresses or CIDR blocks, separated by commas, spaces or lines
@@ -42,11 +42,8 @@ export function ruleForm(created, label = 'Create network rule') {
 export async function render(body) {
   const { NetworkRules } = await call('ListNetworkRules');
   const errors = errorLine();
-  const refresh = async () => {
-    body.replaceChildren();
-    await render(body);
-  };
-  replace(body, 
+  const refresh = again(body, () => render(body));
+  replace(body,
     errors,
     table('Network rules', ['Name', 'Allowed sources', 'Description', 'Created', 'Actions'],
       NetworkRules.map((/** @type {any} */ r) => [

@@ -1,7 +1,7 @@
 // @ts-check
 /** Secrets: create, put a new version, move stages, delete or restore; values stay hidden until revealed. */
 import { call } from '../api.js';
-import { h, field, form, table, when, actionButton, errorLine, announce, replace } from '../dom.js';
+import { h, field, form, table, when, actionButton, errorLine, announce, replace, again } from '../dom.js';
 
 /**
  * @param {HTMLElement} body
@@ -19,7 +19,7 @@ export async function render(body, query) {
   const versionId = /** @type {HTMLInputElement} */ (h('input', { name: 'secret-version', value: 'v1' }));
   const keyId = /** @type {HTMLInputElement} */ (h('input', { name: 'secret-key', placeholder: 'the instance default key' }));
   const description = /** @type {HTMLInputElement} */ (h('input', { name: 'secret-description' }));
-  replace(body, 
+  replace(body,
     table('Secrets', ['Secret', 'Current version', 'Versions', 'Encryption key', 'State', 'Created'],
       SecretList.map((/** @type {any} */ s) => [h('a', { href: `#/secrets?secret=${encodeURIComponent(s.SecretName)}` }, s.SecretName),
         s.VersionId || '—', String(s.VersionIds.length), s.EncryptionKeyId || '—',
@@ -51,10 +51,7 @@ export async function render(body, query) {
 async function renderSecret(body, name) {
   const s = await call('DescribeSecret', { SecretName: name });
   const errors = errorLine();
-  const refresh = async () => {
-    body.replaceChildren();
-    await renderSecret(body, name);
-  };
+  const refresh = again(body, () => renderSecret(body, name));
   const shown = h('div', { class: 'reveal', 'aria-live': 'polite' });
   const reveal = (/** @type {string} */ versionId) => actionButton('Reveal value', async () => {
     const v = await call('GetSecretValue', { SecretName: name, VersionId: versionId });
@@ -65,7 +62,7 @@ async function renderSecret(body, name) {
   const versionId = /** @type {HTMLInputElement} */ (h('input', { name: 'new-version', value: `v${s.VersionIds.length + 1}` }));
   const window = /** @type {HTMLInputElement} */ (h('input', { type: 'number', min: 7, max: 30, value: '30', name: 'recovery-days' }));
   const pending = Boolean(s.PlannedDeleteTime);
-  replace(body, 
+  replace(body,
     h('p', null, h('a', { href: '#/secrets' }, '← All secrets')),
     h('h2', null, `Secret ${s.SecretName}`),
     errors,

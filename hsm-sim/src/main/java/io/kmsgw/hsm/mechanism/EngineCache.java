@@ -18,29 +18,16 @@ public final class EngineCache {
     private final Map<String, Mac> macs = new HashMap<>();
 
     public Cipher cipher(String transformation) throws GeneralSecurityException {
-        Cipher c = ciphers.get(transformation);
-        if (c == null) {
-            c = Engines.cipher(transformation);
-            ciphers.put(transformation, c);
-        }
-        return c;
+        return cipher(transformation, null);
     }
 
     public Signature signature(String algorithm) throws GeneralSecurityException {
-        Signature s = signatures.get(algorithm);
-        if (s == null) {
-            s = Engines.signature(algorithm);
-            signatures.put(algorithm, s);
-        }
-        return s;
+        return signature(algorithm, null);
     }
 
     /** {@link Engines#signature(String, java.security.Key)}, one engine per algorithm and provider. */
     public Signature signature(String algorithm, java.security.Key key) throws GeneralSecurityException {
-        if (!Engines.isNative(key)) {
-            return signature(algorithm);
-        }
-        String name = algorithm + "@native";
+        String name = Engines.isNative(key) ? algorithm + "@native" : algorithm;
         Signature s = signatures.get(name);
         if (s == null) {
             s = Engines.signature(algorithm, key);
@@ -51,10 +38,7 @@ public final class EngineCache {
 
     /** {@link Engines#cipher(String, java.security.Key)}, one engine per transformation and provider. */
     public Cipher cipher(String transformation, java.security.Key key) throws GeneralSecurityException {
-        if (!Engines.isNative(key)) {
-            return cipher(transformation);
-        }
-        String name = transformation + "@native";
+        String name = Engines.isNative(key) ? transformation + "@native" : transformation;
         Cipher c = ciphers.get(name);
         if (c == null) {
             c = Engines.cipher(transformation, key);
