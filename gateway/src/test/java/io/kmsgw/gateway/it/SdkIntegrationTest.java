@@ -184,7 +184,7 @@ class SdkIntegrationTest {
         config.setPrivateKey(Base64.getEncoder().encodeToString(pk.getEncoded()));
         config.setEndpoint("127.0.0.1:" + server.port());
         config.setCaFilePath(TestGateway.instance(server).get("CaFile").asText());
-        Client stranger = new Client(config);
+        Client stranger = TestGateway.newClient(config);
         TeaException e = teaError(() -> stranger.encrypt(new EncryptRequest().setKeyId("alias/quickstart").setPlaintext(new byte[] {1})));
         assertEquals("Unauthorized", e.getCode());
         assertEquals(404, httpCode(e));

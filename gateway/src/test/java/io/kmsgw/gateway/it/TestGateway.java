@@ -59,7 +59,7 @@ public final class TestGateway {
         config.setPassword(Files.readString(Path.of(qs.get("PasswordFile").asText()), StandardCharsets.UTF_8));
         config.setEndpoint(instance.get("Endpoint").asText());
         config.setCaFilePath(instance.get("CaFile").asText());
-        return new Client(config);
+        return newClient(config);
     }
 
     /** POSTs an admin action with the instance's token; returns status and parsed JSON. */
@@ -99,6 +99,19 @@ public final class TestGateway {
         config.setPassword(Files.readString(passwordFile, StandardCharsets.UTF_8));
         config.setEndpoint("127.0.0.1:" + server.port());
         config.setCaFilePath(instance(server).get("CaFile").asText());
+        return newClient(config);
+    }
+
+    /**
+     * An SDK client. The SDK's HTTP layer (Tea) keeps one OkHttp client, with its trust settings, per host:port for the
+     * whole JVM; a gateway started later on a port an earlier test's gateway had, with another CA, would be refused by
+     * the stale one (PKIX path building failed). So the cached client for that endpoint is dropped first.
+     */
+    public static Client newClient(Config config) throws Exception {
+        String endpoint = config.getEndpoint();
+        int colon = endpoint.lastIndexOf(':');
+        com.aliyun.tea.okhttp.ClientHelper.clients.remove(com.aliyun.tea.okhttp.ClientHelper.getClientKey(endpoint.substring(0, colon),
+                Integer.parseInt(endpoint.substring(colon + 1))));
         return new Client(config);
     }
 
