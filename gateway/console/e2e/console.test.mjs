@@ -166,6 +166,8 @@ test('login: a wrong token is refused next to the field; the admin token opens t
   assert.ok(!(await page.content()).includes(token), 'the token is not in the page');
   await shot('02-instance');
 
+  // the request rate is measured between two polls of DescribeInstance, 2 s apart
+  await page.locator('#qps').filter({ hasText: /^\d+\.\d$/ }).waitFor({ timeout: 10_000 });
   const caFile = await saveDownload(page.getByRole('button', { name: /Download PrivateKmsCA_/ }));
   assert.equal(readFileSync(caFile.path, 'utf8'), ca);
   await assertLabelled();
@@ -404,6 +406,15 @@ test('the console is usable at laptop width and the audit page filters by API', 
   await go('#/audit?ApiName=Encrypt', 'Audit');
   const apis = await page.locator('table tbody tr td:nth-child(2)').allTextContents();
   assert.ok(apis.length >= 4 && apis.every((a) => a === 'Encrypt'), `only Encrypt rows: ${apis}`);
+  // a time window after every call finds nothing
+  const later = new Date(Date.now() + 3_600_000);
+  const local = new Date(later.getTime() - later.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  await page.getByLabel('From').fill(local);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.locator('#audit-summary', { hasText: 'No calls in this range.' }).waitFor();
+  await page.getByLabel('From').fill('');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.locator('table tbody tr').first().waitFor();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling at 1024 px, got ${overflow}px`);
   await shot('16-audit-1024px');
