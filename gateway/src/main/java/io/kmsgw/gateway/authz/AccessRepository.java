@@ -1,8 +1,8 @@
 package io.kmsgw.gateway.authz;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.kmsgw.crypto.store.Store;
 import io.kmsgw.gateway.authz.AccessModel.Aap;
 import io.kmsgw.gateway.authz.AccessModel.ClientKey;
@@ -19,8 +19,8 @@ import java.util.List;
 /** SQL for network rules, policies, AAPs and client keys (list columns as JSON text). */
 public final class AccessRepository {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
-    };
+    /** One reader for the JSON list columns: at 100,000 policies a start reads 300,000 of them. */
+    private static final ObjectReader STRINGS = JSON.readerForListOf(String.class);
 
     private final Store store;
 
@@ -51,7 +51,7 @@ public final class AccessRepository {
 
     private static List<String> list(String json) {
         try {
-            return List.copyOf(JSON.readValue(json, STRINGS));
+            return "[]".equals(json) ? List.of() : List.copyOf(STRINGS.<List<String>>readValue(json));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("corrupt list column", e);
         }
