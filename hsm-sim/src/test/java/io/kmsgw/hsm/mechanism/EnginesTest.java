@@ -17,11 +17,15 @@ class EnginesTest {
     private static final byte[] DIGEST_INFO_SHA256 = java.util.HexFormat.of().parseHex(
             "3031300d060960864801650304020105000420" + "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
 
-    @Test
-    void rsaSignsNativelyWithTheSameSignature() throws Exception {
+    private static KeyPair rsa2048() throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
         g.initialize(2048);
-        KeyPair kp = g.generateKeyPair();
+        return g.generateKeyPair();
+    }
+
+    @Test
+    void rsaSignsNativelyWithTheSameSignature() throws Exception {
+        KeyPair kp = rsa2048();
         PrivateKey nativeKey = Engines.nativeKey(kp.getPrivate());
         assertTrue(Engines.isNative(nativeKey), "Conscrypt loads on this platform: " + nativeKey.getClass());
         assertFalse(Engines.isNative(kp.getPrivate()));
@@ -40,9 +44,7 @@ class EnginesTest {
 
     @Test
     void pssOverADigestOnANativeKeyVerifiesWithTheJdk() throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-        g.initialize(2048);
-        KeyPair kp = g.generateKeyPair();
+        KeyPair kp = rsa2048();
         PrivateKey nativeKey = Engines.nativeKey(kp.getPrivate());
         byte[] msg = "pss".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(msg);
@@ -82,9 +84,7 @@ class EnginesTest {
 
     @Test
     void publicKeysAndOtherAlgorithmsKeepTheirProviders() throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-        g.initialize(2048);
-        KeyPair kp = g.generateKeyPair();
+        KeyPair kp = rsa2048();
         assertFalse(Engines.signature("NONEwithRSA", kp.getPublic()).getProvider().getName().startsWith("Conscrypt"));
         PrivateKey nativeKey = Engines.nativeKey(kp.getPrivate());
         assertFalse(Engines.signature("SHA256withRSA", nativeKey).getProvider().getName().startsWith("Conscrypt"));
