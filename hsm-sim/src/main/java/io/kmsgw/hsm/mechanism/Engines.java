@@ -55,9 +55,14 @@ public final class Engines {
                 ? Signature.getInstance(algorithm, NATIVE) : signature(algorithm);
     }
 
-    /** A cipher for a key: Conscrypt's raw RSA for a Conscrypt key, else {@link #cipher(String)}. */
+    /**
+     * A cipher for a key: Conscrypt's RSA (raw, or OAEP) for a Conscrypt key, else {@link #cipher(String)}. The JDK's
+     * RSA cipher given a Conscrypt key decrypted OAEP in 4.5–5.0 ms, against 1.35–1.6 ms with its own key and 0.81–0.83 ms
+     * for Conscrypt with its own.
+     */
     public static Cipher cipher(String transformation, java.security.Key key) throws GeneralSecurityException {
-        return isNative(key) && "RSA/ECB/NoPadding".equals(transformation) ? Cipher.getInstance(transformation, NATIVE) : cipher(transformation);
+        return isNative(key) && ("RSA/ECB/NoPadding".equals(transformation) || "RSA/ECB/OAEPPadding".equals(transformation))
+                ? Cipher.getInstance(transformation, NATIVE) : cipher(transformation);
     }
 
     /** Whether an engine comes from Conscrypt. */

@@ -156,7 +156,7 @@ public final class Operations {
             throw new InvalidAlgorithmParameterException();
         }
         String md = digestName(p.hashMechanism());
-        Cipher c = engines.cipher("RSA/ECB/OAEPPadding");
+        Cipher c = engines.cipher("RSA/ECB/OAEPPadding", k);
         c.init(mode, k, new OAEPParameterSpec(md, "MGF1", new MGF1ParameterSpec(md), PSource.PSpecified.DEFAULT));
         return c;
     }

@@ -58,6 +58,24 @@ class EnginesTest {
     }
 
     @Test
+    void oaepDecryptsNativelyWhatTheJdkEncrypted() throws Exception {
+        KeyPair kp = rsa2048();
+        PrivateKey nativeKey = Engines.nativeKey(kp.getPrivate());
+        for (String md : new String[] {"SHA-1", "SHA-256"}) {
+            javax.crypto.spec.OAEPParameterSpec spec = new javax.crypto.spec.OAEPParameterSpec(md, "MGF1",
+                    new java.security.spec.MGF1ParameterSpec(md), javax.crypto.spec.PSource.PSpecified.DEFAULT);
+            javax.crypto.Cipher enc = Engines.cipher("RSA/ECB/OAEPPadding", kp.getPublic());
+            assertFalse(enc.getProvider().getName().startsWith("Conscrypt"), "public-key work stays on the JDK");
+            enc.init(javax.crypto.Cipher.ENCRYPT_MODE, kp.getPublic(), spec);
+            byte[] ct = enc.doFinal(DIGEST_INFO_SHA256);
+            javax.crypto.Cipher dec = Engines.cipher("RSA/ECB/OAEPPadding", nativeKey);
+            assertTrue(dec.getProvider().getName().startsWith("Conscrypt"), md);
+            dec.init(javax.crypto.Cipher.DECRYPT_MODE, nativeKey, spec);
+            assertArrayEquals(DIGEST_INFO_SHA256, dec.doFinal(ct), md);
+        }
+    }
+
+    @Test
     void nistCurvesSignNativelySecp256k1StaysWithBouncyCastle() throws Exception {
         byte[] digest = new byte[32];
         digest[0] = 7;
