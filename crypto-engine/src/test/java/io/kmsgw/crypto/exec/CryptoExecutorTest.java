@@ -10,6 +10,7 @@ import io.kmsgw.crypto.backend.SimHsmBackend;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -121,10 +122,13 @@ class CryptoExecutorTest {
         }
     }
 
+    /** The park bound is an hour here: a lost wake-up leaves its job waiting and fails the round. */
+    private static final long NO_SAFETY_NET = TimeUnit.HOURS.toNanos(1);
+
     @Test
     void parkedWorkersWakeForEveryJob() throws Exception {
         try (SimHsmBackend backend = new SimHsmBackend(dir, "secret-123".toCharArray(), 1000, 8);
-             CryptoExecutor ex = new CryptoExecutor(backend, 2, 16, 4)) {
+             CryptoExecutor ex = new CryptoExecutor(backend, 2, 16, 4, NO_SAFETY_NET)) {
             ConcurrentLinkedQueue<KmsException> rejections = new ConcurrentLinkedQueue<>();
             for (int round = 0; round < 200; round++) {
                 CountDownLatch l = new CountDownLatch(1);
@@ -134,6 +138,78 @@ class CryptoExecutorTest {
                 assertTrue(ex.submit(job(l::countDown, rejections)));
                 assertTrue(l.await(5, TimeUnit.SECONDS), "round " + round);
             }
+        }
+    }
+
+    /**
+     * Two jobs submitted back to back to two parked workers run at the same time: each waits for the
+     * other, so they finish only if the second submit woke the second worker rather than the one the
+     * first submit had already woken.
+     */
+    @Test
+    void backToBackSubmitsWakeDifferentWorkers() throws Exception {
+        try (SimHsmBackend backend = new SimHsmBackend(dir, "secret-123".toCharArray(), 1000, 8);
+             CryptoExecutor ex = new CryptoExecutor(backend, 2, 16, 4, NO_SAFETY_NET)) {
+            ConcurrentLinkedQueue<KmsException> rejections = new ConcurrentLinkedQueue<>();
+            for (int round = 0; round < 20; round++) {
+                Thread.sleep(5); // both workers park
+                CyclicBarrier both = new CyclicBarrier(2);
+                CountDownLatch done = new CountDownLatch(2);
+                Runnable body = () -> {
+                    try {
+                        both.await(5, TimeUnit.SECONDS);
+                        done.countDown();
+                    } catch (Exception e) {
+                        // a barrier timeout leaves done short: the assertion below reports the round
+                    }
+                };
+                assertTrue(ex.submit(job(body, rejections)));
+                assertTrue(ex.submit(job(body, rejections)));
+                assertTrue(done.await(10, TimeUnit.SECONDS), "round " + round + ": the second job never ran beside the first");
+            }
+        }
+    }
+
+    /** Several threads submitting while the workers park and wake: every job runs, none waits for a safety net. */
+    @Test
+    void concurrentSubmittersLoseNoWakeUp() throws Exception {
+        try (SimHsmBackend backend = new SimHsmBackend(dir, "secret-123".toCharArray(), 1000, 8);
+             CryptoExecutor ex = new CryptoExecutor(backend, 2, 1024, 4, NO_SAFETY_NET)) {
+            ConcurrentLinkedQueue<KmsException> rejections = new ConcurrentLinkedQueue<>();
+            int threads = 4;
+            int perThread = 500;
+            CountDownLatch all = new CountDownLatch(threads * perThread);
+            Thread[] submitters = new Thread[threads];
+            for (int t = 0; t < threads; t++) {
+                submitters[t] = new Thread(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        CountDownLatch one = new CountDownLatch(1);
+                        Runnable body = () -> {
+                            one.countDown();
+                            all.countDown();
+                        };
+                        if (!ex.submit(job(body, rejections))) {
+                            return;
+                        }
+                        try {
+                            if (!one.await(10, TimeUnit.SECONDS)) {
+                                return;
+                            }
+                            if (i % 50 == 0) {
+                                Thread.sleep(2); // let the workers park again
+                            }
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                });
+                submitters[t].start();
+            }
+            assertTrue(all.await(60, TimeUnit.SECONDS), all.getCount() + " jobs never ran");
+            for (Thread t : submitters) {
+                t.join();
+            }
+            assertTrue(rejections.isEmpty());
         }
     }
 
