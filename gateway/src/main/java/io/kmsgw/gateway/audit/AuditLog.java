@@ -1,8 +1,9 @@
 package io.kmsgw.gateway.audit;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.kmsgw.crypto.store.Store;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AuditLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory JSON = new JsonFactory();
     private static final int BATCH = 1024;
     /**
      * How long a small batch waits for company before it is written. Each batch costs two fsyncs (file
@@ -49,6 +50,8 @@ public final class AuditLog implements AutoCloseable {
     private volatile boolean running = true;
     /** The writer holds records that are not yet durable. */
     private volatile boolean inBatch;
+    /** The batch's JSON lines, reused from batch to batch (writer thread only). */
+    private final Lines lines = new Lines();
     private FileChannel file;
     private long fileBytes;
     private int fileIndex;
@@ -159,15 +162,18 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private void write(List<AuditRecord> batch) throws IOException {
-        StringBuilder sb = new StringBuilder(batch.size() * 256);
-        for (AuditRecord r : batch) {
-            ObjectNode n = r.toJson(JSON);
-            sb.append(JSON.writeValueAsString(n)).append('\n');
+        lines.reset();
+        try (JsonGenerator g = JSON.createGenerator(lines)) {
+            g.setRootValueSeparator(null);
+            for (AuditRecord r : batch) {
+                r.writeJson(g);
+                g.writeRaw('\n');
+            }
         }
         if (file == null) {
             openFile();
         }
-        ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ByteBuffer buf = lines.view();
         long position = file.size();
         try {
             while (buf.hasRemaining()) {
@@ -256,6 +262,17 @@ public final class AuditLog implements AutoCloseable {
             }
             return out;
         });
+    }
+
+    /** A byte array output stream whose bytes can be written out without a copy. */
+    private static final class Lines extends ByteArrayOutputStream {
+        Lines() {
+            super(64 * 1024);
+        }
+
+        ByteBuffer view() {
+            return ByteBuffer.wrap(buf, 0, count);
+        }
     }
 
     @Override

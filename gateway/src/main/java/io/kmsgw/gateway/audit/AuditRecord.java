@@ -1,7 +1,11 @@
 package io.kmsgw.gateway.audit;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 
 /**
@@ -13,17 +17,27 @@ public record AuditRecord(long timeMillis, String requestId, String clientKeyId,
 
     /** The record as the audit file and QueryAuditLog show it (OpenAPI field names, ISO 8601 time). */
     public ObjectNode toJson(ObjectMapper json) {
-        ObjectNode n = json.createObjectNode();
-        n.put("Time", Instant.ofEpochMilli(timeMillis).toString());
-        n.put("RequestId", requestId);
-        n.put("ClientKeyId", clientKeyId);
-        n.put("AapName", aapName);
-        n.put("ClientIp", clientIp);
-        n.put("UserAgent", userAgent);
-        n.put("ApiName", apiName);
-        n.put("Resource", resource);
-        n.put("ResultCode", resultCode);
-        n.put("LatencyMicros", latencyMicros);
-        return n;
+        try (TokenBuffer b = new TokenBuffer(json, false)) {
+            writeJson(b);
+            return json.readTree(b.asParser());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Streams the record as one JSON object: the audit writer's path, with no tree or string in between. */
+    public void writeJson(JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("Time", Instant.ofEpochMilli(timeMillis).toString());
+        g.writeStringField("RequestId", requestId);
+        g.writeStringField("ClientKeyId", clientKeyId);
+        g.writeStringField("AapName", aapName);
+        g.writeStringField("ClientIp", clientIp);
+        g.writeStringField("UserAgent", userAgent);
+        g.writeStringField("ApiName", apiName);
+        g.writeStringField("Resource", resource);
+        g.writeStringField("ResultCode", resultCode);
+        g.writeNumberField("LatencyMicros", latencyMicros);
+        g.writeEndObject();
     }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kmsgw.crypto.store.FaultInjectingStore;
 import io.kmsgw.crypto.store.SqliteStore;
 import io.kmsgw.crypto.store.Store;
@@ -14,6 +16,7 @@ import io.kmsgw.gateway.protocol.pb.KmsApi;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -77,6 +80,30 @@ class AuditLogTest {
             assertEquals(6, lines, "no partial or duplicated batch in the JSON lines file");
         }
         store.close();
+    }
+
+    @Test
+    void eachFileLineIsOneRecordAsQueryShowsIt() throws Exception {
+        List<AuditRecord> records = List.of(
+                new AuditRecord(1_700_000_000_123L, "r-1", "KAAP.k1", "app", "10.0.0.1", "ua \"quoted\"\nsecond line \u00e9\u4e2d", "Encrypt",
+                        "key/key-1", "OK", 42),
+                new AuditRecord(1_700_000_000_456L, "r-2", "KAAP.k1", "app", "::1", "", "Decrypt", "alias/a\\b", "Forbidden.NoPermission", 0));
+        ObjectMapper json = new ObjectMapper();
+        try (Store store = new SqliteStore(dir.resolve("db3"));
+             AuditLog log = new AuditLog(dir.resolve("audit3"), store, 1 << 20, 1024)) {
+            records.forEach(log::offer);
+            assertTrue(log.flush(10, TimeUnit.SECONDS));
+            List<String> lines = Files.readAllLines(dir.resolve("audit3").resolve("audit-000001.jsonl"), StandardCharsets.UTF_8);
+            assertEquals(2, lines.size(), "one line per record, nothing between them");
+            for (int i = 0; i < records.size(); i++) {
+                assertEquals(json.writeValueAsString(records.get(i).toJson(json)), lines.get(i), "the line is what QueryAuditLog shows");
+                JsonNode line = json.readTree(lines.get(i));
+                assertEquals(records.get(i).userAgent(), line.get("UserAgent").asText());
+                assertEquals(records.get(i).latencyMicros(), line.get("LatencyMicros").asLong());
+            }
+            assertEquals("2023-11-14T22:13:20.123Z", json.readTree(lines.get(0)).get("Time").asText());
+            assertEquals(List.of(records.get(1), records.get(0)), log.query("KAAP.k1", null, null, null, 10));
+        }
     }
 
     @Test
