@@ -8,7 +8,6 @@ import io.kmsgw.gateway.protocol.ProtocolException;
 import io.kmsgw.gateway.protocol.StringToSign;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -37,6 +36,8 @@ public final class Authenticator extends KmsRequestHandler {
             throw new IllegalStateException(e);
         }
     });
+    /** The string to sign's bytes, rewritten by each request on this thread. */
+    private static final ThreadLocal<StringToSign.Utf8> TO_SIGN = ThreadLocal.withInitial(StringToSign.Utf8::new);
     /** One-entry cache per thread: the Date header changes once a second. */
     private static final ThreadLocal<Object[]> LAST_DATE = ThreadLocal.withInitial(() -> new Object[2]);
 
@@ -83,8 +84,9 @@ public final class Authenticator extends KmsRequestHandler {
                     "The AccessKey ID \"" + Responses.echo(r.accessKeyId) + "\" does not exist in our records.");
         }
         r.auditKey = key;
-        byte[] toSign = StringToSign.of(r.contentSha256, r.contentType, r.date, r.kmsHeaders).getBytes(StandardCharsets.UTF_8);
-        if (!verifier.verify(key.publicKey(), toSign, signature)) {
+        StringToSign.Utf8 toSign = TO_SIGN.get();
+        StringToSign.writeUtf8(toSign, r.contentSha256, r.contentType, r.date, r.kmsHeaders);
+        if (!verifier.verify(key.publicKey(), toSign.bytes(), toSign.length(), signature)) {
             throw new ProtocolException(ProtocolError.SIGNATURE_NOT_MATCH, "Signature is not matched.");
         }
         Instant at = Instant.ofEpochMilli(now);

@@ -63,10 +63,15 @@ public final class SignatureVerifier {
 
     /** True when {@code signature} is a valid SHA256withRSA signature of {@code data} under {@code key}. */
     public boolean verify(PublicKey key, byte[] data, byte[] signature) {
+        return verify(key, data, data.length, signature);
+    }
+
+    /** As {@link #verify(PublicKey, byte[], byte[])} over {@code data[0, length)}. */
+    public boolean verify(PublicKey key, byte[] data, int length, byte[] signature) {
         Signature s = signatures.get();
         try {
             s.initVerify(key);
-            s.update(data);
+            s.update(data, 0, length);
             return s.verify(signature);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             return false;

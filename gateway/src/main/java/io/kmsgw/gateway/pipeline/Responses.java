@@ -1,5 +1,6 @@
 package io.kmsgw.gateway.pipeline;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.MessageLite;
 import io.kmsgw.gateway.audit.AuditLog;
 import io.kmsgw.gateway.audit.AuditRecord;
@@ -7,7 +8,6 @@ import io.kmsgw.gateway.protocol.KmsRequest;
 import io.kmsgw.gateway.protocol.ProtocolError;
 import io.kmsgw.gateway.protocol.pb.KmsApi;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -89,12 +89,16 @@ public final class Responses {
 
     private static FullHttpResponse response(Channel ch, HttpResponseStatus status, MessageLite body) {
         int size = body.getSerializedSize();
-        ByteBuf buf = ch.alloc().buffer(size);
-        try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
+        ByteBuf buf = ch.alloc().buffer(size, size);
+        try {
+            // straight into the buffer's memory: writeTo(OutputStream) would allocate an encoder buffer per response
+            CodedOutputStream out = CodedOutputStream.newInstance(buf.nioBuffer(0, size));
             body.writeTo(out);
-        } catch (IOException e) {
+            out.checkNoSpaceLeft();
+            buf.writerIndex(size);
+        } catch (IOException | RuntimeException e) {
             buf.release();
-            throw new IllegalStateException("protobuf encoding into a heap buffer failed", e);
+            throw new IllegalStateException("protobuf encoding into the response buffer failed", e);
         }
         FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, buf);
         HttpHeaders h = resp.headers();

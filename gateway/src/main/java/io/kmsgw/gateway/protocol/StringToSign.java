@@ -1,5 +1,7 @@
 package io.kmsgw.gateway.protocol;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -12,14 +14,71 @@ public final class StringToSign {
     }
 
     public static String of(String contentSha256, String contentType, String date, List<Map.Entry<String, String>> sortedKmsHeaders) {
-        StringBuilder sb = new StringBuilder(256);
-        sb.append("POST\n")
-                .append(contentSha256 == null ? "" : contentSha256).append('\n')
-                .append(contentType == null ? "" : contentType).append('\n')
-                .append(date == null ? "" : date).append('\n');
-        for (Map.Entry<String, String> h : sortedKmsHeaders) {
-            sb.append(h.getKey()).append(':').append(h.getValue()).append('\n');
+        Utf8 out = new Utf8();
+        writeUtf8(out, contentSha256, contentType, date, sortedKmsHeaders);
+        return new String(out.bytes, 0, out.length, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Writes the string to sign as UTF-8 (the bytes the client signs) into {@code out}, replacing what it
+     * held. The authenticator keeps one {@link Utf8} per event loop, so a request costs no string, builder
+     * or byte-array copy here.
+     */
+    public static void writeUtf8(Utf8 out, String contentSha256, String contentType, String date,
+                                 List<Map.Entry<String, String>> sortedKmsHeaders) {
+        out.length = 0;
+        out.text("POST\n").text(contentSha256).put('\n').text(contentType).put('\n').text(date).put('\n');
+        for (int i = 0, n = sortedKmsHeaders.size(); i < n; i++) {
+            Map.Entry<String, String> h = sortedKmsHeaders.get(i);
+            out.text(h.getKey()).put(':').text(h.getValue()).put('\n');
         }
-        return sb.append('/').toString();
+        out.put('/');
+    }
+
+    /** A growable byte buffer: {@code bytes()[0, length())} holds the last string written. */
+    public static final class Utf8 {
+        private byte[] bytes = new byte[512];
+        private int length;
+
+        public byte[] bytes() {
+            return bytes;
+        }
+
+        public int length() {
+            return length;
+        }
+
+        private Utf8 put(char ascii) {
+            ensure(1);
+            bytes[length++] = (byte) ascii;
+            return this;
+        }
+
+        /** Appends {@code s} (null as empty) as UTF-8: ASCII byte by byte, the rest through the JDK's encoder. */
+        private Utf8 text(String s) {
+            if (s == null) {
+                return this;
+            }
+            int n = s.length();
+            ensure(n);
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80) {
+                    byte[] rest = s.substring(i).getBytes(StandardCharsets.UTF_8);
+                    ensure(rest.length);
+                    System.arraycopy(rest, 0, bytes, length, rest.length);
+                    length += rest.length;
+                    return this;
+                }
+                bytes[length++] = (byte) c;
+            }
+            return this;
+        }
+
+        private void ensure(int more) {
+            if (length + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+            }
+        }
     }
 }

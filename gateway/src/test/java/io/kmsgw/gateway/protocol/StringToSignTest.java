@@ -1,8 +1,11 @@
 package io.kmsgw.gateway.protocol;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.charset.StandardCharsets;
 import java.util.AbstractMap;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +46,21 @@ class StringToSignTest {
                 + "x-kms-apiname:Encrypt\nx-kms-apiversion:dkms-gcs-0.2\n"
                 + "x-kms-migrationkeyversionid:a5c2e2a0-1111-4222-8333-444444444444\n"
                 + "x-kms-signaturemethod:RSA_PKCS1_SHA_256\n/", ours);
+    }
+
+    /** The bytes the authenticator verifies are the UTF-8 of the string, also past the buffer's first size and for non-ASCII values. */
+    @Test
+    void utf8BytesEqualTheStringsEncodingAndTheBufferIsReused() {
+        StringToSign.Utf8 out = new StringToSign.Utf8();
+        List<Map.Entry<String, String>> ascii = List.of(Map.entry("x-kms-acccesskeyid", "KAAP.1"), Map.entry("x-kms-apiname", "Encrypt"));
+        List<Map.Entry<String, String>> wide = List.of(Map.entry("x-kms-a", "caf\u00e9 \u4e2d \ud83d\udd11 end"), Map.entry("x-kms-b", "z"));
+        List<Map.Entry<String, String>> longer = List.of(Map.entry("x-kms-long", "v".repeat(3000)));
+        for (List<Map.Entry<String, String>> h : List.of(ascii, wide, longer, ascii)) {
+            StringToSign.writeUtf8(out, "SHA", "application/x-protobuf", "Mon, 23 Nov 2026 12:57:38 GMT", h);
+            String expected = "POST\nSHA\napplication/x-protobuf\nMon, 23 Nov 2026 12:57:38 GMT\n"
+                    + h.stream().map(e -> e.getKey() + ":" + e.getValue() + "\n").reduce("", String::concat) + "/";
+            assertArrayEquals(expected.getBytes(StandardCharsets.UTF_8), Arrays.copyOf(out.bytes(), out.length()));
+        }
     }
 
     @Test
