@@ -98,4 +98,14 @@ public class AuthenticationBenchmark {
         return StringToSign.of("E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855", "application/x-protobuf",
                 "Mon, 23 Nov 2026 12:57:38 GMT", headers);
     }
+
+    private final StringToSign.Utf8 toSignBytes = new StringToSign.Utf8();
+
+    /** What the authenticator does per request: the string to sign as UTF-8 into a reused buffer. */
+    @Benchmark
+    public int stringToSignUtf8() {
+        StringToSign.writeUtf8(toSignBytes, "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855", "application/x-protobuf",
+                "Mon, 23 Nov 2026 12:57:38 GMT", headers);
+        return toSignBytes.length();
+    }
 }
