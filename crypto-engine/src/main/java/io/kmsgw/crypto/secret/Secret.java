@@ -1,6 +1,8 @@
 package io.kmsgw.crypto.secret;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +23,16 @@ public record Secret(String name, String secretType, String encryptionKeyId, Str
 
     /** The stages that point at {@code versionId}. */
     public List<String> stagesOf(String versionId) {
-        return stages.entrySet().stream().filter(e -> e.getValue().equals(versionId)).map(Map.Entry::getKey).sorted().toList();
+        // a loop, not a stream: GetSecretValue calls this on every request, and a secret has a few stages
+        List<String> out = new ArrayList<>(2);
+        for (Map.Entry<String, String> e : stages.entrySet()) {
+            if (e.getValue().equals(versionId)) {
+                out.add(e.getKey());
+            }
+        }
+        if (out.size() > 1) {
+            Collections.sort(out);
+        }
+        return Collections.unmodifiableList(out);
     }
 }
