@@ -122,10 +122,16 @@ public final class Responses {
         return echo(value, MAX_ECHO);
     }
 
-    /** Shortens a client-supplied value to {@code max} characters and replaces control characters. */
+    /**
+     * Shortens a client-supplied value to {@code max} characters and replaces control characters. A value
+     * that needs neither (every audited request's user agent, usually) is returned as it is, uncopied.
+     */
     public static String echo(String value, int max) {
         if (value == null) {
             return "";
+        }
+        if (value.length() <= max && clean(value)) {
+            return value;
         }
         StringBuilder sb = new StringBuilder(Math.min(value.length(), max));
         for (int i = 0; i < value.length() && i < max; i++) {
@@ -136,5 +142,15 @@ public final class Responses {
             sb.append("...");
         }
         return sb.toString();
+    }
+
+    private static boolean clean(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 }
