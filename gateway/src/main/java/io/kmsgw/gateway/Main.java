@@ -31,10 +31,6 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         leakDetectionOffUnlessAsked(System.getProperties());
-        // before anything logs: KMSGW_LOG_FORMAT=json selects the JSON-lines configuration
-        if ("json".equalsIgnoreCase(System.getenv("KMSGW_LOG_FORMAT")) && System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "logback-json.xml");
-        }
         CommandLine cl = commandLine(args.length > 0 ? args[0] : null);
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
             cmd.getErr().println("kmsgw: " + oneLine(ex));
