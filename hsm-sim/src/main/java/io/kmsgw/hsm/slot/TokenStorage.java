@@ -9,6 +9,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,9 +24,7 @@ import java.util.Arrays;
 import java.util.List;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
-import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -65,16 +64,19 @@ public final class TokenStorage {
     }
 
     public Derived derive(char[] pin, byte[] salt, int iterations) {
+        ByteBuffer utf8 = StandardCharsets.UTF_8.encode(CharBuffer.wrap(pin));
+        byte[] password = new byte[utf8.remaining()];
+        utf8.get(password);
+        Arrays.fill(utf8.array(), (byte) 0);
         try {
-            SecretKeyFactory f = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
-            PBEKeySpec spec = new PBEKeySpec(pin, salt, iterations, 512);
-            byte[] out = f.generateSecret(spec).getEncoded();
-            spec.clearPassword();
+            byte[] out = Pbkdf2.hmacSha256(password, salt, iterations, 64);
             Derived d = new Derived(Arrays.copyOfRange(out, 0, 32), new SecretKeySpec(Arrays.copyOfRange(out, 32, 64), "AES"));
             Arrays.fill(out, (byte) 0);
             return d;
-        } catch (GeneralSecurityException e) {
+        } catch (RuntimeException e) {
             throw new HsmException(Ckr.GENERAL_ERROR, "PIN derivation failed");
+        } finally {
+            Arrays.fill(password, (byte) 0);
         }
     }
 
