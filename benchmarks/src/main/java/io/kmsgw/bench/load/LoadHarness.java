@@ -69,7 +69,8 @@ import org.HdrHistogram.Recorder;
  *
  * <pre>
  * java -jar benchmarks/target/kmsgw-bench.jar load --instance data/instance.json --api Encrypt --payload 32 \
- *      --connections 64 --duration 20s --warmup 5s [--rate R] [--server-pid PID] [--json out.json] [--endpoint host:port]
+ *      --connections 64 --duration 20s --warmup 5s [--rate R] [--io-threads N] [--server-pid PID] [--json out.json]
+ *      [--endpoint host:port]
  * </pre>
  * APIs: Encrypt, Decrypt, GenerateDataKey, GenerateRandom, SignEC, SignRSA, GetSecretValue, mix.
  */
@@ -128,6 +129,30 @@ public final class LoadHarness {
         return out;
     }
 
+    /** Open loop: one millisecond ticker per client event loop, running every connection's tick on that loop. */
+    static final class Ticker {
+        private static final Map<io.netty.util.concurrent.EventExecutor, Ticker> BY_LOOP = new ConcurrentHashMap<>();
+        private final List<java.util.function.LongConsumer> ticks = new ArrayList<>();
+
+        /** The ticker of {@code loop}, started on first use; call on that loop. */
+        static Ticker on(io.netty.util.concurrent.EventExecutor loop) {
+            return BY_LOOP.computeIfAbsent(loop, l -> {
+                Ticker t = new Ticker();
+                l.scheduleAtFixedRate(() -> {
+                    long now = System.nanoTime();
+                    for (java.util.function.LongConsumer c : t.ticks) {
+                        c.accept(now);
+                    }
+                }, 1, 1, TimeUnit.MILLISECONDS);
+                return t;
+            });
+        }
+
+        void add(java.util.function.LongConsumer tick) {
+            ticks.add(tick);
+        }
+    }
+
     public static int run(String[] argv) throws Exception {
         Map<String, String> a = args(argv);
         JsonNode instance = JSON.readTree(Path.of(a.getOrDefault("instance", "data/instance.json")).toFile());
@@ -181,7 +206,11 @@ public final class LoadHarness {
         AtomicBoolean recording = new AtomicBoolean(false);
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicInteger next = new AtomicInteger();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Math.max(1, threads / 2), NioIoHandler.newFactory());
+        // --io-threads N: the client's event loops (default half the cores, one here: the server gets the rest).
+        // In open loop one loop can be the bottleneck: at 13,500 req/s it ran at 100 % of a core and fell
+        // behind its own schedule, which showed up as server latency; give it two there.
+        int ioThreads = Integer.parseInt(a.getOrDefault("io-threads", String.valueOf(Math.max(1, threads / 2))));
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
         CountDownLatch connected = new CountDownLatch(connections);
         try {
             Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<SocketChannel>() {
@@ -216,19 +245,32 @@ public final class LoadHarness {
                             ctx.pipeline().context("raw").writeAndFlush(Unpooled.wrappedBuffer(req));
                         }
 
+                        /** Open loop: when this connection's next request is due (its share of the rate, phase-shifted). */
+                        long nextDue;
+
+                        /** Open loop, on this connection's event loop: queue every request due by {@code now}, send if idle. */
+                        void tick(ChannelHandlerContext ctx, long now, long period) {
+                            while (nextDue <= now) {
+                                due.add(nextDue);
+                                nextDue += period;
+                            }
+                            if (!busy) {
+                                send(ctx);
+                            }
+                        }
+
                         @Override
                         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
                             if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent e && e.isSuccess()) {
                                 connected.countDown();
                                 if (rate > 0) {
-                                    // this connection's share of the rate, phase-shifted so connections do not tick together
+                                    // The intended send times are exact (period apart, phase-shifted so that connections
+                                    // do not tick together); one ticker per event loop, every millisecond, queues and
+                                    // sends what is due. A timer per connection meant one wake-up per request, and the
+                                    // client's single loop ran out of CPU at 13,500 req/s and fell behind its schedule.
                                     long period = Math.max(1, Math.round(1e9 * connections / rate));
-                                    ctx.executor().scheduleAtFixedRate(() -> {
-                                        due.add(System.nanoTime());
-                                        if (!busy) {
-                                            send(ctx);
-                                        }
-                                    }, java.util.concurrent.ThreadLocalRandom.current().nextLong(period), period, TimeUnit.NANOSECONDS);
+                                    nextDue = System.nanoTime() + java.util.concurrent.ThreadLocalRandom.current().nextLong(period);
+                                    Ticker.on(ctx.executor()).add(now -> tick(ctx, now, period));
                                 } else {
                                     send(ctx);
                                 }
@@ -287,7 +329,7 @@ public final class LoadHarness {
             long total = ok.sum();
             double rps = total / secs;
             ObjectNode report = JSON.createObjectNode();
-            report.put("api", api).put("payload", payload).put("connections", connections).put("durationSeconds", secs)
+            report.put("api", api).put("payload", payload).put("connections", connections).put("clientIoThreads", ioThreads).put("durationSeconds", secs)
                     .put("mode", rate > 0 ? "open loop at " + Math.round(rate) + " req/s" : "closed loop")
                     .put("requests", total).put("throughput", Math.round(rps)).put("p50Micros", h.getValueAtPercentile(50))
                     .put("p90Micros", h.getValueAtPercentile(90)).put("p99Micros", h.getValueAtPercentile(99))
