@@ -131,12 +131,11 @@ public final class LoadHarness {
 
     /** Open loop: one millisecond ticker per client event loop, running every connection's tick on that loop. */
     static final class Ticker {
-        private static final Map<io.netty.util.concurrent.EventExecutor, Ticker> BY_LOOP = new ConcurrentHashMap<>();
         private final List<java.util.function.LongConsumer> ticks = new ArrayList<>();
 
-        /** The ticker of {@code loop}, started on first use; call on that loop. */
-        static Ticker on(io.netty.util.concurrent.EventExecutor loop) {
-            return BY_LOOP.computeIfAbsent(loop, l -> {
+        /** The ticker of {@code loop} in {@code tickers} (one run's), started on first use; call on that loop. */
+        static Ticker on(Map<io.netty.util.concurrent.EventExecutor, Ticker> tickers, io.netty.util.concurrent.EventExecutor loop) {
+            return tickers.computeIfAbsent(loop, l -> {
                 Ticker t = new Ticker();
                 l.scheduleAtFixedRate(() -> {
                     long now = System.nanoTime();
@@ -211,6 +210,7 @@ public final class LoadHarness {
         // behind its own schedule, which showed up as server latency; give it two there.
         int ioThreads = Integer.parseInt(a.getOrDefault("io-threads", String.valueOf(Math.max(1, threads / 2))));
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
+        Map<io.netty.util.concurrent.EventExecutor, Ticker> tickers = new ConcurrentHashMap<>();
         CountDownLatch connected = new CountDownLatch(connections);
         try {
             Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<SocketChannel>() {
@@ -270,7 +270,7 @@ public final class LoadHarness {
                                     // client's single loop ran out of CPU at 13,500 req/s and fell behind its schedule.
                                     long period = Math.max(1, Math.round(1e9 * connections / rate));
                                     nextDue = System.nanoTime() + java.util.concurrent.ThreadLocalRandom.current().nextLong(period);
-                                    Ticker.on(ctx.executor()).add(now -> tick(ctx, now, period));
+                                    Ticker.on(tickers, ctx.executor()).add(now -> tick(ctx, now, period));
                                 } else {
                                     send(ctx);
                                 }

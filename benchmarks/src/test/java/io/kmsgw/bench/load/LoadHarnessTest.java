@@ -1,0 +1,50 @@
+package io.kmsgw.bench.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kmsgw.gateway.config.SettingsLoader;
+import io.kmsgw.gateway.server.GatewayServer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The load harness against a real gateway on loopback: closed loop, and open loop holding its rate. */
+class LoadHarnessTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void closedAndOpenLoopAgainstARealGateway() throws Exception {
+        try (GatewayServer server = GatewayServer.start(SettingsLoader.load(null, Map.of(), Map.of("data-dir", dir.resolve("data").toString(),
+                "port", "0", "admin-port", "0", "hsm-pbkdf2-iterations", "1000")), Clock.systemUTC())) {
+            String instance = server.instanceJson().toString();
+
+            JsonNode closed = run(instance, "closed.json", "--connections", "4", "--duration", "2s", "--warmup", "1s");
+            assertEquals(0, closed.get("errors").size(), closed.toString());
+            assertTrue(closed.get("requests").asLong() > 0, closed.toString());
+            assertEquals("closed loop", closed.get("mode").asText());
+
+            // 8 connections sharing 300 req/s: each one's exact schedule, released by the client loop's millisecond ticker
+            JsonNode open = run(instance, "open.json", "--connections", "8", "--duration", "3s", "--warmup", "1s", "--rate", "300");
+            assertEquals(0, open.get("errors").size(), open.toString());
+            long requests = open.get("requests").asLong();
+            assertTrue(requests >= 800 && requests <= 1000, "300 req/s for 3 s, got " + requests + ": " + open);
+            assertTrue(open.get("p50Micros").asLong() < 200_000, open.toString());
+        }
+    }
+
+    private JsonNode run(String instance, String out, String... more) throws Exception {
+        Path json = dir.resolve(out);
+        String[] base = {"--instance", instance, "--api", "Encrypt", "--pool", "64", "--json", json.toString()};
+        String[] args = new String[base.length + more.length];
+        System.arraycopy(base, 0, args, 0, base.length);
+        System.arraycopy(more, 0, args, base.length, more.length);
+        assertEquals(0, LoadHarness.run(args));
+        return new ObjectMapper().readTree(json.toFile());
+    }
+}
