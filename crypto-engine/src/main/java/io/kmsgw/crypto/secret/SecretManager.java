@@ -1,5 +1,6 @@
 package io.kmsgw.crypto.secret;
 
+import io.kmsgw.crypto.api.IsoTime;
 import io.kmsgw.crypto.api.KmsError;
 import io.kmsgw.crypto.api.KmsException;
 import java.nio.charset.StandardCharsets;
@@ -269,38 +270,8 @@ public final class SecretManager {
         return v;
     }
 
-    /**
-     * Creation time of a version as the API shows it: ISO 8601 in UTC to the second, as
-     * {@code Instant.truncatedTo(SECONDS).toString()} writes it. GetSecretValue answers with it on every
-     * call, so years 0000-9999 are formatted by hand (the JDK's formatter cost ~1 % of the gateway's
-     * CPU under GetSecretValue load); other years go through the JDK.
-     */
+    /** Creation time of a version as the API shows it: ISO 8601 in UTC to the second ({@link IsoTime#seconds}). */
     public static String iso(Instant t) {
-        long seconds = t.getEpochSecond();
-        if (seconds < -62_167_219_200L || seconds >= 253_402_300_800L) {
-            return t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
-        }
-        java.time.LocalDateTime d = java.time.LocalDateTime.ofEpochSecond(seconds, 0, java.time.ZoneOffset.UTC);
-        char[] c = new char[20];
-        digits(c, 0, d.getYear(), 4);
-        c[4] = '-';
-        digits(c, 5, d.getMonthValue(), 2);
-        c[7] = '-';
-        digits(c, 8, d.getDayOfMonth(), 2);
-        c[10] = 'T';
-        digits(c, 11, d.getHour(), 2);
-        c[13] = ':';
-        digits(c, 14, d.getMinute(), 2);
-        c[16] = ':';
-        digits(c, 17, d.getSecond(), 2);
-        c[19] = 'Z';
-        return new String(c);
-    }
-
-    private static void digits(char[] c, int at, int value, int width) {
-        for (int i = at + width - 1; i >= at; i--) {
-            c[i] = (char) ('0' + value % 10);
-            value /= 10;
-        }
+        return IsoTime.seconds(t);
     }
 }

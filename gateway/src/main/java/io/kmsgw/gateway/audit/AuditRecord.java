@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
+import io.kmsgw.crypto.api.IsoTime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Instant;
 
 /**
  * One audited data-plane request: who, from where, with what, what, outcome, latency. By construction
@@ -28,7 +28,7 @@ public record AuditRecord(long timeMillis, String requestId, String clientKeyId,
     /** Streams the record as one JSON object: the audit writer's path, with no tree or string in between. */
     public void writeJson(JsonGenerator g) throws IOException {
         g.writeStartObject();
-        g.writeStringField("Time", Instant.ofEpochMilli(timeMillis).toString());
+        g.writeStringField("Time", IsoTime.millis(timeMillis));
         g.writeStringField("RequestId", requestId);
         g.writeStringField("ClientKeyId", clientKeyId);
         g.writeStringField("AapName", aapName);
