@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.AsciiString;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.AbstractMap;
@@ -53,23 +54,71 @@ public final class RequestDecoder extends SimpleChannelInboundHandler<FullHttpRe
             return;
         }
         HttpHeaders h = req.headers();
+        // One pass over the headers: the x-kms-* ones for the string to sign, and the first value of each
+        // header the protocol reads (what HttpHeaders.get would return, without ten hashed lookups).
         List<Map.Entry<String, String>> kms = new ArrayList<>(8);
+        String[] first = new String[FIELDS];
         Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence();
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
             CharSequence name = e.getKey();
-            if (name.length() > KMS_PREFIX.length() && io.netty.util.AsciiString.regionMatches(name, true, 0, KMS_PREFIX, 0, KMS_PREFIX.length())) {
-                kms.add(new AbstractMap.SimpleImmutableEntry<>(name.toString().toLowerCase(Locale.ROOT), e.getValue().toString().trim()));
+            int field;
+            if (name.length() > KMS_PREFIX.length() && AsciiString.regionMatches(name, true, 0, KMS_PREFIX, 0, KMS_PREFIX.length())) {
+                String lower = name.toString().toLowerCase(Locale.ROOT);
+                String value = e.getValue().toString();
+                kms.add(new AbstractMap.SimpleImmutableEntry<>(lower, value.trim()));
+                field = kmsField(lower);
+                if (field >= 0 && first[field] == null) {
+                    first[field] = value;
+                }
+            } else if ((field = plainField(name)) >= 0 && first[field] == null) {
+                first[field] = e.getValue().toString();
             }
         }
         kms.sort(Map.Entry.comparingByKey());
         InetAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? Cidr.normalise(a.getAddress()) : null;
         InetAddress ip = trustedProxies.isEmpty() || peer == null ? peer : forwardedClient(peer, h.getAll("x-forwarded-for"));
         KmsRequest r = new KmsRequest(requestId, System.nanoTime(), ip, keepAlive,
-                h.get("x-kms-apiversion"), h.get("x-kms-apiname"), h.get("x-kms-signaturemethod"), h.get("x-kms-acccesskeyid"),
-                h.get("date"), h.get("content-sha256"), h.get("content-type"), h.get("authorization"), h.get("user-agent"),
-                h.get("x-kms-migrationkeyversionid"), kms, ByteBufUtil.getBytes(req.content()));
+                first[API_VERSION], first[API_NAME], first[SIGNATURE_METHOD], first[ACCESS_KEY_ID],
+                first[DATE], first[CONTENT_SHA256], first[CONTENT_TYPE], first[AUTHORIZATION], first[USER_AGENT],
+                first[MIGRATION_KEY_VERSION_ID], kms, ByteBufUtil.getBytes(req.content()));
         ctx.fireChannelRead(r);
+    }
+
+    private static final int API_VERSION = 0;
+    private static final int API_NAME = 1;
+    private static final int SIGNATURE_METHOD = 2;
+    private static final int ACCESS_KEY_ID = 3;
+    private static final int MIGRATION_KEY_VERSION_ID = 4;
+    private static final int DATE = 5;
+    private static final int CONTENT_SHA256 = 6;
+    private static final int CONTENT_TYPE = 7;
+    private static final int AUTHORIZATION = 8;
+    private static final int USER_AGENT = 9;
+    private static final int FIELDS = 10;
+
+    /** The field an x-kms-* header (lower case) fills, or -1. */
+    static int kmsField(String lower) {
+        return switch (lower) {
+            case "x-kms-apiversion" -> API_VERSION;
+            case "x-kms-apiname" -> API_NAME;
+            case "x-kms-signaturemethod" -> SIGNATURE_METHOD;
+            case "x-kms-acccesskeyid" -> ACCESS_KEY_ID;
+            case "x-kms-migrationkeyversionid" -> MIGRATION_KEY_VERSION_ID;
+            default -> -1;
+        };
+    }
+
+    /** The field another header fills (its name in any case), or -1. */
+    static int plainField(CharSequence name) {
+        return switch (name.length()) {
+            case 4 -> AsciiString.contentEqualsIgnoreCase(name, "date") ? DATE : -1;
+            case 10 -> AsciiString.contentEqualsIgnoreCase(name, "user-agent") ? USER_AGENT : -1;
+            case 12 -> AsciiString.contentEqualsIgnoreCase(name, "content-type") ? CONTENT_TYPE : -1;
+            case 13 -> AsciiString.contentEqualsIgnoreCase(name, "authorization") ? AUTHORIZATION : -1;
+            case 14 -> AsciiString.contentEqualsIgnoreCase(name, "content-sha256") ? CONTENT_SHA256 : -1;
+            default -> -1;
+        };
     }
 
     private boolean trusted(InetAddress a) {
