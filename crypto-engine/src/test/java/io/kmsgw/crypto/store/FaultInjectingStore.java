@@ -19,6 +19,7 @@ public final class FaultInjectingStore implements Store {
 
     private final Store delegate;
     private volatile Fault fault;
+    private volatile String lostAcknowledgement;
 
     public FaultInjectingStore(Store delegate) {
         this.delegate = delegate;
@@ -29,8 +30,17 @@ public final class FaultInjectingStore implements Store {
         fault = new Fault(when, message);
     }
 
+    /**
+     * Every write from now on commits and then fails with {@code message}, as if the acknowledgement
+     * were lost on the way back (a dropped connection after COMMIT), until {@link #heal()}.
+     */
+    public void loseAcknowledgements(String message) {
+        lostAcknowledgement = message;
+    }
+
     public void heal() {
         fault = null;
+        lostAcknowledgement = null;
     }
 
     @Override
@@ -40,6 +50,11 @@ public final class FaultInjectingStore implements Store {
 
     @Override
     public <T> T write(Work<T> work) {
+        String lost = lostAcknowledgement;
+        if (lost != null) {
+            delegate.write(work);
+            throw new StoreException("store operation failed: " + lost, new SQLException(lost), false);
+        }
         return delegate.write((Connection c) -> {
             Fault f = fault;
             if (f != null && f.when() == When.BEFORE_WORK) {

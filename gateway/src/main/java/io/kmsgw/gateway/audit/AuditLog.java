@@ -10,8 +10,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The audit sink. Event loops {@link #offer} records into a bounded lock-free queue; one writer thread
  * drains it in batches (a small one lingers 10 ms to grow), appends them as JSON lines to {@code DATA/audit/audit-NNNNNN.jsonl} (rolled by
- * size, forced to disk per batch) and inserts them into the {@code audit_log} table, indexed by client
- * key id and time, which serves {@link #query}. When a batch cannot be written the sink reports itself
+ * size, forced to disk per batch) and stores each batch as one row of the store ({@link AuditStore}),
+ * indexed by time and client key id, which serves {@link #query}. When a batch cannot be written the sink reports itself
  * unhealthy, the gateway refuses new requests (fail closed, 503), and the writer retries the same batch
  * until storage comes back.
  */
@@ -40,7 +38,7 @@ public final class AuditLog implements AutoCloseable {
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final Path dir;
-    private final Store store;
+    private final AuditStore table;
     private final long maxFileBytes;
     private final MpscArrayQueue<AuditRecord> queue;
     private final Thread writer;
@@ -52,23 +50,18 @@ public final class AuditLog implements AutoCloseable {
     private volatile boolean inBatch;
     /** The batch's JSON lines, reused from batch to batch (writer thread only). */
     private final Lines lines = new Lines();
+    /** The id the batch being written is stored under; kept across retries (writer thread only). */
+    private long batchId;
     private FileChannel file;
     private long fileBytes;
     private int fileIndex;
 
     public AuditLog(Path dir, Store store, long maxFileBytes, int capacity) throws IOException {
         this.dir = dir;
-        this.store = store;
         this.maxFileBytes = maxFileBytes;
         this.queue = new MpscArrayQueue<>(capacity);
         Files.createDirectories(dir);
-        store.migrate("audit", List.of(
-                "CREATE TABLE audit_log (time_millis BIGINT NOT NULL, request_id VARCHAR(64) NOT NULL, client_key_id VARCHAR(64) NOT NULL, "
-                        + "aap_name VARCHAR(128) NOT NULL, client_ip VARCHAR(64) NOT NULL, user_agent VARCHAR(512) NOT NULL, "
-                        + "api_name VARCHAR(64) NOT NULL, resource VARCHAR(512) NOT NULL, result_code VARCHAR(64) NOT NULL, "
-                        + "latency_micros BIGINT NOT NULL)",
-                "CREATE INDEX audit_log_key_time ON audit_log(client_key_id, time_millis)",
-                "CREATE INDEX audit_log_time ON audit_log(time_millis)"));
+        this.table = new AuditStore(store);
         try (var files = Files.list(dir)) {
             fileIndex = files.map(p -> p.getFileName().toString()).filter(n -> n.matches("audit-\\d{6}\\.jsonl"))
                     .mapToInt(n -> Integer.parseInt(n.substring(6, 12))).max().orElse(0);
@@ -133,6 +126,7 @@ public final class AuditLog implements AutoCloseable {
                     LockSupport.parkNanos(2_000_000);
                     continue;
                 }
+                batchId = AuditStore.newBatchId();
                 if (batch.size() < BATCH && running) {
                     LockSupport.parkNanos(LINGER_NANOS);
                     queue.drain(batch::add, BATCH - batch.size());
@@ -164,11 +158,7 @@ public final class AuditLog implements AutoCloseable {
     private void write(List<AuditRecord> batch) throws IOException {
         lines.reset();
         try (JsonGenerator g = JSON.createGenerator(lines)) {
-            g.setRootValueSeparator(null);
-            for (AuditRecord r : batch) {
-                r.writeJson(g);
-                g.writeRaw('\n');
-            }
+            AuditStore.writeLines(g, batch);
         }
         if (file == null) {
             openFile();
@@ -180,26 +170,7 @@ public final class AuditLog implements AutoCloseable {
                 file.write(buf);
             }
             file.force(false);
-            store.write(c -> {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_log (time_millis, request_id, client_key_id, aap_name, "
-                        + "client_ip, user_agent, api_name, resource, result_code, latency_micros) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
-                    for (AuditRecord r : batch) {
-                        ps.setLong(1, r.timeMillis());
-                        ps.setString(2, r.requestId());
-                        ps.setString(3, r.clientKeyId());
-                        ps.setString(4, r.aapName());
-                        ps.setString(5, r.clientIp());
-                        ps.setString(6, r.userAgent());
-                        ps.setString(7, r.apiName());
-                        ps.setString(8, r.resource());
-                        ps.setString(9, r.resultCode());
-                        ps.setLong(10, r.latencyMicros());
-                        ps.addBatch();
-                    }
-                    ps.executeBatch();
-                }
-                return null;
-            });
+            table.storeBatch(batchId, batch, lines.toByteArray());
         } catch (IOException | RuntimeException e) {
             // leave no partial batch in the file, so the retry writes each record exactly once
             file.truncate(position);
@@ -223,45 +194,11 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * Audit records, newest first: by client key id (index), API name and time window (any may be null).
+     * Audit records, newest first: by client key id, API name and time window [start, end) (any may be
+     * null), at most {@code limit}.
      */
     public List<AuditRecord> query(String clientKeyId, String apiName, Long startMillis, Long endMillis, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT time_millis, request_id, client_key_id, aap_name, client_ip, user_agent, api_name, "
-                + "resource, result_code, latency_micros FROM audit_log WHERE 1=1");
-        List<Object> args = new ArrayList<>();
-        if (clientKeyId != null) {
-            sql.append(" AND client_key_id = ?");
-            args.add(clientKeyId);
-        }
-        if (apiName != null) {
-            sql.append(" AND api_name = ?");
-            args.add(apiName);
-        }
-        if (startMillis != null) {
-            sql.append(" AND time_millis >= ?");
-            args.add(startMillis);
-        }
-        if (endMillis != null) {
-            sql.append(" AND time_millis < ?");
-            args.add(endMillis);
-        }
-        sql.append(" ORDER BY time_millis DESC LIMIT ?");
-        args.add(limit);
-        return store.read(c -> {
-            List<AuditRecord> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                for (int i = 0; i < args.size(); i++) {
-                    ps.setObject(i + 1, args.get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new AuditRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getLong(10)));
-                    }
-                }
-            }
-            return out;
-        });
+        return table.query(clientKeyId, apiName, startMillis, endMillis, limit);
     }
 
     /** A byte array output stream whose bytes can be written out without a copy. */

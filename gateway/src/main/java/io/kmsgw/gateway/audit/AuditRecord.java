@@ -1,12 +1,17 @@
 package io.kmsgw.gateway.audit;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
 import io.kmsgw.crypto.api.IsoTime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 
 /**
  * One audited data-plane request: who, from where, with what, what, outcome, latency. By construction
@@ -39,5 +44,55 @@ public record AuditRecord(long timeMillis, String requestId, String clientKeyId,
         g.writeStringField("ResultCode", resultCode);
         g.writeNumberField("LatencyMicros", latencyMicros);
         g.writeEndObject();
+    }
+
+    /**
+     * Reads the next record {@link #writeJson} wrote, or returns null at the end of the input. Fields
+     * it does not know are skipped; a missing one reads as empty (or 0).
+     */
+    public static AuditRecord readJson(JsonParser p) throws IOException {
+        JsonToken t = p.nextToken();
+        if (t == null) {
+            return null;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            throw new JsonParseException(p, "an audit record must be a JSON object");
+        }
+        long time = 0;
+        long latency = 0;
+        String requestId = "";
+        String clientKeyId = "";
+        String aapName = "";
+        String clientIp = "";
+        String userAgent = "";
+        String apiName = "";
+        String resource = "";
+        String resultCode = "";
+        String field;
+        while ((field = p.nextFieldName()) != null) {
+            p.nextToken();
+            switch (field) {
+                case "Time" -> time = parseTime(p);
+                case "RequestId" -> requestId = p.getValueAsString("");
+                case "ClientKeyId" -> clientKeyId = p.getValueAsString("");
+                case "AapName" -> aapName = p.getValueAsString("");
+                case "ClientIp" -> clientIp = p.getValueAsString("");
+                case "UserAgent" -> userAgent = p.getValueAsString("");
+                case "ApiName" -> apiName = p.getValueAsString("");
+                case "Resource" -> resource = p.getValueAsString("");
+                case "ResultCode" -> resultCode = p.getValueAsString("");
+                case "LatencyMicros" -> latency = p.getValueAsLong(0);
+                default -> p.skipChildren();
+            }
+        }
+        return new AuditRecord(time, requestId, clientKeyId, aapName, clientIp, userAgent, apiName, resource, resultCode, latency);
+    }
+
+    private static long parseTime(JsonParser p) throws IOException {
+        try {
+            return Instant.parse(p.getText()).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            throw new JsonParseException(p, "an audit record's Time is not an ISO 8601 instant");
+        }
     }
 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kmsgw.crypto.store.FaultInjectingStore;
+import io.kmsgw.crypto.store.PostgresServer;
+import io.kmsgw.crypto.store.PostgresStore;
 import io.kmsgw.crypto.store.SqliteStore;
 import io.kmsgw.crypto.store.Store;
 import io.kmsgw.gateway.dispatch.ApiOperations;
@@ -19,7 +21,13 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
@@ -122,5 +130,188 @@ class AuditLogTest {
             }
             assertEquals(40, log.query(null, null, null, null, 1000).size());
         }
+    }
+
+    /** What QueryAuditLog must answer, by brute force over every record (times are distinct, so the order is unique). */
+    private static List<AuditRecord> expected(List<AuditRecord> all, String key, String api, Long start, Long end, int limit) {
+        return all.stream()
+                .filter(r -> key == null || key.equals(r.clientKeyId()))
+                .filter(r -> api == null || api.equals(r.apiName()))
+                .filter(r -> start == null || r.timeMillis() >= start)
+                .filter(r -> end == null || r.timeMillis() < end)
+                .sorted(Comparator.comparingLong(AuditRecord::timeMillis).reversed())
+                .limit(limit)
+                .toList();
+    }
+
+    /**
+     * Records of three keys and three APIs at distinct times, offered in chunks out of time order, so
+     * batches overlap in time and a newer batch may hold older records.
+     */
+    private static List<AuditRecord> shuffledRecords(Random rnd, int n, String prefix) {
+        List<Long> times = new ArrayList<>();
+        for (long t = 0; t < n * 4L; t++) {
+            times.add(1_700_000_000_000L + t);
+        }
+        java.util.Collections.shuffle(times, rnd);
+        List<AuditRecord> out = new ArrayList<>();
+        String[] apis = {"Encrypt", "Decrypt", "GetSecretValue"};
+        for (int i = 0; i < n; i++) {
+            out.add(new AuditRecord(times.get(i), prefix + i, "KAAP.k" + rnd.nextInt(3), "app", "10.0.0." + rnd.nextInt(4), "ua/" + i,
+                    apis[rnd.nextInt(apis.length)], "key/key-" + rnd.nextInt(5), rnd.nextInt(5) == 0 ? "Forbidden.NoPermission" : "OK",
+                    rnd.nextInt(1000)));
+        }
+        return out;
+    }
+
+    private static void offerInChunks(AuditLog log, List<AuditRecord> records, Random rnd) {
+        int i = 0;
+        while (i < records.size()) {
+            int n = Math.min(records.size() - i, 1 + rnd.nextInt(60));
+            for (AuditRecord r : records.subList(i, i + n)) {
+                assertTrue(log.offer(r));
+            }
+            assertTrue(log.flush(10, TimeUnit.SECONDS));
+            i += n;
+        }
+    }
+
+    private static void assertQueriesMatchAFullScan(List<AuditLog> logs, List<AuditRecord> all, Random rnd) {
+        long first = all.stream().mapToLong(AuditRecord::timeMillis).min().orElseThrow();
+        long last = all.stream().mapToLong(AuditRecord::timeMillis).max().orElseThrow();
+        String[] keys = {null, "KAAP.k0", "KAAP.k1", "KAAP.k2", "KAAP.none"};
+        String[] apis = {null, "Encrypt", "Decrypt"};
+        for (int q = 0; q < 300; q++) {
+            String key = keys[rnd.nextInt(keys.length)];
+            String api = apis[rnd.nextInt(apis.length)];
+            Long start = rnd.nextBoolean() ? null : first + (long) (rnd.nextDouble() * (last - first));
+            Long end = rnd.nextBoolean() ? null : (start == null ? first : start) + (long) (rnd.nextDouble() * (last - first));
+            int limit = rnd.nextInt(4) == 0 ? 10_000 : 1 + rnd.nextInt(40);
+            AuditLog log = logs.get(rnd.nextInt(logs.size()));
+            assertEquals(expected(all, key, api, start, end, limit), log.query(key, api, start, end, limit),
+                    "query key=" + key + " api=" + api + " start=" + start + " end=" + end + " limit=" + limit);
+        }
+    }
+
+    @Test
+    void queriesOverManyBatchesAnswerAsAFullScanWould() throws Exception {
+        Random rnd = new Random(42);
+        List<AuditRecord> all = shuffledRecords(rnd, 1500, "q-");
+        try (Store store = new SqliteStore(dir.resolve("db4"));
+             AuditLog log = new AuditLog(dir.resolve("audit4"), store, 1 << 20, 4096)) {
+            offerInChunks(log, all, rnd);
+            long batches = store.read(c -> {
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM audit_batch")) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            });
+            assertTrue(batches >= 20, "the records are spread over many batches: " + batches);
+            assertQueriesMatchAFullScan(List.of(log), all, rnd);
+            assertEquals(List.of(), log.query(null, null, null, null, 0));
+        }
+    }
+
+    @Test
+    void gatewaysSharingAPostgresStoreEachSeeTheWholeAuditLog() throws Exception {
+        String url = PostgresServer.shared().newDatabase();
+        Random rnd = new Random(7);
+        List<AuditRecord> a = shuffledRecords(rnd, 800, "a-");
+        List<AuditRecord> b = new ArrayList<>();
+        // the second gateway's records take the times the first one's left free
+        List<AuditRecord> more = shuffledRecords(new Random(7), 3200, "b-");
+        java.util.Set<Long> used = new java.util.HashSet<>();
+        a.forEach(r -> used.add(r.timeMillis()));
+        for (AuditRecord r : more) {
+            if (b.size() < 800 && !used.contains(r.timeMillis())) {
+                b.add(r);
+            }
+        }
+        try (Store s1 = new PostgresStore(url, PostgresServer.shared().user(), null, 2);
+             Store s2 = new PostgresStore(url, PostgresServer.shared().user(), null, 2);
+             AuditLog g1 = new AuditLog(dir.resolve("g1"), s1, 1 << 20, 4096);
+             AuditLog g2 = new AuditLog(dir.resolve("g2"), s2, 1 << 20, 4096)) {
+            Thread other = new Thread(() -> offerInChunks(g2, b, new Random(8)));
+            other.start();
+            offerInChunks(g1, a, rnd);
+            other.join();
+            List<AuditRecord> all = new ArrayList<>(a);
+            all.addAll(b);
+            assertQueriesMatchAFullScan(List.of(g1, g2), all, rnd);
+        }
+    }
+
+    @Test
+    void perRecordRowsOfAnOlderStoreMoveIntoBatchesOnce() throws Exception {
+        Random rnd = new Random(3);
+        List<AuditRecord> old = shuffledRecords(rnd, 2500, "old-");
+        Path db = dir.resolve("db5");
+        try (Store store = new SqliteStore(db)) {
+            store.migrate("audit", AuditStore.schema(store).subList(0, 3)); // the schema before batches
+            store.write(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_log (time_millis, request_id, client_key_id, aap_name, "
+                        + "client_ip, user_agent, api_name, resource, result_code, latency_micros) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+                    for (AuditRecord r : old) {
+                        ps.setLong(1, r.timeMillis());
+                        ps.setString(2, r.requestId());
+                        ps.setString(3, r.clientKeyId());
+                        ps.setString(4, r.aapName());
+                        ps.setString(5, r.clientIp());
+                        ps.setString(6, r.userAgent());
+                        ps.setString(7, r.apiName());
+                        ps.setString(8, r.resource());
+                        ps.setString(9, r.resultCode());
+                        ps.setLong(10, r.latencyMicros());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                return null;
+            });
+        }
+        List<AuditRecord> newer = shuffledRecords(new Random(4), 10, "new-").stream()
+                .map(r -> new AuditRecord(r.timeMillis() + 1_000_000, r.requestId(), r.clientKeyId(), r.aapName(), r.clientIp(), r.userAgent(),
+                        r.apiName(), r.resource(), r.resultCode(), r.latencyMicros()))
+                .toList();
+        List<AuditRecord> all = new ArrayList<>(old);
+        all.addAll(newer);
+        for (int start = 0; start < 2; start++) {
+            try (Store store = new SqliteStore(db);
+                 AuditLog log = new AuditLog(dir.resolve("audit5"), store, 1 << 20, 1024)) {
+                if (start == 0) {
+                    newer.forEach(log::offer);
+                    assertTrue(log.flush(10, TimeUnit.SECONDS));
+                }
+                assertEquals(expected(all, null, null, null, null, 10_000), log.query(null, null, null, null, 10_000),
+                        "every old record once, newest first, with the new ones");
+                assertQueriesMatchAFullScan(List.of(log), all, rnd);
+                long left = store.read(c -> {
+                    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM audit_log")) {
+                        rs.next();
+                        return rs.getLong(1);
+                    }
+                });
+                assertEquals(0, left, "the per-record table is emptied in the same transaction");
+            }
+        }
+    }
+
+    @Test
+    void aBatchWhoseCommitWasAcknowledgedAsFailedIsStoredOnce() throws Exception {
+        FaultInjectingStore store = new FaultInjectingStore(new SqliteStore(dir.resolve("db6")));
+        try (AuditLog log = new AuditLog(dir.resolve("audit6"), store, 1 << 20, 1024)) {
+            store.loseAcknowledgements("injected: connection reset after commit");
+            assertTrue(log.offer(record("lost-ack")));
+            await(() -> !log.healthy());
+            // the fault is still on: only finding its own row, byte for byte, lets the retry succeed
+            await(log::healthy);
+            assertTrue(log.flush(10, TimeUnit.SECONDS));
+            store.heal();
+            List<AuditRecord> found = log.query(null, null, null, null, 100);
+            assertEquals(1, found.size(), "stored once, not twice");
+            assertEquals("lost-ack", found.get(0).requestId());
+            assertEquals(1, Files.readAllLines(dir.resolve("audit6").resolve("audit-000001.jsonl")).size());
+        }
+        store.close();
     }
 }
