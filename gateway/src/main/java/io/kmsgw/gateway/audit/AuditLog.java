@@ -33,9 +33,11 @@ public final class AuditLog implements AutoCloseable {
     private static final int BATCH = 1024;
     /**
      * How long a small batch waits for company before it is written. Each batch costs two fsyncs (file
-     * and store); without the wait a lightly loaded gateway paid them for every few requests.
+     * and store) and a transaction; without the wait a lightly loaded gateway paid them for every few
+     * requests, and under load 25 ms makes batches of several hundred (about 70 µs of fixed cost per
+     * batch against 1.1 µs per record in the store, measured with SQLite here).
      */
-    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
 
     private final Path dir;
     private final AuditStore table;
@@ -50,6 +52,8 @@ public final class AuditLog implements AutoCloseable {
     private volatile boolean inBatch;
     /** The batch's JSON lines, reused from batch to batch (writer thread only). */
     private final Lines lines = new Lines();
+    /** Values that recur from record to record, quoted once (writer thread only). */
+    private final QuotedValues repeated = new QuotedValues();
     /** The id the batch being written is stored under; kept across retries (writer thread only). */
     private long batchId;
     private FileChannel file;
@@ -158,7 +162,7 @@ public final class AuditLog implements AutoCloseable {
     private void write(List<AuditRecord> batch) throws IOException {
         lines.reset();
         try (JsonGenerator g = JSON.createGenerator(lines)) {
-            AuditStore.writeLines(g, batch);
+            AuditStore.writeLines(g, batch, repeated);
         }
         if (file == null) {
             openFile();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
@@ -30,20 +31,57 @@ public record AuditRecord(long timeMillis, String requestId, String clientKeyId,
         }
     }
 
-    /** Streams the record as one JSON object: the audit writer's path, with no tree or string in between. */
+    private static final SerializedString TIME = new SerializedString("Time");
+    private static final SerializedString REQUEST_ID = new SerializedString("RequestId");
+    private static final SerializedString CLIENT_KEY_ID = new SerializedString("ClientKeyId");
+    private static final SerializedString AAP_NAME = new SerializedString("AapName");
+    private static final SerializedString CLIENT_IP = new SerializedString("ClientIp");
+    private static final SerializedString USER_AGENT = new SerializedString("UserAgent");
+    private static final SerializedString API_NAME = new SerializedString("ApiName");
+    private static final SerializedString RESOURCE = new SerializedString("Resource");
+    private static final SerializedString RESULT_CODE = new SerializedString("ResultCode");
+    private static final SerializedString LATENCY_MICROS = new SerializedString("LatencyMicros");
+
+    /** Streams the record as one JSON object, with no tree or string in between. */
     public void writeJson(JsonGenerator g) throws IOException {
+        writeJson(g, null);
+    }
+
+    /**
+     * Streams the record as one JSON object: the audit writer's path. Field names are quoted once for all
+     * records; with {@code repeated} (may be null), so are values equal to the previous record's.
+     */
+    void writeJson(JsonGenerator g, QuotedValues repeated) throws IOException {
         g.writeStartObject();
-        g.writeStringField("Time", IsoTime.millis(timeMillis));
-        g.writeStringField("RequestId", requestId);
-        g.writeStringField("ClientKeyId", clientKeyId);
-        g.writeStringField("AapName", aapName);
-        g.writeStringField("ClientIp", clientIp);
-        g.writeStringField("UserAgent", userAgent);
-        g.writeStringField("ApiName", apiName);
-        g.writeStringField("Resource", resource);
-        g.writeStringField("ResultCode", resultCode);
-        g.writeNumberField("LatencyMicros", latencyMicros);
+        g.writeFieldName(TIME);
+        g.writeString(IsoTime.millis(timeMillis));
+        g.writeFieldName(REQUEST_ID);
+        g.writeString(requestId);
+        g.writeFieldName(CLIENT_KEY_ID);
+        writeValue(g, repeated, QuotedValues.CLIENT_KEY_ID, clientKeyId);
+        g.writeFieldName(AAP_NAME);
+        writeValue(g, repeated, QuotedValues.AAP_NAME, aapName);
+        g.writeFieldName(CLIENT_IP);
+        writeValue(g, repeated, QuotedValues.CLIENT_IP, clientIp);
+        g.writeFieldName(USER_AGENT);
+        writeValue(g, repeated, QuotedValues.USER_AGENT, userAgent);
+        g.writeFieldName(API_NAME);
+        writeValue(g, repeated, QuotedValues.API_NAME, apiName);
+        g.writeFieldName(RESOURCE);
+        writeValue(g, repeated, QuotedValues.RESOURCE, resource);
+        g.writeFieldName(RESULT_CODE);
+        writeValue(g, repeated, QuotedValues.RESULT_CODE, resultCode);
+        g.writeFieldName(LATENCY_MICROS);
+        g.writeNumber(latencyMicros);
         g.writeEndObject();
+    }
+
+    private static void writeValue(JsonGenerator g, QuotedValues repeated, int field, String value) throws IOException {
+        if (repeated == null) {
+            g.writeString(value);
+        } else {
+            repeated.write(g, field, value);
+        }
     }
 
     /**

@@ -181,7 +181,7 @@ final class AuditStore {
     static byte[] encode(List<AuditRecord> records) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(records.size() * 320);
         try (JsonGenerator g = JSON.createGenerator(out)) {
-            writeLines(g, records);
+            writeLines(g, records, null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -189,10 +189,10 @@ final class AuditStore {
     }
 
     /** Streams records as JSON lines: one object per line, nothing between them. */
-    static void writeLines(JsonGenerator g, List<AuditRecord> records) throws IOException {
+    static void writeLines(JsonGenerator g, List<AuditRecord> records, QuotedValues repeated) throws IOException {
         g.setRootValueSeparator(null);
         for (AuditRecord r : records) {
-            r.writeJson(g);
+            r.writeJson(g, repeated);
             g.writeRaw('\n');
         }
     }

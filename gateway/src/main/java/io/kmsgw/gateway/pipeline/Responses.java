@@ -18,7 +18,10 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
 import java.io.IOException;
+import java.net.InetAddress;
 
 /** Writes protobuf responses: success bodies and the protocol's {@code Error} message. */
 public final class Responses {
@@ -72,7 +75,7 @@ public final class Responses {
     }
 
     /** Channel attribute holding the audit sink of the data plane. */
-    public static final io.netty.util.AttributeKey<AuditLog> AUDIT = io.netty.util.AttributeKey.valueOf("kmsgw.audit");
+    public static final AttributeKey<AuditLog> AUDIT = AttributeKey.valueOf("kmsgw.audit");
 
     private static void audit(Channel ch, KmsRequest r, String resultCode) {
         if (r.auditKey == null) {
@@ -81,10 +84,33 @@ public final class Responses {
         AuditLog log = ch.attr(AUDIT).get();
         if (log != null) {
             log.offer(new AuditRecord(System.currentTimeMillis(), r.requestId, r.auditKey.clientKeyId(), r.auditKey.aapName(),
-                    r.clientIp == null ? "" : r.clientIp.getHostAddress(), r.userAgent == null ? "" : echo(r.userAgent, 512),
+                    clientIpText(ch, r.clientIp), r.userAgent == null ? "" : echo(r.userAgent, 512),
                     r.apiNameHeader == null ? "" : echo(r.apiNameHeader, 64), r.resource == null ? "" : r.resource, resultCode,
                     (System.nanoTime() - r.startNanos) / 1000));
         }
+    }
+
+    /** A connection's last client address and its text. */
+    private record ClientIpText(InetAddress ip, String text) {
+    }
+
+    private static final AttributeKey<ClientIpText> CLIENT_IP_TEXT = AttributeKey.valueOf("kmsgw.clientIpText");
+
+    /**
+     * The client address as text, formatted once per connection (and again only when a trusted proxy
+     * names another client): the audit record then carries the same string every time.
+     */
+    static String clientIpText(Channel ch, InetAddress ip) {
+        if (ip == null) {
+            return "";
+        }
+        Attribute<ClientIpText> attr = ch.attr(CLIENT_IP_TEXT);
+        ClientIpText last = attr.get();
+        if (last == null || !last.ip().equals(ip)) {
+            last = new ClientIpText(ip, ip.getHostAddress());
+            attr.set(last);
+        }
+        return last.text();
     }
 
     private static FullHttpResponse response(Channel ch, HttpResponseStatus status, MessageLite body) {

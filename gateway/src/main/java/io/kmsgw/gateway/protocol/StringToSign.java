@@ -21,8 +21,8 @@ public final class StringToSign {
 
     /**
      * Writes the string to sign as UTF-8 (the bytes the client signs) into {@code out}, replacing what it
-     * held. The authenticator keeps one {@link Utf8} per event loop, so a request costs no string, builder
-     * or byte-array copy here.
+     * held. The authenticator keeps one {@link Utf8} per event loop, so a request costs no string or
+     * builder here, only each part's short-lived bytes.
      */
     public static void writeUtf8(Utf8 out, String contentSha256, String contentType, String date,
                                  List<Map.Entry<String, String>> sortedKmsHeaders) {
@@ -54,24 +54,18 @@ public final class StringToSign {
             return this;
         }
 
-        /** Appends {@code s} (null as empty) as UTF-8: ASCII byte by byte, the rest through the JDK's encoder. */
+        /**
+         * Appends {@code s} (null as empty) as UTF-8. The JDK encodes an ASCII string with one vectorised
+         * scan and copy, several times faster than a loop over its chars.
+         */
         private Utf8 text(String s) {
             if (s == null) {
                 return this;
             }
-            int n = s.length();
-            ensure(n);
-            for (int i = 0; i < n; i++) {
-                char c = s.charAt(i);
-                if (c >= 0x80) {
-                    byte[] rest = s.substring(i).getBytes(StandardCharsets.UTF_8);
-                    ensure(rest.length);
-                    System.arraycopy(rest, 0, bytes, length, rest.length);
-                    length += rest.length;
-                    return this;
-                }
-                bytes[length++] = (byte) c;
-            }
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            ensure(utf8.length);
+            System.arraycopy(utf8, 0, bytes, length, utf8.length);
+            length += utf8.length;
             return this;
         }
 

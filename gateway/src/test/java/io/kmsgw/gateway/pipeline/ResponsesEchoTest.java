@@ -19,4 +19,17 @@ class ResponsesEchoTest {
         assertEquals("", Responses.echo(null, 512));
         assertEquals("", Responses.echo("", 512));
     }
+
+    @Test
+    void theClientAddressIsFormattedOncePerConnectionAndAgainWhenItChanges() throws Exception {
+        io.netty.channel.embedded.EmbeddedChannel ch = new io.netty.channel.embedded.EmbeddedChannel();
+        java.net.InetAddress a = java.net.InetAddress.getByName("192.0.2.7");
+        String first = Responses.clientIpText(ch, a);
+        assertEquals("192.0.2.7", first);
+        assertSame(first, Responses.clientIpText(ch, java.net.InetAddress.getByName("192.0.2.7")), "an equal address reuses the text");
+        assertEquals("2001:db8:0:0:0:0:0:1", Responses.clientIpText(ch, java.net.InetAddress.getByName("2001:db8::1")));
+        assertEquals("192.0.2.7", Responses.clientIpText(ch, a), "a forwarded client, then the first again");
+        assertEquals("", Responses.clientIpText(ch, null));
+        ch.finishAndReleaseAll();
+    }
 }
