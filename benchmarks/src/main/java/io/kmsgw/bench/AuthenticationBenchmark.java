@@ -3,15 +3,18 @@ package io.kmsgw.bench;
 import io.kmsgw.gateway.auth.SignatureVerifier;
 import io.kmsgw.gateway.protocol.StringToSign;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.AbstractMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -26,7 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The authentication stage's pieces: body SHA-256, string-to-sign, and the RSA-2048 verify that
- * dominates it, with the JDK provider as the baseline beside Conscrypt.
+ * dominates it, with the JDK provider as the baseline beside Conscrypt (what the gateway uses) and
+ * BouncyCastle (measured here in the same shape: one {@code Signature} per thread, {@code initVerify}
+ * per request).
  * Run: {@code java -jar benchmarks/target/kmsgw-bench.jar AuthenticationBenchmark}.
  */
 @State(Scope.Thread)
@@ -36,7 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class AuthenticationBenchmark {
-    @Param({"jdk", "conscrypt"})
+    @Param({"jdk", "conscrypt", "bc"})
     public String provider;
 
     private SignatureVerifier verifier;
@@ -47,6 +52,7 @@ public class AuthenticationBenchmark {
     private byte[] signature;
     private List<Map.Entry<String, String>> headers;
     private MessageDigest sha256;
+    private Signature bc;
 
     @Setup
     public void setUp() throws Exception {
@@ -71,7 +77,11 @@ public class AuthenticationBenchmark {
         s.update(toSign);
         signature = s.sign();
         prepared = verifier.prepare(keys.getPublic());
-        if (!verifier.verify(prepared, toSign, signature)) {
+        if ("bc".equals(provider)) {
+            bc = Signature.getInstance("SHA256withRSA", new BouncyCastleProvider());
+            prepared = KeyFactory.getInstance("RSA", bc.getProvider()).generatePublic(new X509EncodedKeySpec(keys.getPublic().getEncoded()));
+        }
+        if (!rsa2048Verify()) {
             throw new IllegalStateException("baseline signature does not verify");
         }
     }
@@ -79,13 +89,23 @@ public class AuthenticationBenchmark {
     /** As the gateway runs it: the client key prepared once for the provider. */
     @Benchmark
     public boolean rsa2048Verify() {
-        return verifier.verify(prepared, toSign, signature);
+        return bc != null ? bcVerify(prepared) : verifier.verify(prepared, toSign, signature);
+    }
+
+    private boolean bcVerify(java.security.PublicKey key) {
+        try {
+            bc.initVerify(key);
+            bc.update(toSign);
+            return bc.verify(signature);
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
+        }
     }
 
     /** The same with a JDK key object handed to the provider on every call. */
     @Benchmark
     public boolean rsa2048VerifyUnpreparedKey() {
-        return verifier.verify(keys.getPublic(), toSign, signature);
+        return bc != null ? bcVerify(keys.getPublic()) : verifier.verify(keys.getPublic(), toSign, signature);
     }
 
     @Benchmark

@@ -40,9 +40,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Each data-plane API through the engine (validation on the caller, job through the bounded pool,
- * the worker's HSM session, completion back), next to a baseline that does the same primitive
- * directly with JCA in the calling thread. The gap is what the engine and the simulated HSM add.
+ * Each data-plane API through the engine as the gateway runs it (validation on the caller; light symmetric
+ * jobs inline with the caller's HSM session, heavy ones through the bounded pool to a worker's session and
+ * the completion back; {@code EncryptPathBenchmark} compares the two paths), next to a baseline that
+ * does the same primitive directly with JCA in the calling thread. The gap is what the engine and the simulated HSM add.
  * Run: {@code java -jar benchmarks/target/kmsgw-bench.jar EngineBenchmark}.
  */
 @State(Scope.Benchmark)
@@ -73,7 +74,7 @@ public class EngineBenchmark {
     private Signature rsaSigner;
     private Mac mac;
 
-    private static <T> T call(Consumer<Completion<T>> op) throws Exception {
+    static <T> T call(Consumer<Completion<T>> op) throws Exception {
         CompletableFuture<T> f = new CompletableFuture<>();
         op.accept((r, e) -> {
             if (e != null) {
