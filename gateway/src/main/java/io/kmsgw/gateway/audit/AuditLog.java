@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The audit sink. Event loops {@link #offer} records into a bounded lock-free queue; one writer thread
- * drains it in batches (a small one lingers 10 ms to grow), appends them as JSON lines to {@code DATA/audit/audit-NNNNNN.jsonl} (rolled by
+ * drains it in batches (a small one lingers 25 ms to grow), appends them as JSON lines to {@code DATA/audit/audit-NNNNNN.jsonl} (rolled by
  * size, forced to disk per batch) and stores each batch as one row of the store ({@link AuditStore}),
  * indexed by time and client key id, which serves {@link #query}. When a batch cannot be written the sink reports itself
  * unhealthy, the gateway refuses new requests (fail closed, 503), and the writer retries the same batch
