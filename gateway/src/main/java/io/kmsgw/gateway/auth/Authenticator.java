@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,7 +87,8 @@ public final class Authenticator extends KmsRequestHandler {
         r.auditKey = key;
         StringToSign.Utf8 toSign = TO_SIGN.get();
         StringToSign.writeUtf8(toSign, r.contentSha256, r.contentType, r.date, r.kmsHeaders);
-        if (!verifier.verify(key.publicKey(), toSign.bytes(), toSign.length(), signature)) {
+        PublicKey publicKey = key.publicKey();
+        if (publicKey == null || !verifier.verify(publicKey, toSign.bytes(), toSign.length(), signature)) {
             throw new ProtocolException(ProtocolError.SIGNATURE_NOT_MATCH, "Signature is not matched.");
         }
         Instant at = Instant.ofEpochMilli(now);

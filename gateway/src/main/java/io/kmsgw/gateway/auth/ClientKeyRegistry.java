@@ -13,9 +13,10 @@ import java.util.function.Function;
 public final class ClientKeyRegistry {
 
     /**
-     * What authentication needs about one client key. The public key is parsed from the certificate on first use, not
-     * at load: at 100,000 client keys parsing every certificate was most of a start, for keys most of which may never
-     * call. Two threads may both parse a new key; they get equal keys and one of them is kept.
+     * What authentication needs about one client key. The entry holds the key's DER SubjectPublicKeyInfo and makes the
+     * public key from it on first use, not at load: at 100,000 client keys parsing every certificate was most of a start,
+     * for keys most of which may never call, and keeping each certificate's PEM until then cost ~1.2 KB a key. Two threads
+     * may both make a new key; they get equal keys and one of them is kept.
      */
     public static final class Entry {
         private final String clientKeyId;
@@ -23,8 +24,8 @@ public final class ClientKeyRegistry {
         private final Instant notBefore;
         private final Instant notAfter;
         private final boolean deleted;
-        private final Function<String, PublicKey> parser;
-        private volatile String certificatePem;
+        private final Function<byte[], PublicKey> parser;
+        private volatile byte[] encodedKey;
         private volatile PublicKey publicKey;
 
         /** An entry with its public key at hand (tests, and keys already parsed). */
@@ -32,41 +33,47 @@ public final class ClientKeyRegistry {
             this(clientKeyId, aapName, publicKey, null, null, notBefore, notAfter, deleted);
         }
 
-        /** An entry whose public key {@code parser} makes from {@code certificatePem} when first asked for. */
-        public static Entry lazy(String clientKeyId, String aapName, String certificatePem, Function<String, PublicKey> parser,
+        /** An entry whose public key {@code parser} makes from {@code encodedKey} (its SubjectPublicKeyInfo) when first asked for. */
+        public static Entry lazy(String clientKeyId, String aapName, byte[] encodedKey, Function<byte[], PublicKey> parser,
                 Instant notBefore, Instant notAfter, boolean deleted) {
-            return new Entry(clientKeyId, aapName, null, certificatePem, parser, notBefore, notAfter, deleted);
+            return new Entry(clientKeyId, aapName, null, encodedKey, parser, notBefore, notAfter, deleted);
         }
 
         /** The same key with a new AAP, validity or deletion state, keeping what was parsed. */
         public Entry with(String aapName, Instant notBefore, Instant notAfter, boolean deleted) {
             PublicKey parsed = publicKey;
-            return new Entry(clientKeyId, aapName, parsed, parsed == null ? certificatePem : null, parsed == null ? parser : null, notBefore,
+            return new Entry(clientKeyId, aapName, parsed, parsed == null ? encodedKey : null, parsed == null ? parser : null, notBefore,
                     notAfter, deleted);
         }
 
-        private Entry(String clientKeyId, String aapName, PublicKey publicKey, String certificatePem, Function<String, PublicKey> parser,
+        private Entry(String clientKeyId, String aapName, PublicKey publicKey, byte[] encodedKey, Function<byte[], PublicKey> parser,
                 Instant notBefore, Instant notAfter, boolean deleted) {
             this.clientKeyId = clientKeyId;
             this.aapName = aapName;
             this.publicKey = publicKey;
-            this.certificatePem = certificatePem;
+            this.encodedKey = encodedKey;
             this.parser = parser;
             this.notBefore = notBefore;
             this.notAfter = notAfter;
             this.deleted = deleted;
         }
 
+        /** The public key, or null when the stored encoding does not make one (nothing can verify under it). */
         public PublicKey publicKey() {
             PublicKey k = publicKey;
             if (k == null) {
-                String pem = certificatePem;
-                if (pem == null) {
-                    return publicKey; // parsed meanwhile by another thread (which dropped the PEM), or never had one
+                byte[] encoded = encodedKey;
+                if (encoded == null) {
+                    return publicKey; // made meanwhile by another thread (which dropped the encoding), or never had one
                 }
-                k = parser.apply(pem);
+                try {
+                    k = parser.apply(encoded);
+                } catch (IllegalArgumentException unusable) {
+                    encodedKey = null;
+                    return null;
+                }
                 publicKey = k;
-                certificatePem = null;
+                encodedKey = null;
             }
             return k;
         }

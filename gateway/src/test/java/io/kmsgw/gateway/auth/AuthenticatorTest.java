@@ -77,8 +77,12 @@ class AuthenticatorTest {
     }
 
     private static EmbeddedChannel channel(Instant notBefore, Instant notAfter) {
+        return channel(new ClientKeyRegistry.Entry(KEY_ID, "app", clientKey.getPublic(), notBefore, notAfter, false));
+    }
+
+    private static EmbeddedChannel channel(ClientKeyRegistry.Entry entry) {
         ClientKeyRegistry reg = new ClientKeyRegistry();
-        reg.put(new ClientKeyRegistry.Entry(KEY_ID, "app", clientKey.getPublic(), notBefore, notAfter, false));
+        reg.put(entry);
         return new EmbeddedChannel(new Authenticator(reg, new SignatureVerifier(true), Clock.fixed(NOW, ZoneOffset.UTC),
                 Duration.ofMinutes(15)));
     }
@@ -89,9 +93,12 @@ class AuthenticatorTest {
     }
 
     private static KmsApi.Error run(Consumer<Req> change, Instant nb, Instant na) throws Exception {
+        return run(change, channel(nb, na));
+    }
+
+    private static KmsApi.Error run(Consumer<Req> change, EmbeddedChannel ch) throws Exception {
         Req r = new Req();
         change.accept(r);
-        EmbeddedChannel ch = channel(nb, na);
         ch.writeInbound(r.build());
         Object out = ch.readOutbound();
         if (out == null) {
@@ -188,5 +195,21 @@ class AuthenticatorTest {
         KmsApi.Error early = run(r -> { }, NOW.plusSeconds(60), NOW.plusSeconds(86400));
         assertEquals("ClientKeyInactive", early.getErrorCode());
         assertTrue(early.getErrorMessage().contains("is not valid until"), early.getErrorMessage());
+    }
+
+    @Test
+    void aStoredKeyIsMadeOnFirstUseAndAnUnusableOneNeverVerifies() throws Exception {
+        SignatureVerifier v = new SignatureVerifier(true);
+        Instant nb = NOW.minusSeconds(86400);
+        Instant na = NOW.plusSeconds(86400);
+        ClientKeyRegistry.Entry stored = ClientKeyRegistry.Entry.lazy(KEY_ID, "app", clientKey.getPublic().getEncoded(), v::rsaPublicKey,
+                nb, na, false);
+        assertNull(run(r -> { }, channel(stored)));
+        assertTrue(stored.parsed());
+        for (byte[] unusable : new byte[][] {new byte[0], java.util.Arrays.copyOf(clientKey.getPublic().getEncoded(), 100)}) {
+            ClientKeyRegistry.Entry damaged = ClientKeyRegistry.Entry.lazy(KEY_ID, "app", unusable, v::rsaPublicKey, nb, na, false);
+            expect(run(r -> { }, channel(damaged)), 401, "SignatureNotMatch", "Signature is not matched.");
+            expect(run(r -> { }, channel(damaged)), 401, "SignatureNotMatch", "Signature is not matched.");
+        }
     }
 }

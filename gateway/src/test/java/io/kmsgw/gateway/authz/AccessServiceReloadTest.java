@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,6 +52,31 @@ class AccessServiceReloadTest {
             access.reload();
             assertTrue(registry.get(first) == null || registry.get(first).deleted(), "a deleted key is gone or marked");
             assertTrue(registry.get(first) == null || registry.get(first).publicKey() == parsed, "a deletion keeps the parsed key");
+        }
+    }
+
+    @Test
+    void aDamagedStoredCertificateDisablesOnlyItsKey() {
+        try (SqliteStore store = new SqliteStore(dir.resolve("db"))) {
+            ClientKeyRegistry registry = new ClientKeyRegistry();
+            AccessService access = new AccessService(new AccessRepository(store), new AccessControl(), registry,
+                    new SignatureVerifier(true), new ClientKeyIssuer(), "kst-test", Clock.systemUTC());
+            String good = access.quickCreate("app", "Passw0rd_first", "").clientKey().clientKeyId();
+            String damaged = access.createClientKey("app", "Passw0rd_second", null, null).clientKeyId();
+            store.write(c -> {
+                try (var ps = c.prepareStatement("UPDATE client_key SET certificate_pem = ? WHERE client_key_id = ?")) {
+                    ps.setString(1, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+                    ps.setString(2, damaged);
+                    return ps.executeUpdate();
+                }
+            });
+            registry = new ClientKeyRegistry();
+            new AccessService(new AccessRepository(store), new AccessControl(), registry, new SignatureVerifier(true), new ClientKeyIssuer(),
+                    "kst-test", Clock.systemUTC()); // loads the store, as a restart does
+            assertEquals(2, registry.size(), "the access model still loads");
+            assertNull(registry.get(damaged).publicKey(), "no key from a damaged certificate");
+            assertNull(registry.get(damaged).publicKey(), "and still none the second time");
+            assertNotNull(registry.get(good).publicKey());
         }
     }
 }
