@@ -134,6 +134,17 @@ public final class ClientKeyRegistry {
         return byId.size();
     }
 
+    /** Live (not deleted) client keys, in no order. */
+    public java.util.List<Entry> live() {
+        java.util.List<Entry> out = new java.util.ArrayList<>();
+        for (Entry e : byId.values()) {
+            if (!e.deleted()) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
     /** Live (not deleted) client keys whose validity ends within {@code window} of {@code now}, expired ones included. */
     public int expiringWithin(Instant now, java.time.Duration window) {
         Instant limit = now.plus(window);

@@ -374,6 +374,15 @@ public final class AccessService {
     }
 
     /** Live client keys, optionally of one AAP. */
+    /**
+     * Live client keys as the data plane holds them: id, AAP and validity, read from memory. The expiry check uses it
+     * every hour and at start, where reading every row with its certificate from the store cost a tenth of the CPU of a
+     * start at 100,000 client keys.
+     */
+    public List<ClientKeyRegistry.Entry> liveClientKeys() {
+        return registry.live();
+    }
+
     public List<ClientKey> listClientKeys(String aapName) {
         return repo.clientKeys().stream().filter(k -> !k.isDeleted())
                 .filter(k -> aapName == null || aapName.isEmpty() || k.aapName().equals(aapName)).toList();

@@ -1,5 +1,6 @@
 package io.kmsgw.gateway.authz;
 
+import io.kmsgw.gateway.auth.ClientKeyRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ public final class ClientKeyExpiryMonitor {
     /** Checks every live client key; returns the events raised now. */
     public List<Event> check() {
         List<Event> raised = new ArrayList<>();
-        for (AccessModel.ClientKey k : access.listClientKeys(null)) {
+        for (ClientKeyRegistry.Entry k : access.liveClientKeys()) {
             long daysLeft = Duration.between(clock.instant(), k.notAfter()).toDays();
             int threshold = -1;
             for (int t : THRESHOLD_DAYS) {

@@ -74,6 +74,11 @@ class ClientKeyExpiryMonitorTest {
             ClientKeyExpiryMonitor.Event last = restarted.check().get(0);
             assertEquals(7, last.thresholdDays());
             assertEquals(3, last.daysLeft());
+
+            String second = access.createClientKey("app", "Passw0rd_2", clock.now.minus(Duration.ofDays(1)), clock.now.plus(Duration.ofDays(5)))
+                    .clientKeyId();
+            access.deleteClientKey(second);
+            assertEquals(List.of(), restarted.check(), "a deleted key raises nothing, however close its end");
         }
     }
 }
