@@ -20,10 +20,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.KeyPairGenerator;
-import java.security.Signature;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -76,19 +72,8 @@ public class CodecBenchmark {
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
         g.initialize(2048);
         LoadHarness.ClientKey key = new LoadHarness.ClientKey("KAAP.3f9cd7a2-6a1d-4b52-9a6c-0c8b8b8b8b8b", g.generateKeyPair().getPrivate());
-        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
-        Signature signer = Signature.getInstance("SHA256withRSA");
-        requests = new byte[POOL][];
-        for (int i = 0; i < POOL; i++) {
-            byte[] plaintext = new byte[32];
-            ThreadLocalRandom.current().nextBytes(plaintext);
-            KmsApi.EncryptRequest m = KmsApi.EncryptRequest.newBuilder().setKeyId("alias/quickstart")
-                    .setPlaintext(ByteString.copyFrom(plaintext)).build();
-            requests[i] = LoadHarness.request(key, "Encrypt", m, date, signer);
-            if (i == 0) {
-                body = m.toByteArray();
-            }
-        }
+        requests = Fixtures.signedEncrypts(key, POOL);
+        body = Fixtures.encrypt32().toByteArray();
         ThreadLocalRandom.current().nextBytes(ciphertext);
         ThreadLocalRandom.current().nextBytes(iv);
         codecOnly = new EmbeddedChannel(new HttpServerCodec(4096, 16 * 1024, 64 * 1024), new KmsAggregator(3 << 20));

@@ -63,9 +63,7 @@ public class EncryptPathBenchmark {
     public void tearDown() throws Exception {
         engine.close();
         store.close();
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        Fixtures.deleteTree(dir);
     }
 
     @Benchmark

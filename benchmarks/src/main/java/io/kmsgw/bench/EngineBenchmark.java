@@ -127,9 +127,7 @@ public class EngineBenchmark {
     public void tearDown() throws Exception {
         engine.close();
         store.close();
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        Fixtures.deleteTree(dir);
     }
 
     @Benchmark

@@ -21,14 +21,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.Signature;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -73,15 +67,7 @@ public class PipelineBenchmark {
                 "hsm-pbkdf2-iterations", "1000")), Clock.systemUTC());
         JsonNode instance = new ObjectMapper().readTree(server.instanceJson().toFile());
         LoadHarness.ClientKey key = LoadHarness.ClientKey.of(instance);
-        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
-        Signature signer = Signature.getInstance("SHA256withRSA");
-        requests = new byte[POOL][];
-        for (int i = 0; i < POOL; i++) {
-            byte[] plaintext = new byte[32];
-            ThreadLocalRandom.current().nextBytes(plaintext);
-            requests[i] = LoadHarness.request(key, "Encrypt", KmsApi.EncryptRequest.newBuilder().setKeyId("alias/quickstart")
-                    .setPlaintext(com.google.protobuf.ByteString.copyFrom(plaintext)).build(), date, signer);
-        }
+        requests = Fixtures.signedEncrypts(key, POOL);
         pipeline = new EmbeddedChannel();
         server.dataPlane().initInProcess(pipeline);
         pipeline.writeInbound(Unpooled.wrappedBuffer(requests[0]));
@@ -111,9 +97,7 @@ public class PipelineBenchmark {
         pipeline.finishAndReleaseAll();
         codecOnly.finishAndReleaseAll();
         server.close();
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        Fixtures.deleteTree(dir);
     }
 
     private static void drainQuietly(EmbeddedChannel ch) {

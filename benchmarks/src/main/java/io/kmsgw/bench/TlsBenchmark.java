@@ -100,9 +100,7 @@ public class TlsBenchmark {
     public void tearDown() throws Exception {
         ReferenceCountUtil.release(client);
         ReferenceCountUtil.release(server);
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        Fixtures.deleteTree(dir);
     }
 
     private void handshake() throws SSLException {

@@ -26,12 +26,16 @@ class AccessServiceReloadTest {
     @TempDir
     Path dir;
 
+    private static AccessService access(SqliteStore store, ClientKeyRegistry registry) {
+        return new AccessService(new AccessRepository(store), new AccessControl(), registry, new SignatureVerifier(true), new ClientKeyIssuer(),
+                "kst-test", Clock.systemUTC());
+    }
+
     @Test
     void aReloadKeepsParsedClientKeysAndAddsNewOnes() {
         try (SqliteStore store = new SqliteStore(dir.resolve("db"))) {
             ClientKeyRegistry registry = new ClientKeyRegistry();
-            AccessService access = new AccessService(new AccessRepository(store), new AccessControl(), registry,
-                    new SignatureVerifier(true), new ClientKeyIssuer(), "kst-test", Clock.systemUTC());
+            AccessService access = access(store, registry);
             ClientKeyIssuer.Issued issued = access.quickCreate("app", "Passw0rd_first", "").clientKey();
             String first = issued.clientKeyId();
             assertFalse(registry.get(first).parsed(), "loaded, not yet parsed");
@@ -59,8 +63,7 @@ class AccessServiceReloadTest {
     void aDamagedStoredCertificateDisablesOnlyItsKey() {
         try (SqliteStore store = new SqliteStore(dir.resolve("db"))) {
             ClientKeyRegistry registry = new ClientKeyRegistry();
-            AccessService access = new AccessService(new AccessRepository(store), new AccessControl(), registry,
-                    new SignatureVerifier(true), new ClientKeyIssuer(), "kst-test", Clock.systemUTC());
+            AccessService access = access(store, registry);
             String good = access.quickCreate("app", "Passw0rd_first", "").clientKey().clientKeyId();
             String damaged = access.createClientKey("app", "Passw0rd_second", null, null).clientKeyId();
             store.write(c -> {
@@ -71,8 +74,7 @@ class AccessServiceReloadTest {
                 }
             });
             registry = new ClientKeyRegistry();
-            new AccessService(new AccessRepository(store), new AccessControl(), registry, new SignatureVerifier(true), new ClientKeyIssuer(),
-                    "kst-test", Clock.systemUTC()); // loads the store, as a restart does
+            access(store, registry); // loads the store, as a restart does
             assertEquals(2, registry.size(), "the access model still loads");
             assertNull(registry.get(damaged).publicKey(), "no key from a damaged certificate");
             assertNull(registry.get(damaged).publicKey(), "and still none the second time");
