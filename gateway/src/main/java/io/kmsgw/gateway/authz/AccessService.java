@@ -373,7 +373,6 @@ public final class AccessService {
                 .orElseThrow(() -> AccessException.notFound("ClientKey", clientKeyId));
     }
 
-    /** Live client keys, optionally of one AAP. */
     /**
      * Live client keys as the data plane holds them: id, AAP and validity, read from memory. The expiry check uses it
      * every hour and at start, where reading every row with its certificate from the store cost a tenth of the CPU of a
@@ -383,6 +382,7 @@ public final class AccessService {
         return registry.live();
     }
 
+    /** Live client keys, optionally of one AAP, from the store. */
     public List<ClientKey> listClientKeys(String aapName) {
         return repo.clientKeys().stream().filter(k -> !k.isDeleted())
                 .filter(k -> aapName == null || aapName.isEmpty() || k.aapName().equals(aapName)).toList();
