@@ -99,7 +99,10 @@ public final class DataKeyPairOps {
                 s.random(iv);
                 byte[] ct = s.encryptGcm(ctx.handle(v, m.spec()), iv, aad, priv);
                 byte[] blob = cmd.advance() ? AdvanceOps.blob(v.versionId(), iv, ct) : ct;
-                java.util.Arrays.fill(pair.privateKey(), (byte) 0);
+                if (asPem) {
+                    // the DER the PEM was made from is ours to wipe; in DER the array itself is the answer
+                    java.util.Arrays.fill(pair.privateKey(), (byte) 0);
+                }
                 return new Result(m.keyId(), v.versionId(), cmd.keyPairSpec(), priv, blob, pub, iv, SymmetricOps.AES_GCM);
             }
         };

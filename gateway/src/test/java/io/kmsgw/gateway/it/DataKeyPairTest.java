@@ -29,9 +29,13 @@ import java.security.interfaces.RSAPublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
+import java.util.stream.Stream;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Data key pairs through the official SDK: the private key opens with (Advance)Decrypt and matches the public key. */
@@ -114,5 +118,83 @@ class DataKeyPairTest {
         String ecKey = admin(server, "CreateKey", "{\"KeySpec\":\"EC_P256\"}").json().get("KeyMetadata").get("KeyId").asText();
         assertEquals("UnsupportedOperation", teaError(() -> client.generateDataKeyPair(new GenerateDataKeyPairRequest().setKeyId(ecKey)
                 .setKeyPairSpec("EC_P256"))).getCode());
+    }
+
+    static Stream<Arguments> everySpecFormatAndApi() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (String spec : new String[] {"RSA_2048", "RSA_3072", "RSA_4096", "EC_P256", "EC_P256K"}) {
+            for (String format : new String[] {"PEM", "DER"}) {
+                for (String api : new String[] {"GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "AdvanceGenerateDataKeyPair",
+                        "AdvanceGenerateDataKeyPairWithoutPlaintext"}) {
+                    b.add(Arguments.of(spec, format, api));
+                }
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * Every KeyPairSpec x KeyFormat x API: the private key parses as PKCS#8 in the asked format, signs what the returned
+     * public key verifies, and the ciphertext blob opens (Decrypt / AdvanceDecrypt) to exactly the plaintext returned.
+     * (A DER private key once came back zero-filled: the earlier test asked for DER only without plaintext.)
+     */
+    @ParameterizedTest(name = "{2} {0} {1}")
+    @MethodSource("everySpecFormatAndApi")
+    void everySpecFormatAndApiReturnsARealKey(String spec, String format, String api) throws Exception {
+        byte[] aad = {1, 2, 3};
+        byte[] plain;
+        byte[] blob;
+        byte[] iv;
+        byte[] pub;
+        boolean advance = api.startsWith("Advance");
+        switch (api) {
+            case "GenerateDataKeyPair" -> {
+                GenerateDataKeyPairResponse r = client.generateDataKeyPair(new GenerateDataKeyPairRequest().setKeyId(key)
+                        .setKeyPairSpec(spec).setKeyFormat(format).setAad(aad));
+                plain = r.getPrivateKeyPlaintext();
+                blob = r.getPrivateKeyCiphertextBlob();
+                iv = r.getIv();
+                pub = r.getPublicKey();
+                assertEquals(spec, r.getKeyPairSpec());
+            }
+            case "GenerateDataKeyPairWithoutPlaintext" -> {
+                GenerateDataKeyPairWithoutPlaintextResponse r = client.generateDataKeyPairWithoutPlaintext(
+                        new GenerateDataKeyPairWithoutPlaintextRequest().setKeyId(key).setKeyPairSpec(spec).setKeyFormat(format).setAad(aad));
+                plain = null;
+                blob = r.getPrivateKeyCiphertextBlob();
+                iv = r.getIv();
+                pub = r.getPublicKey();
+            }
+            case "AdvanceGenerateDataKeyPair" -> {
+                AdvanceGenerateDataKeyPairResponse r = client.advanceGenerateDataKeyPair(new AdvanceGenerateDataKeyPairRequest()
+                        .setKeyId(key).setKeyPairSpec(spec).setKeyFormat(format).setAad(aad));
+                plain = r.getPrivateKeyPlaintext();
+                blob = r.getPrivateKeyCiphertextBlob();
+                iv = r.getIv();
+                pub = r.getPublicKey();
+                assertEquals(36, r.getKeyVersionId().length());
+            }
+            default -> {
+                AdvanceGenerateDataKeyPairWithoutPlaintextResponse r = client.advanceGenerateDataKeyPairWithoutPlaintext(
+                        new AdvanceGenerateDataKeyPairWithoutPlaintextRequest().setKeyId(key).setKeyPairSpec(spec).setKeyFormat(format)
+                                .setAad(aad));
+                plain = null;
+                blob = r.getPrivateKeyCiphertextBlob();
+                iv = r.getIv();
+                pub = r.getPublicKey();
+            }
+        }
+        byte[] opened = advance
+                ? client.advanceDecrypt(new AdvanceDecryptRequest().setCiphertextBlob(blob).setAad(aad)).getPlaintext()
+                : client.decrypt(new DecryptRequest().setKeyId(key).setCiphertextBlob(blob).setIv(iv).setAad(aad)).getPlaintext();
+        if (plain != null) {
+            assertArrayEquals(plain, opened, "the blob opens to exactly the private key returned");
+        }
+        boolean pem = format.equals("PEM");
+        for (byte[] k : plain == null ? new byte[][] {opened} : new byte[][] {plain, opened}) {
+            assertEquals(pem, new String(k, StandardCharsets.US_ASCII).startsWith("-----BEGIN PRIVATE KEY-----"), "private key in " + format);
+        }
+        assertEquals(pem, new String(pub, StandardCharsets.US_ASCII).startsWith("-----BEGIN PUBLIC KEY-----"), "public key in " + format);
+        assertPair(spec.startsWith("RSA") ? "RSA" : "EC", plain != null ? plain : opened, pub);
     }
 }
