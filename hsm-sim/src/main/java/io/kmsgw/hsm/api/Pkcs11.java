@@ -97,6 +97,8 @@ public final class Pkcs11 {
     public static final long CKM_SM2_KEY_PAIR_GEN = 0x80000047L;
     public static final long CKM_SM3_SM2 = 0x80000048L;
     public static final long CKM_SM2_ENCRYPT = 0x80000049L;
+    /** SM2 signing over a given e = SM3(Z_A ‖ M) (32 bytes), as CKM_ECDSA takes a digest; output DER. */
+    public static final long CKM_SM2 = 0x8000004AL;
 
     // mechanism info flags
     public static final long CKF_HW = 0x1;

@@ -44,6 +44,7 @@ public final class MechanismTable {
         INFO.put(CKM_SM4_GCM, new MechanismInfo(16, 16, crypt));
         INFO.put(CKM_SM2_KEY_PAIR_GEN, new MechanismInfo(256, 256, CKF_HW | CKF_GENERATE_KEY_PAIR));
         INFO.put(CKM_SM3_SM2, new MechanismInfo(256, 256, sign));
+        INFO.put(CKM_SM2, new MechanismInfo(256, 256, sign));
         INFO.put(CKM_SM2_ENCRYPT, new MechanismInfo(256, 256, crypt));
     }
 

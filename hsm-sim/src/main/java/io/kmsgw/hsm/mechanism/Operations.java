@@ -81,7 +81,7 @@ public final class Operations {
             ok = t == CKK_SM4;
         } else if (mech == CKM_SM2_ENCRYPT) {
             ok = t == CKK_SM2 && cls == (kind == Kind.ENCRYPT ? CKO_PUBLIC_KEY : CKO_PRIVATE_KEY);
-        } else if (mech == CKM_SM3_SM2) {
+        } else if (mech == CKM_SM3_SM2 || mech == CKM_SM2) {
             ok = t == CKK_SM2 && cls == (kind == Kind.SIGN ? CKO_PRIVATE_KEY : CKO_PUBLIC_KEY);
         } else if (isHmac(mech)) {
             ok = t == CKK_GENERIC_SECRET || t == CKK_SHA256_HMAC;
@@ -168,6 +168,13 @@ public final class Operations {
                     : type == CKM_SHA384_HMAC ? "HmacSHA384" : "HmacSHA512");
             mac.init(key.key());
             return mac;
+        }
+        if (type == CKM_SM2) {
+            if (m.param() != null) {
+                throw new InvalidAlgorithmParameterException();
+            }
+            return kind == Kind.SIGN ? Sm2DigestSigner.forSigning((java.security.PrivateKey) key.key())
+                    : Sm2DigestSigner.forVerifying((java.security.PublicKey) key.key());
         }
         Signature s;
         if (type == CKM_SHA256_RSA_PKCS) {
@@ -267,6 +274,9 @@ public final class Operations {
             if (op.engine() instanceof PssDigestSigner pss) {
                 return pss.sign(data);
             }
+            if (op.engine() instanceof Sm2DigestSigner sm2) {
+                return sm2.sign(data);
+            }
             Signature s = (Signature) op.engine();
             if (op.mechanism() == CKM_ECDSA) {
                 checkDigestLength(data);
@@ -279,7 +289,7 @@ public final class Operations {
             return s.sign();
         } catch (IllegalArgumentException e) {
             throw new HsmException(Ckr.DATA_LEN_RANGE, "the input does not fit the mechanism");
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException | java.io.IOException | org.bouncycastle.crypto.CryptoException e) {
             throw new HsmException(Ckr.GENERAL_ERROR, "sign failed");
         }
     }
@@ -290,6 +300,8 @@ public final class Operations {
         try {
             if (op.engine() instanceof Mac mac) {
                 ok = java.security.MessageDigest.isEqual(mac.doFinal(data), signature);
+            } else if (op.engine() instanceof Sm2DigestSigner sm2) {
+                ok = sm2.verify(data, signature);
             } else {
                 Signature s = (Signature) op.engine();
                 byte[] sig = signature;
