@@ -26,8 +26,8 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
                          Duration requestDeadline, Duration handshakeTimeout, RequestMetrics metrics) {
     }
 
-    private static final int MAX_INITIAL_LINE = 4096;
-    private static final int MAX_HEADER_BYTES = 16 * 1024;
+    static final int MAX_INITIAL_LINE = 4096;
+    static final int MAX_HEADER_BYTES = 16 * 1024;
     private static final int MAX_CHUNK = 64 * 1024;
 
     private final SslContext ssl;

@@ -12,6 +12,8 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AsciiString;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -40,7 +42,16 @@ public final class RequestDecoder extends SimpleChannelInboundHandler<FullHttpRe
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         String requestId = RequestIds.next();
         if (!req.decoderResult().isSuccess()) {
-            Responses.error(ctx.channel(), requestId, false, ProtocolError.INVALID_PARAM, "The HTTP request is malformed.");
+            Throwable cause = req.decoderResult().cause();
+            if (cause instanceof TooLongHttpHeaderException) {
+                Responses.error(ctx.channel(), requestId, false, ProtocolError.HEADERS_TOO_LARGE,
+                        "The request headers are larger than " + DataPlaneInitializer.MAX_HEADER_BYTES + " bytes.");
+            } else if (cause instanceof TooLongHttpLineException) {
+                Responses.error(ctx.channel(), requestId, false, ProtocolError.URI_TOO_LONG,
+                        "The request line is longer than " + DataPlaneInitializer.MAX_INITIAL_LINE + " bytes.");
+            } else {
+                Responses.error(ctx.channel(), requestId, false, ProtocolError.INVALID_PARAM, "The HTTP request is malformed.");
+            }
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);

@@ -28,6 +28,10 @@ public enum ProtocolError {
     UNSUPPORTED_OPERATION(400, "UnsupportedOperation"),
     THROTTLING(429, "Rejected.Throttling"),
     PAYLOAD_TOO_LARGE(413, "InvalidParam"),
+    /** The request line is over the codec's cap. */
+    URI_TOO_LONG(414, "InvalidParam"),
+    /** The header block is over the codec's cap. */
+    HEADERS_TOO_LARGE(431, "InvalidParam"),
     /** An Expect header other than 100-continue. */
     EXPECTATION_FAILED(417, "InvalidParam"),
     NOT_FOUND(404, "InvalidUrl"),

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,6 +79,16 @@ class BadInputTest {
                 new Case("truncated protobuf", "Encrypt", wrongWireType, h -> h, 400, "InvalidParameter"),
                 new Case("huge length prefix", "Encrypt", hugeLength, h -> h, 400, "InvalidParameter"),
                 new Case("empty body on Encrypt", "Encrypt", new byte[0], h -> h, 400, "InvalidParameter"));
+        // the transfer clients classify errors by these exact texts (kms-transfer-client KmsErrorCodeTransferUtils)
+        Map<String, String> texts = Map.of(
+                "date garbage", "The Param Date is invalid.",
+                "date ISO", "The Param Date is invalid.",
+                "authorization without Bearer", "The Param Authorization is invalid.",
+                "authorization empty", "The Param Authorization is invalid.",
+                "authorization bad base64", "The Param Authorization is invalid.",
+                "sha256 wrong", "The Param Content-SHA256 is invalid.",
+                "method unknown", "The Param x-kms-signaturemethod is invalid.",
+                "key id missing", "Parameter x-kms-acccesskeyid does not exist in http header or body.");
         for (Case c : cases) {
             String headers = c.headers().apply(RawHttps.signedHeaders(key, c.api(), c.body()));
             String head = "POST / HTTP/1.1\r\nhost: x\r\n" + headers + "content-length: " + c.body().length + "\r\nconnection: close\r\n\r\n";
@@ -86,7 +97,11 @@ class BadInputTest {
             if (c.code() != null) {
                 KmsApi.Error e = KmsApi.Error.parseFrom(r.body());
                 assertEquals(c.code(), e.getErrorCode(), c.name());
+                assertEquals(c.status(), e.getStatusCode(), c.name() + ": StatusCode is the HTTP status");
                 assertEquals(36, e.getRequestId().length(), c.name());
+                if (texts.containsKey(c.name())) {
+                    assertEquals(texts.get(c.name()), e.getErrorMessage(), c.name());
+                }
                 assertFalse(e.getErrorMessage().contains("Exception") || e.getErrorMessage().contains("\tat "), c.name());
             }
         }
@@ -99,10 +114,18 @@ class BadInputTest {
                 "zz\r\nabc\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         assertEquals(400, chunk.status());
         assertEquals("InvalidParam", KmsApi.Error.parseFrom(chunk.body()).getErrorCode());
-        // header line longer than the 16 KB cap: 400 and close
+        // header block larger than the 16 KB cap: 431 with a protobuf Error (the transfer clients call any other body
+        // "server unreachable"), and close
         RawHttps.Response longHeader = RawHttps.send(ca, server.port(), "POST / HTTP/1.1\r\nhost: x\r\nx-big: " + "a".repeat(20_000)
                 + "\r\n\r\n", null);
-        assertEquals(400, longHeader.status());
+        assertEquals(431, longHeader.status());
+        KmsApi.Error tooLarge = KmsApi.Error.parseFrom(longHeader.body());
+        assertEquals(431, tooLarge.getStatusCode());
+        assertEquals("InvalidParam", tooLarge.getErrorCode());
+        // a request line over its 4 KB cap: 414, likewise
+        RawHttps.Response longLine = RawHttps.send(ca, server.port(), "POST /" + "a".repeat(5_000) + " HTTP/1.1\r\nhost: x\r\n\r\n", null);
+        assertEquals(414, longLine.status());
+        assertEquals(414, KmsApi.Error.parseFrom(longLine.body()).getStatusCode());
         // a request line that is not HTTP
         RawHttps.Response garbage = RawHttps.send(ca, server.port(), "HELLO\r\n\r\n", null);
         assertTrue(garbage.status() == 400 || garbage.status() == 405 || garbage.status() == 404, "got " + garbage.status());
