@@ -3,6 +3,7 @@ package io.kmsgw.gateway.bootstrap;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.util.NetUtil;
 import io.kmsgw.crypto.api.KmsEngine;
 import io.kmsgw.crypto.clientkey.ClientKeyIssuer;
 import io.kmsgw.crypto.key.KeyMetadata;
@@ -140,14 +141,20 @@ public final class Bootstrap {
                 dataDir.resolve("clientKey_" + clientKeyId + "_Password.txt").toAbsolutePath(), keyId, QUICKSTART_ALIAS);
     }
 
-    /** Rewrites {@code instance.json} (every start) with the endpoints actually bound. */
-    public static Path writeInstanceJson(Path dataDir, String instanceId, String endpoint, String adminEndpoint, Path caFile,
-                                         QuickStart qs) throws IOException {
+    /**
+     * Rewrites {@code instance.json} (every start) with the endpoints actually bound, named as clients can reach and
+     * verify them; {@code bindAddress}, when it is not the endpoints' host (a wildcard bind), is its own field.
+     */
+    public static Path writeInstanceJson(Path dataDir, String instanceId, String endpoint, String adminEndpoint, String bindAddress,
+                                         Path caFile, QuickStart qs) throws IOException {
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = m.createObjectNode();
         root.put("InstanceId", instanceId);
         root.put("Endpoint", endpoint);
         root.put("AdminEndpoint", adminEndpoint);
+        if (bindAddress != null) {
+            root.put("BindAddress", bindAddress);
+        }
         root.put("CaFile", caFile.toAbsolutePath().toString());
         root.put("AdminTokenFile", dataDir.resolve("admin.token").toAbsolutePath().toString());
         ObjectNode q = root.putObject("QuickStart");
@@ -160,6 +167,21 @@ public final class Bootstrap {
         Path f = dataDir.resolve("instance.json");
         Pem.write(f, m.writeValueAsString(root) + "\n", false);
         return f;
+    }
+
+    /**
+     * The host clients are told to use for a listener bound to {@code bind}: the bind address itself, or for a
+     * wildcard ({@code 0.0.0.0}, {@code ::}) the loopback address of its family, which every server certificate
+     * names (a wildcard is neither reachable nor in a certificate). Never resolves a name.
+     */
+    public static String advertisedHost(String bind) {
+        if (NetUtil.isValidIpV4Address(bind) || NetUtil.isValidIpV6Address(bind)) {
+            java.net.InetAddress a = NetUtil.createInetAddressFromIpAddressString(bind);
+            if (a != null && a.isAnyLocalAddress()) {
+                return a instanceof java.net.Inet6Address ? "::1" : "127.0.0.1";
+            }
+        }
+        return bind;
     }
 
     /** {@code host:port} with IPv6 literals bracketed. */
