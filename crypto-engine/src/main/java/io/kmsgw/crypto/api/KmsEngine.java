@@ -392,8 +392,9 @@ public final class KmsEngine implements AutoCloseable {
         }
     }
 
+    /** Decrypt; with no KeyId the key is the one owning the version the request names (x-kms-migrationkeyversionid). */
     public void decrypt(SymmetricOps.DecryptCommand cmd, Completion<Decrypted> done) {
-        KeyRing.Entry e = ring.resolve(cmd.keyId());
+        KeyRing.Entry e = ring.resolve(cmd.keyId(), cmd.keyVersionId());
         SymmetricOps.checkUsable(e.metadata(), KeyUsage.ENCRYPT_DECRYPT, KeySpec.Kind.AES, KeySpec.Kind.SM4, KeySpec.Kind.RSA,
                 KeySpec.Kind.SM2);
         switch (e.metadata().spec().kind()) {
@@ -404,11 +405,11 @@ public final class KmsEngine implements AutoCloseable {
     }
 
     public void sign(SignOps.SignCommand cmd, Completion<Results.Signed> done) {
-        submit(SignOps.sign(ring.resolve(cmd.keyId()), cmd, done));
+        submit(SignOps.sign(ring.resolve(cmd.keyId(), cmd.keyVersionId()), cmd, done));
     }
 
     public void verify(SignOps.SignCommand cmd, byte[] signature, Completion<Results.Verified> done) {
-        submit(SignOps.verify(ring.resolve(cmd.keyId()), cmd, signature, done));
+        submit(SignOps.verify(ring.resolve(cmd.keyId(), cmd.keyVersionId()), cmd, signature, done));
     }
 
     public void hmac(String keyId, byte[] message, Completion<Results.Mac> done) {
@@ -432,17 +433,9 @@ public final class KmsEngine implements AutoCloseable {
         submit(keyPairs.generate(ring, cmd, done));
     }
 
-    /**
-     * The key an AdvanceDecrypt request concerns (for authorization): its KeyId, or the key owning the
-     * version a self-describing blob names; null when neither identifies a key.
-     */
-    public String keyIdForAdvanceDecrypt(String keyId, byte[] blob) {
-        if (keyId != null && !keyId.isEmpty()) {
-            return keyId;
-        }
-        String version = AdvanceOps.versionIdOf(blob);
-        KeyRing.Entry e = version == null ? null : ring.byVersion(version);
-        return e == null ? null : e.metadata().keyId();
+    /** The key version a self-describing (Advance) ciphertext names, or null when the blob is not one. */
+    public String versionIdOfAdvanceBlob(byte[] blob) {
+        return AdvanceOps.versionIdOf(blob);
     }
 
     // ---- secrets ----
@@ -556,7 +549,12 @@ public final class KmsEngine implements AutoCloseable {
 
     /** GetPublicKey: answered at once from the key ring (public data, no HSM work). */
     public Results.PublicKey getPublicKey(String keyIdOrAlias) {
-        return SignOps.publicKey(ring.resolve(keyIdOrAlias));
+        return getPublicKey(keyIdOrAlias, null);
+    }
+
+    /** GetPublicKey of the version a request names (x-kms-migrationkeyversionid; it may name the key alone), else the initial one. */
+    public Results.PublicKey getPublicKey(String keyIdOrAlias, String keyVersionId) {
+        return SignOps.publicKey(ring.resolve(keyIdOrAlias, keyVersionId), keyVersionId);
     }
 
     public void generateDataKey(SymmetricOps.DataKeyCommand cmd, Completion<DataKey> done) {
@@ -565,6 +563,17 @@ public final class KmsEngine implements AutoCloseable {
 
     public void generateRandom(int length, Completion<byte[]> done) {
         light(SymmetricOps.generateRandom(length, done));
+    }
+
+    /** The id of the key owning {@code keyVersionId}, or null when no key has that version (for authorization). */
+    public String keyIdOfVersion(String keyVersionId) {
+        KeyRing.Entry e = keyVersionId == null ? null : ring.byVersion(keyVersionId);
+        return e == null ? null : e.metadata().keyId();
+    }
+
+    /** The aliases pointing at a key (for authorizing a key reached through a version, as if named by any of them). */
+    public List<String> aliasesOfKey(String keyId) {
+        return ring.aliasesOf(keyId);
     }
 
     /** Resolves a key id or alias to its key id (for authorization); KEY_NOT_FOUND when absent. */

@@ -63,10 +63,13 @@ public interface BackendSession extends AutoCloseable {
     /** SM2 public-key encryption (C1C3C2) with a public handle, or decryption with a private handle. */
     byte[] sm2Crypt(long handle, boolean encrypt, byte[] data);
 
-    /** SM2 signature (SM3withSM2, default user id) over the message, DER; the HSM computes Z from the public key. */
-    byte[] sm2Sign(long privateHandle, byte[] message);
+    /**
+     * SM2 signature, DER. With {@code digest} false the input is the message (SM3withSM2, default user id: the HSM
+     * computes Z_A from the public key); with {@code digest} true it is the 32-byte e = SM3(Z_A ‖ M) itself.
+     */
+    byte[] sm2Sign(long privateHandle, byte[] input, boolean digest);
 
-    boolean sm2Verify(long publicHandle, byte[] message, byte[] signature);
+    boolean sm2Verify(long publicHandle, byte[] input, boolean digest, byte[] signature);
 
     /** AES-GCM with a 128-bit tag: returns ciphertext ‖ tag. */
     default byte[] encryptGcm(long handle, byte[] iv, byte[] aad, byte[] plaintext) {

@@ -360,9 +360,9 @@ public final class SimHsmBackend implements HsmBackend {
         }
 
         @Override
-        public byte[] sm2Sign(long key, byte[] message) {
+        public byte[] sm2Sign(long key, byte[] message, boolean digest) {
             try {
-                hsm.signInit(handle, Mechanism.of(CKM_SM3_SM2), key);
+                hsm.signInit(handle, Mechanism.of(digest ? CKM_SM2 : CKM_SM3_SM2), key);
                 return hsm.sign(handle, message);
             } catch (HsmException e) {
                 throw map(e);
@@ -370,9 +370,9 @@ public final class SimHsmBackend implements HsmBackend {
         }
 
         @Override
-        public boolean sm2Verify(long key, byte[] message, byte[] signature) {
+        public boolean sm2Verify(long key, byte[] message, boolean digest, byte[] signature) {
             try {
-                hsm.verifyInit(handle, Mechanism.of(CKM_SM3_SM2), key);
+                hsm.verifyInit(handle, Mechanism.of(digest ? CKM_SM2 : CKM_SM3_SM2), key);
                 hsm.verify(handle, message, signature);
                 return true;
             } catch (HsmException e) {

@@ -83,6 +83,33 @@ public final class KeyRing {
         return e;
     }
 
+    /**
+     * Resolves the key a request names: by its KeyId (id or alias) when given, else through the key version it names
+     * (the transfer clients send {@code x-kms-migrationkeyversionid} and no KeyId). A version of no key is
+     * KEY_NOT_FOUND naming the version; neither given is INVALID_PARAMETER.
+     */
+    public Entry resolve(String keyIdOrAlias, String versionId) {
+        if ((keyIdOrAlias == null || keyIdOrAlias.isEmpty()) && versionId != null && !versionId.isEmpty()) {
+            Entry e = byVersion(versionId);
+            if (e == null) {
+                throw new KmsException(KmsError.KEY_NOT_FOUND, "The key version " + versionId + " does not exist in the system.");
+            }
+            return e;
+        }
+        return resolve(keyIdOrAlias);
+    }
+
+    /** The aliases that point at {@code keyId} (a scan of the alias map: for the rare authorization fallback only). */
+    public List<String> aliasesOf(String keyId) {
+        List<String> out = new ArrayList<>(2);
+        aliases.forEach((alias, target) -> {
+            if (target.equals(keyId)) {
+                out.add(alias);
+            }
+        });
+        return out;
+    }
+
     /** The key a version belongs to, or null (self-describing ciphertexts name only the version). */
     public Entry byVersion(String versionId) {
         String keyId = keyOfVersion.get(versionId);

@@ -37,6 +37,11 @@ public final class SignOps {
         boolean sm2() {
             return scheme == null;
         }
+
+        /** The input is the digest (MessageType DIGEST), not the message. */
+        boolean digestGiven() {
+            return messageType.equals("DIGEST");
+        }
     }
 
     /** Sign/Verify parameters as they arrive from the wire. */
@@ -50,18 +55,23 @@ public final class SignOps {
             if (!alg.equals("SM2DSA")) {
                 throw KmsException.invalid("Algorithm " + alg + " does not fit key spec EC_SM2; supported: SM2DSA.");
             }
+            // DIGEST: Message is e = SM3(Z_A || M) (GB/T 32918.2, default user id), as the transfer clients send it
             boolean legacy = legacyDigest != null && legacyDigest.length > 0;
-            if (legacy || "DIGEST".equals(messageType)) {
-                throw KmsException.invalid("SM2DSA signs the message (MessageType RAW): its digest includes Z, which the HSM computes "
-                        + "from the public key.");
+            String type = legacy ? "DIGEST" : messageType == null || messageType.isEmpty() ? "RAW" : messageType;
+            if (type.equals("DIGEST")) {
+                byte[] e = legacy ? legacyDigest : message;
+                if (e == null || e.length != 32) {
+                    throw KmsException.invalid("With MessageType DIGEST the digest must be the 32-byte SM3(Z_A || M) of the message.");
+                }
+                return new Plan(null, "SM3", alg, type, e);
             }
-            if (messageType != null && !messageType.isEmpty() && !messageType.equals("RAW")) {
-                throw KmsException.invalid("MessageType " + messageType + " is invalid; valid: RAW, DIGEST.");
+            if (!type.equals("RAW")) {
+                throw KmsException.invalid("MessageType " + type + " is invalid; valid: RAW, DIGEST.");
             }
             if (message == null || message.length == 0 || message.length > 4096) {
                 throw KmsException.invalid("Message must be 1 to 4096 bytes with MessageType RAW.");
             }
-            return new Plan(null, "SM3", alg, "RAW", message);
+            return new Plan(null, "SM3", alg, type, message);
         }
         SignScheme scheme;
         String hash;
@@ -150,7 +160,7 @@ public final class SignOps {
             @Override
             protected Signed compute(WorkerContext ctx) {
                 if (p.sm2()) {
-                    return new Signed(m.keyId(), v.versionId(), ctx.session().sm2Sign(ctx.handle(v, m.spec()), p.digest()), p.algorithm(),
+                    return new Signed(m.keyId(), v.versionId(), ctx.session().sm2Sign(ctx.handle(v, m.spec()), p.digest(), p.digestGiven()), p.algorithm(),
                             p.messageType());
                 }
                 byte[] sig = ctx.session().sign(ctx.handle(v, m.spec()), p.scheme(), p.hash(), p.digest());
@@ -179,7 +189,7 @@ public final class SignOps {
             @Override
             protected Verified compute(WorkerContext ctx) {
                 if (p.sm2()) {
-                    return new Verified(m.keyId(), v.versionId(), ctx.session().sm2Verify(ctx.publicHandle(v, m.spec()), p.digest(), signature),
+                    return new Verified(m.keyId(), v.versionId(), ctx.session().sm2Verify(ctx.publicHandle(v, m.spec()), p.digest(), p.digestGiven(), signature),
                             p.algorithm(), p.messageType());
                 }
                 byte[] sig = signature;
@@ -198,15 +208,15 @@ public final class SignOps {
         };
     }
 
-    /** GetPublicKey: the initial version's SubjectPublicKeyInfo as PEM (public data: no HSM call). */
-    public static PublicKey publicKey(KeyRing.Entry e) {
+    /** GetPublicKey: the named (else the initial) version's SubjectPublicKeyInfo as PEM (public data: no HSM call). */
+    public static PublicKey publicKey(KeyRing.Entry e, String keyVersionId) {
         KeyMetadata m = e.metadata();
         if (m.spec().kind() != KeySpec.Kind.RSA && m.spec().kind() != KeySpec.Kind.EC && m.spec().kind() != KeySpec.Kind.SM2) {
             throw new KmsException(io.kmsgw.crypto.api.KmsError.UNSUPPORTED_OPERATION, "The key " + m.keyId() + " ("
                     + m.spec().name() + ") has no public key.");
         }
         SymmetricOps.checkUsable(m, m.usage());
-        KeyVersion v = e.version(m.initialVersionId());
+        KeyVersion v = SymmetricOps.version(e, keyVersionId);
         String b64 = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(v.publicKey());
         return new PublicKey(m.keyId(), v.versionId(), "-----BEGIN PUBLIC KEY-----\n" + b64 + "\n-----END PUBLIC KEY-----\n");
     }

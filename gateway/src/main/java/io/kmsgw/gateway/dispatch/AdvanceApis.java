@@ -56,8 +56,12 @@ final class AdvanceApis {
 
         @Override
         public String keyId(KmsApi.AdvanceDecryptRequest m) {
-            String id = engine.keyIdForAdvanceDecrypt(m.getKeyId(), m.getCiphertextBlob().toByteArray());
-            return id == null ? "" : id;
+            return m.getKeyId();
+        }
+
+        @Override
+        public String keyVersionId(KmsRequest r, KmsApi.AdvanceDecryptRequest m) {
+            return engine.versionIdOfAdvanceBlob(m.getCiphertextBlob().toByteArray());
         }
 
         @Override

@@ -15,6 +15,14 @@ public interface ApiOperation<M> {
     /** The KeyId as the request gives it (id or alias), or null when the API names no key. */
     String keyId(M message);
 
+    /**
+     * The key version that names the key when the request gives no KeyId ({@link #keyId} empty), or null: the
+     * {@code x-kms-migrationkeyversionid} header, or the version a self-describing ciphertext carries.
+     */
+    default String keyVersionId(KmsRequest request, M message) {
+        return null;
+    }
+
     /** The secret the request names, or null when the API names no secret. */
     default String secretName(M message) {
         return null;

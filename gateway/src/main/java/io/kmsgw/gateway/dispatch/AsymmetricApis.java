@@ -18,7 +18,7 @@ final class AsymmetricApis {
         private final KmsEngine engine;
 
         Sign(KmsEngine engine) {
-            super(KmsApi.SignRequest.parser(), KmsApi.SignRequest::getKeyId);
+            super(KmsApi.SignRequest.parser(), KmsApi.SignRequest::getKeyId, true);
             this.engine = engine;
         }
 
@@ -40,7 +40,7 @@ final class AsymmetricApis {
         private final KmsEngine engine;
 
         Verify(KmsEngine engine) {
-            super(KmsApi.VerifyRequest.parser(), KmsApi.VerifyRequest::getKeyId);
+            super(KmsApi.VerifyRequest.parser(), KmsApi.VerifyRequest::getKeyId, true);
             this.engine = engine;
         }
 
@@ -54,7 +54,7 @@ final class AsymmetricApis {
                             .setAlgorithm(v.algorithm())
                             .setMessageType(v.messageType())
                             .setRequestId(r.requestId)
-                            .build(), null));
+                            .build(), Results.Verified::keyVersionId));
         }
     }
 
@@ -72,7 +72,7 @@ final class AsymmetricApis {
                     .setKeyId(h.keyId())
                     .setSignature(ByteString.copyFrom(h.mac()))
                     .setRequestId(r.requestId)
-                    .build(), null));
+                    .build(), Results.Mac::keyVersionId));
         }
     }
 
@@ -81,18 +81,18 @@ final class AsymmetricApis {
         private final KmsEngine engine;
 
         GetPublicKey(KmsEngine engine) {
-            super(KmsApi.GetPublicKeyRequest.parser(), KmsApi.GetPublicKeyRequest::getKeyId);
+            super(KmsApi.GetPublicKeyRequest.parser(), KmsApi.GetPublicKeyRequest::getKeyId, true);
             this.engine = engine;
         }
 
         @Override
         public void execute(KmsRequest r, KmsApi.GetPublicKeyRequest m, Channel ch) {
-            Results.PublicKey pk = engine.getPublicKey(m.getKeyId());
+            Results.PublicKey pk = engine.getPublicKey(m.getKeyId(), r.migrationKeyVersionId);
             Responses.ok(ch, r, KmsApi.GetPublicKeyResponse.newBuilder()
                     .setKeyId(pk.keyId())
                     .setPublicKey(pk.pem())
                     .setRequestId(r.requestId)
-                    .build(), null);
+                    .build(), pk.keyVersionId());
         }
     }
 }

@@ -16,7 +16,7 @@ final class DataKeyPairApis {
 
     private static void run(KmsEngine engine, KmsRequest r, Channel ch, DataKeyPairOps.Command cmd,
                             Function<DataKeyPairOps.Result, MessageLite> body) {
-        engine.generateDataKeyPair(cmd, Replies.to(ch, r, body, null));
+        engine.generateDataKeyPair(cmd, Replies.to(ch, r, body, DataKeyPairOps.Result::keyVersionId));
     }
 
     static final class Plain extends KeyApi<KmsApi.GenerateDataKeyPairRequest> {

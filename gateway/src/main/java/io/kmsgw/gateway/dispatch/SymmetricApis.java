@@ -43,7 +43,7 @@ final class SymmetricApis {
         private final KmsEngine engine;
 
         Decrypt(KmsEngine engine) {
-            super(KmsApi.DecryptRequest.parser(), KmsApi.DecryptRequest::getKeyId);
+            super(KmsApi.DecryptRequest.parser(), KmsApi.DecryptRequest::getKeyId, true);
             this.engine = engine;
         }
 

@@ -211,7 +211,7 @@ public final class GatewayServer implements AutoCloseable {
             DataPlaneInitializer.Stages stages = new DataPlaneInitializer.Stages(
                     new Authenticator(clientKeys, verifier, clock, s.maxClockSkew()),
                     new BodyDecoder(ops),
-                    new Authorizer(accessControl, ops, engineRef::resolveKeyId, engineRef::secretEncryptionKeyId),
+                    new Authorizer(accessControl, ops, Authorizer.KeyDirectory.of(engineRef)),
                     new Limiter(s.instanceQps(), s.aapQps(), System::nanoTime, meters),
                     new Dispatcher(ops, au),
                     au,
@@ -251,8 +251,9 @@ public final class GatewayServer implements AutoCloseable {
             adminAddress = bind(channelType, new InetSocketAddress(s.bind(), s.adminPort()),
                     new AdminInitializer(ssl, s.handshakeTimeout(), adminHandler));
             caFile = id.pki().caFile();
-            instanceJson = Bootstrap.writeInstanceJson(dir, instanceId, Bootstrap.endpoint(s.bind(), dataAddress.getPort()),
-                    Bootstrap.endpoint(s.bind(), adminAddress.getPort()), id.pki().caFile(), qs);
+            String host = Bootstrap.advertisedHost(s.bind());
+            instanceJson = Bootstrap.writeInstanceJson(dir, instanceId, Bootstrap.endpoint(host, dataAddress.getPort()),
+                    Bootstrap.endpoint(host, adminAddress.getPort()), host.equals(s.bind()) ? null : s.bind(), id.pki().caFile(), qs);
             LOG.info("kmsgw {} listening: data {} admin {} (tls {}, verify {}, hsm {}, io {})", instanceId, dataAddress, adminAddress,
                     tlsEngine, verifier.providerName(), be.name(), epoll ? "epoll" : "nio");
         } catch (Exception | Error e) {
@@ -496,8 +497,9 @@ public final class GatewayServer implements AutoCloseable {
     private ObjectNode describeInstance() {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("InstanceId", instanceId);
-        n.put("Endpoint", Bootstrap.endpoint(settings.bind(), port()));
-        n.put("AdminEndpoint", Bootstrap.endpoint(settings.bind(), adminPort()));
+        n.put("Endpoint", Bootstrap.endpoint(Bootstrap.advertisedHost(settings.bind()), port()));
+        n.put("AdminEndpoint", Bootstrap.endpoint(Bootstrap.advertisedHost(settings.bind()), adminPort()));
+        n.put("BindAddress", settings.bind());
         n.put("CaFileName", caFile.getFileName().toString());
         try {
             n.put("CaCertificate", Files.readString(caFile, StandardCharsets.US_ASCII));
@@ -514,8 +516,9 @@ public final class GatewayServer implements AutoCloseable {
 
     /** The one line {@code serve} prints when ready. */
     public String readyLine() {
-        return "kmsgw ready: endpoint=" + Bootstrap.endpoint(settings.bind(), port()) + " admin="
-                + Bootstrap.endpoint(settings.bind(), adminPort()) + " instance=" + instanceId + " data="
+        String host = Bootstrap.advertisedHost(settings.bind());
+        return "kmsgw ready: endpoint=" + Bootstrap.endpoint(host, port()) + " admin="
+                + Bootstrap.endpoint(host, adminPort()) + " instance=" + instanceId + " data="
                 + settings.dataDir().toAbsolutePath().normalize();
     }
 

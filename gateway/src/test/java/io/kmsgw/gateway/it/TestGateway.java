@@ -108,11 +108,26 @@ public final class TestGateway {
      * the stale one (PKIX path building failed). So the cached client for that endpoint is dropped first.
      */
     public static Client newClient(Config config) throws Exception {
-        String endpoint = config.getEndpoint();
+        dropCachedHttpClient(config.getEndpoint());
+        return new Client(config);
+    }
+
+    /** Forgets the Tea HTTP client cached for {@code host:port} (see {@link #newClient}); clients built on the SDK need it too. */
+    public static void dropCachedHttpClient(String endpoint) {
         int colon = endpoint.lastIndexOf(':');
         com.aliyun.tea.okhttp.ClientHelper.clients.remove(com.aliyun.tea.okhttp.ClientHelper.getClientKey(endpoint.substring(0, colon),
                 Integer.parseInt(endpoint.substring(colon + 1))));
-        return new Client(config);
+    }
+
+    /** The instance-mode SDK settings for a client key file + password file, as every official client takes them. */
+    public static Config sdkConfig(GatewayServer server, Path clientKeyFile, Path passwordFile) throws Exception {
+        Config config = new Config();
+        config.setProtocol("https");
+        config.setClientKeyFile(clientKeyFile.toString());
+        config.setPassword(Files.readString(passwordFile, StandardCharsets.UTF_8));
+        config.setEndpoint(instance(server).get("Endpoint").asText());
+        config.setCaFilePath(instance(server).get("CaFile").asText());
+        return config;
     }
 
     /** Runs a call expected to fail and returns the TeaException the SDK raised (unwrapping its retry wrapper). */
