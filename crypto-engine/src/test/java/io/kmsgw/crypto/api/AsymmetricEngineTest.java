@@ -251,8 +251,21 @@ class AsymmetricEngineTest {
         assertTrue(v.verify(s.signature()), "an SM2 signature verifies with BouncyCastle over GetPublicKey's PEM");
         assertTrue(KmsEngineTest.<Results.Verified>await((cb, x) -> engine.verify(new SignCommand(sign, "SM2DSA", pt, NONE, "", ""),
                 s.signature(), cb)).value());
-        assertEquals(KmsError.INVALID_PARAMETER, assertThrows(KmsException.class, () -> engine.sign(new SignCommand(sign, "", new byte[32],
-                NONE, "DIGEST", ""), (r, e) -> { })).error(), "SM2DSA signs messages only");
+        // DIGEST: the message is e = SM3(Z_A || M), 32 bytes (checked against BouncyCastle over M in Sm2DigestSignerTest and
+        // KeyVersionWireTest); a signature over e verifies over e only
+        byte[] e = new byte[32];
+        new java.security.SecureRandom().nextBytes(e);
+        Results.Signed overE = KmsEngineTest.<Results.Signed>await((cb, x) -> engine.sign(new SignCommand(sign, "", e, NONE, "DIGEST", ""),
+                cb));
+        assertEquals("DIGEST", overE.messageType());
+        assertTrue(KmsEngineTest.<Results.Verified>await((cb, x) -> engine.verify(new SignCommand(sign, "SM2DSA", e, NONE, "DIGEST", ""),
+                overE.signature(), cb)).value());
+        byte[] otherE = e.clone();
+        otherE[0] ^= 1;
+        assertFalse(KmsEngineTest.<Results.Verified>await((cb, x) -> engine.verify(new SignCommand(sign, "SM2DSA", otherE, NONE, "DIGEST",
+                ""), overE.signature(), cb)).value());
+        assertEquals(KmsError.INVALID_PARAMETER, assertThrows(KmsException.class, () -> engine.sign(new SignCommand(sign, "", new byte[31],
+                NONE, "DIGEST", ""), (r, x) -> { })).error(), "SM2DSA's digest is 32 bytes");
 
         String enc = engine.createKey("EC_SM2", "ENCRYPT/DECRYPT", "").keyId();
         org.bouncycastle.crypto.engines.SM2Engine local = new org.bouncycastle.crypto.engines.SM2Engine(
