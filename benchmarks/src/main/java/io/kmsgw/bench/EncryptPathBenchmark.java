@@ -1,9 +1,10 @@
 package io.kmsgw.bench;
 
+import io.kmsgw.crypto.service.Engine;
 import io.kmsgw.crypto.api.KmsEngine;
 import io.kmsgw.crypto.api.Results;
 import io.kmsgw.crypto.backend.SimHsmBackend;
-import io.kmsgw.crypto.ops.SymmetricOps.EncryptCommand;
+import io.kmsgw.crypto.api.Commands;
 import io.kmsgw.crypto.store.SqliteStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,10 +53,10 @@ public class EncryptPathBenchmark {
         dir = Files.createTempDirectory("kmsgw-path-bench");
         store = new SqliteStore(dir.resolve("db"));
         KmsEngine.Settings d = KmsEngine.Settings.defaults();
-        engine = new KmsEngine(store, new SimHsmBackend(dir.resolve("hsm"), "bench-secret-0123456789".toCharArray(), 1000, 64),
+        engine = new Engine(store, new SimHsmBackend(dir.resolve("hsm"), "bench-secret-0123456789".toCharArray(), 1000, 64),
                 new KmsEngine.Settings(d.workers(), d.queueCapacity(), d.maxLoadedKeysPerWorker(), d.maxConcurrentKeyPairs(), "inline".equals(path)),
                 Clock.systemUTC());
-        aes = engine.createKey("Aliyun_AES_256", "", "").keyId();
+        aes = engine.keys().createKey("Aliyun_AES_256", "", "").keyId();
         new SecureRandom().nextBytes(payload);
     }
 
@@ -68,6 +69,6 @@ public class EncryptPathBenchmark {
 
     @Benchmark
     public Object encrypt32() throws Exception {
-        return EngineBenchmark.<Results.Padded>call(c -> engine.encrypt(new EncryptCommand(aes, payload, "", new byte[0], new byte[0], ""), c));
+        return EngineBenchmark.<Results.Padded>call(c -> engine.crypto().encrypt(new Commands.Encrypt(aes, payload, "", new byte[0], new byte[0], ""), c));
     }
 }

@@ -1,14 +1,16 @@
 package io.kmsgw.bench;
 
+import io.kmsgw.crypto.api.SecretValue;
+import io.kmsgw.crypto.service.Engine;
 import io.kmsgw.crypto.api.Completion;
 import io.kmsgw.crypto.api.KmsEngine;
 import io.kmsgw.crypto.api.Results;
 import io.kmsgw.crypto.backend.SimHsmBackend;
 import io.kmsgw.crypto.ops.DataKeyPairOps;
-import io.kmsgw.crypto.ops.SignOps.SignCommand;
-import io.kmsgw.crypto.ops.SymmetricOps.DataKeyCommand;
-import io.kmsgw.crypto.ops.SymmetricOps.DecryptCommand;
-import io.kmsgw.crypto.ops.SymmetricOps.EncryptCommand;
+import io.kmsgw.crypto.api.Commands;
+import io.kmsgw.crypto.api.Commands;
+import io.kmsgw.crypto.api.Commands;
+import io.kmsgw.crypto.api.Commands;
 import io.kmsgw.crypto.store.SqliteStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,18 +92,18 @@ public class EngineBenchmark {
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("kmsgw-bench");
         store = new SqliteStore(dir.resolve("db"));
-        engine = new KmsEngine(store, new SimHsmBackend(dir.resolve("hsm"), "bench-secret-0123456789".toCharArray(), 1000, 64),
+        engine = new Engine(store, new SimHsmBackend(dir.resolve("hsm"), "bench-secret-0123456789".toCharArray(), 1000, 64),
                 KmsEngine.Settings.defaults(), Clock.systemUTC());
-        aes = engine.createKey("Aliyun_AES_256", "", "").keyId();
-        ec = engine.createKey("EC_P256", "", "").keyId();
-        rsa = engine.createKey("RSA_2048", "SIGN/VERIFY", "").keyId();
-        hmac = engine.createKey("HMAC_256", "", "").keyId();
-        engine.createSecret("bench-secret", "value-1234", "text", "", aes, "", "");
+        aes = engine.keys().createKey("Aliyun_AES_256", "", "").keyId();
+        ec = engine.keys().createKey("EC_P256", "", "").keyId();
+        rsa = engine.keys().createKey("RSA_2048", "SIGN/VERIFY", "").keyId();
+        hmac = engine.keys().createKey("HMAC_256", "", "").keyId();
+        engine.secrets().createSecret("bench-secret", "value-1234", "text", "", aes, "", "");
         new SecureRandom().nextBytes(payload);
-        sample = EngineBenchmark.<Results.Padded>call(c -> engine.encrypt(new EncryptCommand(aes, payload, "", new byte[0], new byte[0],
+        sample = EngineBenchmark.<Results.Padded>call(c -> engine.crypto().encrypt(new Commands.Encrypt(aes, payload, "", new byte[0], new byte[0],
                 ""), c)).encrypted();
-        advanceSample = EngineBenchmark.<Results.Encrypted>call(c -> engine.advanceEncrypt(new EncryptCommand(aes, payload, "", new byte[0], new byte[0], ""), c));
-        ecSignature = EngineBenchmark.<Results.Signed>call(c -> engine.sign(new SignCommand(ec, "", payload, new byte[0], "", ""), c));
+        advanceSample = EngineBenchmark.<Results.Encrypted>call(c -> engine.crypto().advanceEncrypt(new Commands.Encrypt(aes, payload, "", new byte[0], new byte[0], ""), c));
+        ecSignature = EngineBenchmark.<Results.Signed>call(c -> engine.crypto().sign(new Commands.Sign(ec, "", payload, new byte[0], "", ""), c));
 
         gcm = Cipher.getInstance("AES/GCM/NoPadding");
         byte[] k = new byte[32];
@@ -132,68 +134,68 @@ public class EngineBenchmark {
 
     @Benchmark
     public Object encrypt() throws Exception {
-        return EngineBenchmark.<Results.Padded>call(c -> engine.encrypt(new EncryptCommand(aes, payload, "", new byte[0], new byte[0], ""), c));
+        return EngineBenchmark.<Results.Padded>call(c -> engine.crypto().encrypt(new Commands.Encrypt(aes, payload, "", new byte[0], new byte[0], ""), c));
     }
 
     @Benchmark
     public Object decrypt() throws Exception {
-        return EngineBenchmark.<Results.Decrypted>call(c -> engine.decrypt(new DecryptCommand(aes, sample.ciphertextBlob(), "", new byte[0], sample.iv(), "", ""), c));
+        return EngineBenchmark.<Results.Decrypted>call(c -> engine.crypto().decrypt(new Commands.Decrypt(aes, sample.ciphertextBlob(), "", new byte[0], sample.iv(), "", ""), c));
     }
 
     @Benchmark
     public Object generateDataKey() throws Exception {
-        return EngineBenchmark.<Results.DataKey>call(c -> engine.generateDataKey(new DataKeyCommand(aes, "", 32, new byte[0]), c));
+        return EngineBenchmark.<Results.DataKey>call(c -> engine.crypto().generateDataKey(new Commands.DataKey(aes, "", 32, new byte[0]), c));
     }
 
     @Benchmark
     public Object generateRandom() throws Exception {
-        return EngineBenchmark.<byte[]>call(c -> engine.generateRandom(32, c));
+        return EngineBenchmark.<byte[]>call(c -> engine.crypto().generateRandom(32, c));
     }
 
     @Benchmark
     public Object advanceEncrypt() throws Exception {
-        return EngineBenchmark.<Results.Encrypted>call(c -> engine.advanceEncrypt(new EncryptCommand(aes, payload, "", new byte[0], new byte[0], ""), c));
+        return EngineBenchmark.<Results.Encrypted>call(c -> engine.crypto().advanceEncrypt(new Commands.Encrypt(aes, payload, "", new byte[0], new byte[0], ""), c));
     }
 
     @Benchmark
     public Object advanceDecrypt() throws Exception {
-        return EngineBenchmark.<Results.Decrypted>call(c -> engine.advanceDecrypt(new DecryptCommand("", advanceSample.ciphertextBlob(), "", new byte[0], new byte[0], "", ""),
+        return EngineBenchmark.<Results.Decrypted>call(c -> engine.crypto().advanceDecrypt(new Commands.Decrypt("", advanceSample.ciphertextBlob(), "", new byte[0], new byte[0], "", ""),
                 c));
     }
 
     @Benchmark
     public Object signEcP256() throws Exception {
-        return EngineBenchmark.<Results.Signed>call(c -> engine.sign(new SignCommand(ec, "", payload, new byte[0], "", ""), c));
+        return EngineBenchmark.<Results.Signed>call(c -> engine.crypto().sign(new Commands.Sign(ec, "", payload, new byte[0], "", ""), c));
     }
 
     @Benchmark
     public Object verifyEcP256() throws Exception {
-        return EngineBenchmark.<Results.Verified>call(c -> engine.verify(new SignCommand(ec, "", payload, new byte[0], "", ""), ecSignature.signature(), c));
+        return EngineBenchmark.<Results.Verified>call(c -> engine.crypto().verify(new Commands.Sign(ec, "", payload, new byte[0], "", ""), ecSignature.signature(), c));
     }
 
     @Benchmark
     public Object signRsa2048Pss() throws Exception {
-        return EngineBenchmark.<Results.Signed>call(c -> engine.sign(new SignCommand(rsa, "", payload, new byte[0], "", ""), c));
+        return EngineBenchmark.<Results.Signed>call(c -> engine.crypto().sign(new Commands.Sign(rsa, "", payload, new byte[0], "", ""), c));
     }
 
     @Benchmark
     public Object hmac256() throws Exception {
-        return EngineBenchmark.<Results.Mac>call(c -> engine.hmac(hmac, payload, c));
+        return EngineBenchmark.<Results.Mac>call(c -> engine.crypto().hmac(hmac, payload, c));
     }
 
     @Benchmark
     public Object getPublicKey() {
-        return engine.getPublicKey(ec);
+        return engine.crypto().getPublicKey(ec);
     }
 
     @Benchmark
     public Object getSecretValue() throws Exception {
-        return EngineBenchmark.<KmsEngine.SecretValue>call(c -> engine.getSecretValue("bench-secret", "", "", c));
+        return EngineBenchmark.<SecretValue>call(c -> engine.secrets().getSecretValue("bench-secret", "", "", c));
     }
 
     @Benchmark
     public Object generateDataKeyPairEcP256() throws Exception {
-        return EngineBenchmark.<DataKeyPairOps.Result>call(c -> engine.generateDataKeyPair(new DataKeyPairOps.Command(aes, "", "EC_P256", "DER", new byte[0], false), c));
+        return EngineBenchmark.<Results.DataKeyPair>call(c -> engine.crypto().generateDataKeyPair(new Commands.DataKeyPair(aes, "", "EC_P256", "DER", new byte[0], false), c));
     }
 
     // ---- baselines: the same primitive with JCA in the calling thread ----

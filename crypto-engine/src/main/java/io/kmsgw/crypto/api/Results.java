@@ -32,4 +32,9 @@ public final class Results {
     /** GetPublicKey: the PEM SubjectPublicKeyInfo. */
     public record PublicKey(String keyId, String keyVersionId, String pem) {
     }
+
+    /** A generated data key pair: the plaintext private key (formatted; empty without plaintext), its ciphertext, the public key, the IV. */
+    public record DataKeyPair(String keyId, String keyVersionId, String keyPairSpec, byte[] privateKeyPlaintext,
+                              byte[] privateKeyCiphertextBlob, byte[] publicKey, byte[] iv, String algorithm) {
+    }
 }

@@ -1,7 +1,7 @@
 package io.kmsgw.crypto.exec;
 
 import io.kmsgw.crypto.backend.BackendSession;
-import io.kmsgw.crypto.key.KeySpec;
+import io.kmsgw.crypto.api.KeySpec;
 import io.kmsgw.crypto.key.KeyVersion;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.kmsgw.crypto.key;
 
+import io.kmsgw.crypto.api.KeyMetadata;
 import io.kmsgw.crypto.api.KmsError;
 import io.kmsgw.crypto.api.KmsException;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.kmsgw.crypto.ops;
 
+import io.kmsgw.crypto.api.Commands;
 import io.kmsgw.crypto.api.Completion;
 import io.kmsgw.crypto.api.KmsException;
 import io.kmsgw.crypto.api.Results.DataKey;
@@ -7,10 +8,10 @@ import io.kmsgw.crypto.api.Results.Decrypted;
 import io.kmsgw.crypto.api.Results.Encrypted;
 import io.kmsgw.crypto.exec.Job;
 import io.kmsgw.crypto.exec.WorkerContext;
-import io.kmsgw.crypto.key.KeyMetadata;
+import io.kmsgw.crypto.api.KeyMetadata;
 import io.kmsgw.crypto.key.KeyRing;
-import io.kmsgw.crypto.key.KeySpec;
-import io.kmsgw.crypto.key.KeyUsage;
+import io.kmsgw.crypto.api.KeySpec;
+import io.kmsgw.crypto.api.KeyUsage;
 import io.kmsgw.crypto.key.KeyVersion;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +54,7 @@ public final class AdvanceOps {
         return e.version(m.primaryVersionId());
     }
 
-    public static Job encrypt(KeyRing ring, SymmetricOps.EncryptCommand cmd, Completion<Encrypted> done) {
+    public static Job encrypt(KeyRing ring, Commands.Encrypt cmd, Completion<Encrypted> done) {
         KeyRing.Entry e = ring.resolve(cmd.keyId());
         KeyVersion v = primary(e);
         KeyMetadata m = e.metadata();
@@ -92,7 +93,7 @@ public final class AdvanceOps {
      * AdvanceDecrypt: a self-describing blob names its version (a KeyId, when given, must be that
      * version's key, else the uniform failure); any other blob is decrypted like Decrypt.
      */
-    public static Job decrypt(KeyRing ring, SymmetricOps.DecryptCommand cmd, Completion<Decrypted> done) {
+    public static Job decrypt(KeyRing ring, Commands.Decrypt cmd, Completion<Decrypted> done) {
         byte[] blob = cmd.ciphertextBlob() == null ? new byte[0] : cmd.ciphertextBlob();
         if (blob.length == 0) {
             throw KmsException.invalid("CiphertextBlob is required.");
@@ -128,7 +129,7 @@ public final class AdvanceOps {
         };
     }
 
-    public static Job generateDataKey(KeyRing ring, SymmetricOps.DataKeyCommand cmd, Completion<DataKey> done) {
+    public static Job generateDataKey(KeyRing ring, Commands.DataKey cmd, Completion<DataKey> done) {
         KeyRing.Entry e = ring.resolve(cmd.keyId());
         KeyVersion v = primary(e);
         KeyMetadata m = e.metadata();

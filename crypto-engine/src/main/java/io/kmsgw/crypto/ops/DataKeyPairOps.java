@@ -1,5 +1,7 @@
 package io.kmsgw.crypto.ops;
 
+import io.kmsgw.crypto.api.Commands;
+import io.kmsgw.crypto.api.Results;
 import io.kmsgw.crypto.api.Completion;
 import io.kmsgw.crypto.api.KmsError;
 import io.kmsgw.crypto.api.KmsException;
@@ -7,10 +9,10 @@ import io.kmsgw.crypto.backend.BackendSession;
 import io.kmsgw.crypto.backend.BackendSession.KeyKind;
 import io.kmsgw.crypto.exec.Job;
 import io.kmsgw.crypto.exec.WorkerContext;
-import io.kmsgw.crypto.key.KeyMetadata;
+import io.kmsgw.crypto.api.KeyMetadata;
 import io.kmsgw.crypto.key.KeyRing;
-import io.kmsgw.crypto.key.KeySpec;
-import io.kmsgw.crypto.key.KeyUsage;
+import io.kmsgw.crypto.api.KeySpec;
+import io.kmsgw.crypto.api.KeyUsage;
 import io.kmsgw.crypto.key.KeyVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -27,14 +29,6 @@ public final class DataKeyPairOps {
 
     public DataKeyPairOps(int maxConcurrent) {
         this.permits = new Semaphore(maxConcurrent);
-    }
-
-    /** A generated data key pair: the plaintext private key (formatted), its ciphertext, the public key, the IV. */
-    public record Result(String keyId, String keyVersionId, String keyPairSpec, byte[] privateKeyPlaintext, byte[] privateKeyCiphertextBlob,
-                         byte[] publicKey, byte[] iv, String algorithm) {
-    }
-
-    public record Command(String keyId, String algorithm, String keyPairSpec, String keyFormat, byte[] aad, boolean advance) {
     }
 
     private record PairSpec(KeyKind kind, int size, String curve) {
@@ -67,7 +61,7 @@ public final class DataKeyPairOps {
         return ("-----BEGIN " + type + "-----\n" + b64 + "\n-----END " + type + "-----\n").getBytes(StandardCharsets.US_ASCII);
     }
 
-    public Job generate(KeyRing ring, Command cmd, Completion<Result> done) {
+    public Job generate(KeyRing ring, Commands.DataKeyPair cmd, Completion<Results.DataKeyPair> done) {
         KeyRing.Entry e = ring.resolve(cmd.keyId());
         KeyMetadata m = e.metadata();
         SymmetricOps.checkUsable(m, KeyUsage.ENCRYPT_DECRYPT, KeySpec.Kind.AES);
@@ -84,13 +78,13 @@ public final class DataKeyPairOps {
         if (!permits.tryAcquire()) {
             throw new KmsException(KmsError.THROTTLED, "Concurrency Limit Exceeded.");
         }
-        Completion<Result> release = (r, err) -> {
+        Completion<Results.DataKeyPair> release = (r, err) -> {
             permits.release();
             done.complete(r, err);
         };
         return new EngineJob<>(release) {
             @Override
-            protected Result compute(WorkerContext ctx) {
+            protected Results.DataKeyPair compute(WorkerContext ctx) {
                 BackendSession s = ctx.session();
                 BackendSession.DataKeyPair pair = s.generateDataKeyPair(spec.kind(), spec.size(), spec.curve());
                 byte[] priv = asPem ? pem("PRIVATE KEY", pair.privateKey()) : pair.privateKey();
@@ -103,7 +97,7 @@ public final class DataKeyPairOps {
                     // the DER the PEM was made from is ours to wipe; in DER the array itself is the answer
                     java.util.Arrays.fill(pair.privateKey(), (byte) 0);
                 }
-                return new Result(m.keyId(), v.versionId(), cmd.keyPairSpec(), priv, blob, pub, iv, SymmetricOps.AES_GCM);
+                return new Results.DataKeyPair(m.keyId(), v.versionId(), cmd.keyPairSpec(), priv, blob, pub, iv, SymmetricOps.AES_GCM);
             }
         };
     }

@@ -5,10 +5,10 @@ import io.kmsgw.crypto.api.KmsException;
 import io.kmsgw.crypto.api.Results.Mac;
 import io.kmsgw.crypto.exec.Job;
 import io.kmsgw.crypto.exec.WorkerContext;
-import io.kmsgw.crypto.key.KeyMetadata;
+import io.kmsgw.crypto.api.KeyMetadata;
 import io.kmsgw.crypto.key.KeyRing;
-import io.kmsgw.crypto.key.KeySpec;
-import io.kmsgw.crypto.key.KeyUsage;
+import io.kmsgw.crypto.api.KeySpec;
+import io.kmsgw.crypto.api.KeyUsage;
 import io.kmsgw.crypto.key.KeyVersion;
 
 /** Hmac with HMAC_224/256/384/512 keys (usage GENERATE_VERIFY_MAC): HMAC-SHA-n of the message. */

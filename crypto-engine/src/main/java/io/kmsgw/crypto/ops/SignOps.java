@@ -1,5 +1,6 @@
 package io.kmsgw.crypto.ops;
 
+import io.kmsgw.crypto.api.Commands;
 import io.kmsgw.crypto.api.Completion;
 import io.kmsgw.crypto.api.KmsException;
 import io.kmsgw.crypto.api.Results.PublicKey;
@@ -8,10 +9,10 @@ import io.kmsgw.crypto.api.Results.Verified;
 import io.kmsgw.crypto.backend.BackendSession.SignScheme;
 import io.kmsgw.crypto.exec.Job;
 import io.kmsgw.crypto.exec.WorkerContext;
-import io.kmsgw.crypto.key.KeyMetadata;
+import io.kmsgw.crypto.api.KeyMetadata;
 import io.kmsgw.crypto.key.KeyRing;
-import io.kmsgw.crypto.key.KeySpec;
-import io.kmsgw.crypto.key.KeyUsage;
+import io.kmsgw.crypto.api.KeySpec;
+import io.kmsgw.crypto.api.KeyUsage;
 import io.kmsgw.crypto.key.KeyVersion;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -42,10 +43,6 @@ public final class SignOps {
         boolean digestGiven() {
             return messageType.equals("DIGEST");
         }
-    }
-
-    /** Sign/Verify parameters as they arrive from the wire. */
-    public record SignCommand(String keyId, String algorithm, byte[] message, byte[] digest, String messageType, String keyVersionId) {
     }
 
     static Plan plan(KeyMetadata m, String algorithm, String messageType, byte[] message, byte[] legacyDigest) {
@@ -152,7 +149,7 @@ public final class SignOps {
         return ORDERS.get(spec);
     }
 
-    public static Job sign(KeyRing.Entry e, SignCommand cmd, Completion<Signed> done) {
+    public static Job sign(KeyRing.Entry e, Commands.Sign cmd, Completion<Signed> done) {
         KeyMetadata m = e.metadata();
         Plan p = plan(m, cmd.algorithm(), cmd.messageType(), cmd.message(), cmd.digest());
         KeyVersion v = SymmetricOps.version(e, cmd.keyVersionId());
@@ -178,7 +175,7 @@ public final class SignOps {
         };
     }
 
-    public static Job verify(KeyRing.Entry e, SignCommand cmd, byte[] signature, Completion<Verified> done) {
+    public static Job verify(KeyRing.Entry e, Commands.Sign cmd, byte[] signature, Completion<Verified> done) {
         KeyMetadata m = e.metadata();
         Plan p = plan(m, cmd.algorithm(), cmd.messageType(), cmd.message(), cmd.digest());
         if (signature == null || signature.length == 0 || signature.length > 1024) {

@@ -1,5 +1,6 @@
 package io.kmsgw.crypto.ops;
 
+import io.kmsgw.crypto.api.Commands;
 import io.kmsgw.crypto.api.Completion;
 import io.kmsgw.crypto.api.KmsException;
 import io.kmsgw.crypto.api.Results.Decrypted;
@@ -7,7 +8,7 @@ import io.kmsgw.crypto.api.Results.Encrypted;
 import io.kmsgw.crypto.api.Results.Padded;
 import io.kmsgw.crypto.exec.Job;
 import io.kmsgw.crypto.exec.WorkerContext;
-import io.kmsgw.crypto.key.KeyMetadata;
+import io.kmsgw.crypto.api.KeyMetadata;
 import io.kmsgw.crypto.key.KeyRing;
 import io.kmsgw.crypto.key.KeyVersion;
 
@@ -29,7 +30,7 @@ public final class Sm2Ops {
         }
     }
 
-    public static Job encrypt(KeyRing.Entry e, SymmetricOps.EncryptCommand cmd, Completion<Padded> done) {
+    public static Job encrypt(KeyRing.Entry e, Commands.Encrypt cmd, Completion<Padded> done) {
         KeyMetadata m = e.metadata();
         check(m, cmd.algorithm(), cmd.aad(), cmd.iv(), cmd.paddingMode());
         byte[] pt = cmd.plaintext() == null ? new byte[0] : cmd.plaintext();
@@ -46,7 +47,7 @@ public final class Sm2Ops {
         };
     }
 
-    public static Job decrypt(KeyRing.Entry e, SymmetricOps.DecryptCommand cmd, Completion<Decrypted> done) {
+    public static Job decrypt(KeyRing.Entry e, Commands.Decrypt cmd, Completion<Decrypted> done) {
         KeyMetadata m = e.metadata();
         check(m, cmd.algorithm(), cmd.aad(), cmd.iv(), cmd.paddingMode());
         byte[] blob = cmd.ciphertextBlob() == null ? new byte[0] : cmd.ciphertextBlob();

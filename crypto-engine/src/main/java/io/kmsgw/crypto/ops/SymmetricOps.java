@@ -1,5 +1,6 @@
 package io.kmsgw.crypto.ops;
 
+import io.kmsgw.crypto.api.Commands;
 import io.kmsgw.crypto.api.Completion;
 import io.kmsgw.crypto.api.KmsError;
 import io.kmsgw.crypto.api.KmsException;
@@ -9,11 +10,11 @@ import io.kmsgw.crypto.api.Results.Encrypted;
 import io.kmsgw.crypto.backend.BackendSession.CipherMode;
 import io.kmsgw.crypto.exec.Job;
 import io.kmsgw.crypto.exec.WorkerContext;
-import io.kmsgw.crypto.key.KeyMetadata;
+import io.kmsgw.crypto.api.KeyMetadata;
 import io.kmsgw.crypto.key.KeyRing;
-import io.kmsgw.crypto.key.KeySpec;
-import io.kmsgw.crypto.key.KeyState;
-import io.kmsgw.crypto.key.KeyUsage;
+import io.kmsgw.crypto.api.KeySpec;
+import io.kmsgw.crypto.api.KeyState;
+import io.kmsgw.crypto.api.KeyUsage;
 import io.kmsgw.crypto.key.KeyVersion;
 import java.util.Arrays;
 
@@ -38,17 +39,6 @@ public final class SymmetricOps {
     public static final int MAX_DATA_KEY_BYTES = 1024;
 
     private SymmetricOps() {
-    }
-
-    /** Encrypt parameters as they arrive from the wire (empty arrays/strings mean "not given"). */
-    public record EncryptCommand(String keyId, byte[] plaintext, String algorithm, byte[] aad, byte[] iv, String paddingMode) {
-    }
-
-    public record DecryptCommand(String keyId, byte[] ciphertextBlob, String algorithm, byte[] aad, byte[] iv, String paddingMode,
-                                 String keyVersionId) {
-    }
-
-    public record DataKeyCommand(String keyId, String algorithm, int numberOfBytes, byte[] aad) {
     }
 
     /** How one request uses AES or SM4: the mode, the padding it applies, the IV it needs, whether the engine pads. */
@@ -166,7 +156,7 @@ public final class SymmetricOps {
         return Arrays.copyOf(data, data.length - n);
     }
 
-    public static Job encrypt(KeyRing.Entry e, EncryptCommand cmd, Completion<io.kmsgw.crypto.api.Results.Padded> done) {
+    public static Job encrypt(KeyRing.Entry e, Commands.Encrypt cmd, Completion<io.kmsgw.crypto.api.Results.Padded> done) {
         KeyMetadata m = e.metadata();
         Plan p = plan(m, cmd.algorithm(), cmd.paddingMode());
         byte[] pt = orEmpty(cmd.plaintext());
@@ -196,7 +186,7 @@ public final class SymmetricOps {
         };
     }
 
-    public static Job decrypt(KeyRing.Entry e, DecryptCommand cmd, Completion<Decrypted> done) {
+    public static Job decrypt(KeyRing.Entry e, Commands.Decrypt cmd, Completion<Decrypted> done) {
         KeyMetadata m = e.metadata();
         Plan p = plan(m, cmd.algorithm(), cmd.paddingMode());
         checkIv(p, cmd.iv(), true);
@@ -235,7 +225,7 @@ public final class SymmetricOps {
         return v;
     }
 
-    public static Job generateDataKey(KeyRing ring, DataKeyCommand cmd, Completion<DataKey> done) {
+    public static Job generateDataKey(KeyRing ring, Commands.DataKey cmd, Completion<DataKey> done) {
         KeyRing.Entry e = ring.resolve(cmd.keyId());
         KeyMetadata m = e.metadata();
         checkUsable(m, KeyUsage.ENCRYPT_DECRYPT, KeySpec.Kind.AES);

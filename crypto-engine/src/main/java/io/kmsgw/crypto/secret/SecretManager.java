@@ -1,5 +1,6 @@
 package io.kmsgw.crypto.secret;
 
+import io.kmsgw.crypto.api.Secret;
 import io.kmsgw.crypto.api.IsoTime;
 import io.kmsgw.crypto.api.KmsError;
 import io.kmsgw.crypto.api.KmsException;
@@ -21,8 +22,8 @@ import java.util.regex.Pattern;
  * AAD = name and version), so a ciphertext cannot be moved to another secret or version.
  */
 public final class SecretManager {
-    public static final String CURRENT = "ACSCurrent";
-    public static final String PREVIOUS = "ACSPrevious";
+    public static final String CURRENT = Secret.CURRENT;
+    public static final String PREVIOUS = Secret.PREVIOUS;
     public static final int MAX_VALUE_BYTES = 65_536;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9/_+=.@-]{1,192}");
     private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9._-]{1,64}");

@@ -1,5 +1,6 @@
 package io.kmsgw.crypto.secret;
 
+import io.kmsgw.crypto.api.Secret;
 import io.kmsgw.crypto.store.Store;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

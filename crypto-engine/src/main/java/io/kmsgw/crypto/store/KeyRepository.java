@@ -1,9 +1,9 @@
 package io.kmsgw.crypto.store;
 
-import io.kmsgw.crypto.key.KeyMetadata;
-import io.kmsgw.crypto.key.KeySpec;
-import io.kmsgw.crypto.key.KeyState;
-import io.kmsgw.crypto.key.KeyUsage;
+import io.kmsgw.crypto.api.KeyMetadata;
+import io.kmsgw.crypto.api.KeySpec;
+import io.kmsgw.crypto.api.KeyState;
+import io.kmsgw.crypto.api.KeyUsage;
 import io.kmsgw.crypto.key.KeyVersion;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

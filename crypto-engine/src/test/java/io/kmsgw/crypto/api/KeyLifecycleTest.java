@@ -1,5 +1,6 @@
 package io.kmsgw.crypto.api;
 
+import io.kmsgw.crypto.service.Engine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kmsgw.crypto.backend.SimHsmBackend;
-import io.kmsgw.crypto.key.KeyMetadata;
-import io.kmsgw.crypto.key.KeyState;
-import io.kmsgw.crypto.ops.SymmetricOps.DecryptCommand;
-import io.kmsgw.crypto.ops.SymmetricOps.EncryptCommand;
+import io.kmsgw.crypto.api.KeyMetadata;
+import io.kmsgw.crypto.api.KeyState;
+import io.kmsgw.crypto.api.Commands;
+import io.kmsgw.crypto.api.Commands;
 import io.kmsgw.crypto.store.SqliteStore;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -58,7 +59,7 @@ class KeyLifecycleTest {
     @BeforeEach
     void open() {
         store = new SqliteStore(dir.resolve("db"));
-        engine = new KmsEngine(store, new SimHsmBackend(dir.resolve("hsm"), "lifecycle-secret".toCharArray(), 1000, 32),
+        engine = new Engine(store, new SimHsmBackend(dir.resolve("hsm"), "lifecycle-secret".toCharArray(), 1000, 32),
                 new KmsEngine.Settings(2, 64, 64), clock);
     }
 
@@ -74,7 +75,7 @@ class KeyLifecycleTest {
     }
 
     private Results.Encrypted encrypt(String keyId) throws Exception {
-        return KmsEngineTest.<Results.Padded>await((c, v) -> engine.encrypt(new EncryptCommand(keyId, new byte[] {1, 2}, "", NONE, NONE, ""),
+        return KmsEngineTest.<Results.Padded>await((c, v) -> engine.crypto().encrypt(new Commands.Encrypt(keyId, new byte[] {1, 2}, "", NONE, NONE, ""),
                 c)).encrypted();
     }
 
@@ -84,110 +85,110 @@ class KeyLifecycleTest {
 
     @Test
     void stateTransitionsAndDeletionWindow() throws Exception {
-        String k = engine.createKey("Aliyun_AES_256", "", "").keyId();
-        engine.createAlias("alias/doomed", k);
+        String k = engine.keys().createKey("Aliyun_AES_256", "", "").keyId();
+        engine.aliases().createAlias("alias/doomed", k);
         Results.Encrypted before = encrypt(k);
-        engine.disableKey(k);
+        engine.keys().disableKey(k);
         assertEquals(KmsError.KEY_DISABLED, error(() -> encrypt(k)));
-        engine.enableKey(k);
+        engine.keys().enableKey(k);
         encrypt(k);
-        assertEquals(KmsError.INVALID_PARAMETER, error(() -> engine.scheduleKeyDeletion(k, 6)));
-        assertEquals(KmsError.INVALID_PARAMETER, error(() -> engine.scheduleKeyDeletion(k, 367)));
-        KeyMetadata pending = engine.scheduleKeyDeletion(k, 7);
+        assertEquals(KmsError.INVALID_PARAMETER, error(() -> engine.keys().scheduleKeyDeletion(k, 6)));
+        assertEquals(KmsError.INVALID_PARAMETER, error(() -> engine.keys().scheduleKeyDeletion(k, 367)));
+        KeyMetadata pending = engine.keys().scheduleKeyDeletion(k, 7);
         assertEquals(KeyState.PendingDeletion, pending.state());
         assertEquals(clock.now.plus(Duration.ofDays(7)), pending.deletionDate());
         assertEquals(KmsError.KEY_PENDING_DELETION, error(() -> encrypt(k)));
-        assertEquals(KmsError.CONFLICT, error(() -> engine.enableKey(k)));
-        assertEquals(KmsError.CONFLICT, error(() -> engine.scheduleKeyDeletion(k, 7)));
-        assertEquals(KmsError.CONFLICT, error(() -> engine.createKeyVersion(k)));
-        engine.cancelKeyDeletion(k);
-        assertEquals(KmsError.CONFLICT, error(() -> engine.cancelKeyDeletion(k)));
-        assertArrayEquals(new byte[] {1, 2}, KmsEngineTest.<Results.Decrypted>await((c, v) -> engine.decrypt(new DecryptCommand(k,
+        assertEquals(KmsError.CONFLICT, error(() -> engine.keys().enableKey(k)));
+        assertEquals(KmsError.CONFLICT, error(() -> engine.keys().scheduleKeyDeletion(k, 7)));
+        assertEquals(KmsError.CONFLICT, error(() -> engine.keys().createKeyVersion(k)));
+        engine.keys().cancelKeyDeletion(k);
+        assertEquals(KmsError.CONFLICT, error(() -> engine.keys().cancelKeyDeletion(k)));
+        assertArrayEquals(new byte[] {1, 2}, KmsEngineTest.<Results.Decrypted>await((c, v) -> engine.crypto().decrypt(new Commands.Decrypt(k,
                 before.ciphertextBlob(), "", NONE, before.iv(), "", ""), c)).plaintext());
 
-        engine.scheduleKeyDeletion(k, 7);
+        engine.keys().scheduleKeyDeletion(k, 7);
         restart();
-        assertEquals(KeyState.PendingDeletion, engine.describeKey(k).state(), "the schedule is durable");
+        assertEquals(KeyState.PendingDeletion, engine.keys().describeKey(k).state(), "the schedule is durable");
         clock.now = clock.now.plus(Duration.ofDays(7)).minusSeconds(1);
-        assertEquals(0, engine.runMaintenance()[0], "not before the window ends");
+        assertEquals(0, engine.maintenance().runMaintenance().destroyed(), "not before the window ends");
         clock.now = clock.now.plusSeconds(1);
-        assertEquals(1, engine.runMaintenance()[0]);
-        assertEquals(KmsError.KEY_NOT_FOUND, error(() -> engine.describeKey(k)));
-        assertEquals(KmsError.KEY_NOT_FOUND, error(() -> engine.describeKey("alias/doomed")));
+        assertEquals(1, engine.maintenance().runMaintenance().destroyed());
+        assertEquals(KmsError.KEY_NOT_FOUND, error(() -> engine.keys().describeKey(k)));
+        assertEquals(KmsError.KEY_NOT_FOUND, error(() -> engine.keys().describeKey("alias/doomed")));
         restart();
-        assertEquals(KmsError.KEY_NOT_FOUND, error(() -> engine.describeKey(k)), "destroyed for good");
+        assertEquals(KmsError.KEY_NOT_FOUND, error(() -> engine.keys().describeKey(k)), "destroyed for good");
     }
 
     @Test
     void automaticRotationDescriptionTagsAndAliasesPersist() throws Exception {
-        KeyMetadata m = engine.createKey("Aliyun_AES_256", "", "first", Map.of("team", "payments"));
+        KeyMetadata m = engine.keys().createKey("Aliyun_AES_256", "", "first", Map.of("team", "payments"));
         String k = m.keyId();
         Results.Encrypted before = encrypt(k);
-        assertEquals(KmsError.INVALID_PARAMETER, error(() -> engine.updateRotationPolicy(k, true, Duration.ofDays(6))));
-        engine.updateRotationPolicy(k, true, Duration.ofDays(7));
-        engine.updateKeyDescription(k, "second");
-        engine.tagResource(k, Map.of("env", "prod"));
-        engine.untagResource(k, List.of("team"));
-        String other = engine.createKey("Aliyun_AES_128", "", "").keyId();
-        engine.createAlias("alias/moving", k);
-        engine.updateAlias("alias/moving", other);
-        engine.createAlias("alias/gone", k);
-        engine.deleteAlias("alias/gone");
-        assertEquals(KmsError.ALREADY_EXISTS, error(() -> engine.createAlias("alias/moving", k)));
-        assertEquals(KmsError.KEY_NOT_FOUND, error(() -> engine.deleteAlias("alias/gone")));
+        assertEquals(KmsError.INVALID_PARAMETER, error(() -> engine.keys().updateRotationPolicy(k, true, Duration.ofDays(6))));
+        engine.keys().updateRotationPolicy(k, true, Duration.ofDays(7));
+        engine.keys().updateKeyDescription(k, "second");
+        engine.keys().tagResource(k, Map.of("env", "prod"));
+        engine.keys().untagResource(k, List.of("team"));
+        String other = engine.keys().createKey("Aliyun_AES_128", "", "").keyId();
+        engine.aliases().createAlias("alias/moving", k);
+        engine.aliases().updateAlias("alias/moving", other);
+        engine.aliases().createAlias("alias/gone", k);
+        engine.aliases().deleteAlias("alias/gone");
+        assertEquals(KmsError.ALREADY_EXISTS, error(() -> engine.aliases().createAlias("alias/moving", k)));
+        assertEquals(KmsError.KEY_NOT_FOUND, error(() -> engine.aliases().deleteAlias("alias/gone")));
 
         clock.now = clock.now.plus(Duration.ofDays(7));
-        assertEquals(1, engine.runMaintenance()[1], "rotation fell due");
-        assertEquals(0, engine.runMaintenance()[1], "and is not repeated");
+        assertEquals(1, engine.maintenance().runMaintenance().rotated(), "rotation fell due");
+        assertEquals(0, engine.maintenance().runMaintenance().rotated(), "and is not repeated");
         restart();
-        KeyMetadata after = engine.describeKey(k);
+        KeyMetadata after = engine.keys().describeKey(k);
         assertEquals("second", after.description());
         assertEquals(Map.of("env", "prod"), after.tags());
         assertEquals(Duration.ofDays(7), after.rotationInterval());
         assertEquals(clock.now.plus(Duration.ofDays(7)), after.nextRotation(), "the next rotation counts from the new version");
-        assertEquals(2, engine.listKeyVersions(k).size());
-        assertEquals(other, engine.describeKey("alias/moving").keyId());
+        assertEquals(2, engine.keys().listKeyVersions(k).size());
+        assertEquals(other, engine.keys().describeKey("alias/moving").keyId());
         assertEquals(m.initialVersionId(), encrypt(k).keyVersionId(), "Encrypt keeps the initial version");
-        assertArrayEquals(new byte[] {1, 2}, KmsEngineTest.<Results.Decrypted>await((c, v) -> engine.decrypt(new DecryptCommand(k,
+        assertArrayEquals(new byte[] {1, 2}, KmsEngineTest.<Results.Decrypted>await((c, v) -> engine.crypto().decrypt(new Commands.Decrypt(k,
                 before.ciphertextBlob(), "", NONE, before.iv(), "", ""), c)).plaintext());
-        engine.updateRotationPolicy(k, false, null);
-        assertNull(engine.describeKey(k).nextRotation());
+        engine.keys().updateRotationPolicy(k, false, null);
+        assertNull(engine.keys().describeKey(k).nextRotation());
     }
 
     @Test
     void secretLifecycle() throws Exception {
-        String k = engine.createKey("Aliyun_AES_256", "", "").keyId();
-        engine.createSecret("db", "v1", "text", "a", k, "", "");
-        assertEquals(KmsError.CONFLICT, error(() -> engine.scheduleKeyDeletion(k, 7)), "a key that protects a secret");
-        engine.putSecretValue("db", "v2", "text", "b");
-        engine.updateSecretVersionStage("db", "ACSCurrent", "b", "a");
-        assertEquals("a", engine.describeSecret("db").stages().get("ACSCurrent"));
-        assertEquals("b", engine.describeSecret("db").stages().get("ACSPrevious"));
-        engine.updateSecretVersionStage("db", "Custom", "", "b");
-        engine.updateSecretVersionStage("db", "Custom", "b", "");
-        assertNull(engine.describeSecret("db").stages().get("Custom"));
-        assertEquals(KmsError.CONFLICT, error(() -> engine.updateSecretVersionStage("db", "ACSCurrent", "a", "")));
-        assertEquals(KmsError.INVALID_PARAMETER, error(() -> engine.deleteSecret("db", 6, false)));
+        String k = engine.keys().createKey("Aliyun_AES_256", "", "").keyId();
+        engine.secrets().createSecret("db", "v1", "text", "a", k, "", "");
+        assertEquals(KmsError.CONFLICT, error(() -> engine.keys().scheduleKeyDeletion(k, 7)), "a key that protects a secret");
+        engine.secrets().putSecretValue("db", "v2", "text", "b");
+        engine.secrets().updateSecretVersionStage("db", "ACSCurrent", "b", "a");
+        assertEquals("a", engine.secrets().describeSecret("db").stages().get("ACSCurrent"));
+        assertEquals("b", engine.secrets().describeSecret("db").stages().get("ACSPrevious"));
+        engine.secrets().updateSecretVersionStage("db", "Custom", "", "b");
+        engine.secrets().updateSecretVersionStage("db", "Custom", "b", "");
+        assertNull(engine.secrets().describeSecret("db").stages().get("Custom"));
+        assertEquals(KmsError.CONFLICT, error(() -> engine.secrets().updateSecretVersionStage("db", "ACSCurrent", "a", "")));
+        assertEquals(KmsError.INVALID_PARAMETER, error(() -> engine.secrets().deleteSecret("db", 6, false)));
 
-        Instant planned = engine.deleteSecret("db", 7, false);
+        Instant planned = engine.secrets().deleteSecret("db", 7, false);
         assertEquals(clock.now.plus(Duration.ofDays(7)), planned);
-        assertEquals(KmsError.KEY_PENDING_DELETION, error(() -> KmsEngineTest.<KmsEngine.SecretValue>await((c, v) ->
-                engine.getSecretValue("db", "", "", c))));
-        engine.restoreSecret("db");
-        assertEquals("v1", KmsEngineTest.<KmsEngine.SecretValue>await((c, v) -> engine.getSecretValue("db", "", "", c)).secretData());
-        engine.deleteSecret("db", 7, false);
+        assertEquals(KmsError.KEY_PENDING_DELETION, error(() -> KmsEngineTest.<SecretValue>await((c, v) ->
+                engine.secrets().getSecretValue("db", "", "", c))));
+        engine.secrets().restoreSecret("db");
+        assertEquals("v1", KmsEngineTest.<SecretValue>await((c, v) -> engine.secrets().getSecretValue("db", "", "", c)).secretData());
+        engine.secrets().deleteSecret("db", 7, false);
         restart();
-        assertNotNull(engine.describeSecret("db").plannedDeletion());
+        assertNotNull(engine.secrets().describeSecret("db").plannedDeletion());
         clock.now = clock.now.plus(Duration.ofDays(8));
-        engine.runMaintenance();
-        assertEquals(KmsError.RESOURCE_NOT_FOUND, error(() -> engine.describeSecret("db")));
-        engine.scheduleKeyDeletion(k, 7);
+        engine.maintenance().runMaintenance();
+        assertEquals(KmsError.RESOURCE_NOT_FOUND, error(() -> engine.secrets().describeSecret("db")));
+        engine.keys().scheduleKeyDeletion(k, 7);
 
-        String k2 = engine.createKey("Aliyun_AES_256", "", "").keyId();
-        engine.createSecret("tmp", "x", "text", "", k2, "", "");
-        assertNull(engine.deleteSecret("tmp", 0, true), "forced: no window");
+        String k2 = engine.keys().createKey("Aliyun_AES_256", "", "").keyId();
+        engine.secrets().createSecret("tmp", "x", "text", "", k2, "", "");
+        assertNull(engine.secrets().deleteSecret("tmp", 0, true), "forced: no window");
         restart();
-        assertEquals(KmsError.RESOURCE_NOT_FOUND, error(() -> engine.describeSecret("tmp")));
-        assertTrue(engine.listSecrets().isEmpty());
+        assertEquals(KmsError.RESOURCE_NOT_FOUND, error(() -> engine.secrets().describeSecret("tmp")));
+        assertTrue(engine.secrets().listSecrets().isEmpty());
     }
 }

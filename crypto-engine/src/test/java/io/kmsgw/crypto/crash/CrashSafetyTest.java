@@ -1,5 +1,7 @@
 package io.kmsgw.crypto.crash;
 
+import io.kmsgw.crypto.api.SecretValue;
+import io.kmsgw.crypto.service.Engine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kmsgw.crypto.api.KmsEngine;
 import io.kmsgw.crypto.api.Results;
 import io.kmsgw.crypto.backend.SimHsmBackend;
-import io.kmsgw.crypto.key.KeyMetadata;
-import io.kmsgw.crypto.ops.SymmetricOps.DecryptCommand;
-import io.kmsgw.crypto.ops.SymmetricOps.EncryptCommand;
-import io.kmsgw.crypto.secret.Secret;
+import io.kmsgw.crypto.api.KeyMetadata;
+import io.kmsgw.crypto.api.Commands;
+import io.kmsgw.crypto.api.Commands;
+import io.kmsgw.crypto.api.Secret;
 import io.kmsgw.crypto.store.SqliteStore;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -106,32 +108,32 @@ class CrashSafetyTest {
 
     private void verify(Set<String> ackedKeys, Set<String> ackedSecrets, Set<String> rotated) throws Exception {
         try (SqliteStore store = new SqliteStore(dir.resolve("db"));
-             KmsEngine engine = new KmsEngine(store, new SimHsmBackend(dir.resolve("hsm"), "crash-test-secret".toCharArray(), 1000, 16),
+             KmsEngine engine = new Engine(store, new SimHsmBackend(dir.resolve("hsm"), "crash-test-secret".toCharArray(), 1000, 16),
                      new KmsEngine.Settings(2, 256, 4096), Clock.systemUTC())) {
             Set<String> listed = new HashSet<>();
-            for (KeyMetadata m : engine.listKeys()) {
+            for (KeyMetadata m : engine.keys().listKeys()) {
                 listed.add(m.keyId());
                 // visible means whole: the initial version (Encrypt) and the primary version (Advance*) unwrap and work
-                Results.Encrypted e = CrashSafetyTest.<Results.Padded>await(c -> engine.encrypt(new EncryptCommand(m.keyId(),
+                Results.Encrypted e = CrashSafetyTest.<Results.Padded>await(c -> engine.crypto().encrypt(new Commands.Encrypt(m.keyId(),
                         new byte[] {7}, "", NONE, NONE, ""), c)).encrypted();
-                assertArrayEquals(new byte[] {7}, CrashSafetyTest.<Results.Decrypted>await(c -> engine.decrypt(new DecryptCommand(
+                assertArrayEquals(new byte[] {7}, CrashSafetyTest.<Results.Decrypted>await(c -> engine.crypto().decrypt(new Commands.Decrypt(
                         m.keyId(), e.ciphertextBlob(), "", NONE, e.iv(), "", ""), c)).plaintext());
-                Results.Encrypted a = CrashSafetyTest.<Results.Encrypted>await(c -> engine.advanceEncrypt(new EncryptCommand(m.keyId(),
+                Results.Encrypted a = CrashSafetyTest.<Results.Encrypted>await(c -> engine.crypto().advanceEncrypt(new Commands.Encrypt(m.keyId(),
                         new byte[] {8}, "", NONE, NONE, ""), c));
                 assertEquals(m.primaryVersionId(), a.keyVersionId());
-                assertArrayEquals(new byte[] {8}, CrashSafetyTest.<Results.Decrypted>await(c -> engine.advanceDecrypt(new DecryptCommand(
+                assertArrayEquals(new byte[] {8}, CrashSafetyTest.<Results.Decrypted>await(c -> engine.crypto().advanceDecrypt(new Commands.Decrypt(
                         "", a.ciphertextBlob(), "", NONE, NONE, "", ""), c)).plaintext());
-                assertTrue(engine.listKeyVersions(m.keyId()).stream().anyMatch(v -> v.versionId().equals(m.primaryVersionId())),
+                assertTrue(engine.keys().listKeyVersions(m.keyId()).stream().anyMatch(v -> v.versionId().equals(m.primaryVersionId())),
                         "the primary version of " + m.keyId() + " exists");
             }
             assertTrue(listed.containsAll(ackedKeys), "every acknowledged key is there");
             for (String k : rotated) {
-                assertTrue(engine.listKeyVersions(k).size() >= 2, "an acknowledged rotation of " + k + " is there");
+                assertTrue(engine.keys().listKeyVersions(k).size() >= 2, "an acknowledged rotation of " + k + " is there");
             }
             Set<String> secrets = new HashSet<>();
-            for (Secret s : engine.listSecrets()) {
+            for (Secret s : engine.secrets().listSecrets()) {
                 secrets.add(s.name());
-                KmsEngine.SecretValue v = CrashSafetyTest.<KmsEngine.SecretValue>await(c -> engine.getSecretValue(s.name(), "", "", c));
+                SecretValue v = CrashSafetyTest.<SecretValue>await(c -> engine.secrets().getSecretValue(s.name(), "", "", c));
                 assertEquals("value-" + s.name(), v.secretData(), "a visible secret opens");
             }
             assertTrue(secrets.containsAll(ackedSecrets), "every acknowledged secret is there");

@@ -1,5 +1,6 @@
 package io.kmsgw.crypto.secret;
 
+import io.kmsgw.crypto.api.Secret;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

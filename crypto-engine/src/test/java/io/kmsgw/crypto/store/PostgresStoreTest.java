@@ -1,5 +1,7 @@
 package io.kmsgw.crypto.store;
 
+import io.kmsgw.crypto.api.Commands;
+import io.kmsgw.crypto.service.Engine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,7 +15,7 @@ import io.kmsgw.crypto.api.KmsException;
 import io.kmsgw.crypto.api.Results;
 import io.kmsgw.crypto.backend.SharedMaster;
 import io.kmsgw.crypto.backend.SimHsmBackend;
-import io.kmsgw.crypto.key.KeyMetadata;
+import io.kmsgw.crypto.api.KeyMetadata;
 import io.kmsgw.crypto.ops.SymmetricOps;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -174,14 +176,14 @@ class PostgresStoreTest {
         PostgresStore s2 = store();
         KmsEngine a = engine(s1, dir.resolve("a"), "hsm-secret-of-a-0123456789", "the-unseal-secret-0123456789");
         KmsEngine b = engine(s2, dir.resolve("b"), "hsm-secret-of-b-0123456789", "the-unseal-secret-0123456789");
-        KeyMetadata key = a.createKey("Aliyun_AES_256", "ENCRYPT/DECRYPT", "made on a");
-        b.refreshKeys();
+        KeyMetadata key = a.keys().createKey("Aliyun_AES_256", "ENCRYPT/DECRYPT", "made on a");
+        b.maintenance().refreshKeys();
         byte[] plain = "shared across gateways".getBytes(StandardCharsets.UTF_8);
         CompletableFuture<Results.Padded> sealed = new CompletableFuture<>();
-        b.encrypt(new SymmetricOps.EncryptCommand(key.keyId(), plain, null, null, null, null), complete(sealed));
+        b.crypto().encrypt(new Commands.Encrypt(key.keyId(), plain, null, null, null, null), complete(sealed));
         Results.Encrypted ct = sealed.get(10, TimeUnit.SECONDS).encrypted();
         CompletableFuture<Results.Decrypted> opened = new CompletableFuture<>();
-        a.decrypt(new SymmetricOps.DecryptCommand(key.keyId(), ct.ciphertextBlob(), ct.algorithm(), null, ct.iv(), null, null),
+        a.crypto().decrypt(new Commands.Decrypt(key.keyId(), ct.ciphertextBlob(), ct.algorithm(), null, ct.iv(), null, null),
                 complete(opened));
         assertArrayEquals(plain, opened.get(10, TimeUnit.SECONDS).plaintext());
 
@@ -194,7 +196,7 @@ class PostgresStoreTest {
     private KmsEngine engine(Store store, Path hsmDir, String hsmSecret, String unseal) {
         SimHsmBackend backend = new SimHsmBackend(hsmDir, hsmSecret.toCharArray(), 1000, 16,
                 new SharedMaster(unseal.toCharArray(), new SharedBlobs(store).masterKeyVault()));
-        KmsEngine e = new KmsEngine(store, backend, new KmsEngine.Settings(2, 64, 16), Clock.systemUTC());
+        KmsEngine e = new Engine(store, backend, new KmsEngine.Settings(2, 64, 16), Clock.systemUTC());
         open.add(e);
         open.add(backend);
         return e;

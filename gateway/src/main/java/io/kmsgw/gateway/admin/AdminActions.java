@@ -1,13 +1,18 @@
 package io.kmsgw.gateway.admin;
 
+import io.kmsgw.crypto.api.SecretValue;
+import io.kmsgw.crypto.api.KeySpec;
+import io.kmsgw.crypto.api.KeyState;
+import io.kmsgw.crypto.api.KeyUsage;
+import io.kmsgw.crypto.api.Secret;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kmsgw.crypto.api.KmsEngine;
 import io.kmsgw.crypto.api.KmsException;
-import io.kmsgw.crypto.key.KeyMetadata;
-import io.kmsgw.crypto.key.KeyVersion;
+import io.kmsgw.crypto.api.KeyMetadata;
+import io.kmsgw.crypto.api.KeyVersionInfo;
 import io.kmsgw.gateway.audit.AuditLog;
 import io.kmsgw.gateway.authz.AccessException;
 import io.kmsgw.gateway.authz.AccessService;
@@ -31,22 +36,22 @@ public final class AdminActions {
             java.util.function.Supplier<ObjectNode> instance) {
         AccessActions.register(actions, access, audit, clock);
         actions.put("DescribeInstance", p -> instance.get());
-        actions.put("CreateSecret", p -> secretNode(engine.createSecret(text(p, "SecretName", true), text(p, "SecretData", true),
+        actions.put("CreateSecret", p -> secretNode(engine.secrets().createSecret(text(p, "SecretName", true), text(p, "SecretData", true),
                 text(p, "SecretDataType", false), text(p, "VersionId", false), text(p, "EncryptionKeyId", false),
                 text(p, "Description", false), text(p, "ExtendedConfig", false))));
-        actions.put("PutSecretValue", p -> secretNode(engine.putSecretValue(text(p, "SecretName", true), text(p, "SecretData", true),
+        actions.put("PutSecretValue", p -> secretNode(engine.secrets().putSecretValue(text(p, "SecretName", true), text(p, "SecretData", true),
                 text(p, "SecretDataType", false), text(p, "VersionId", false))));
-        actions.put("DescribeSecret", p -> secretNode(engine.describeSecret(text(p, "SecretName", true))));
+        actions.put("DescribeSecret", p -> secretNode(engine.secrets().describeSecret(text(p, "SecretName", true))));
         actions.put("ListSecrets", p -> {
             ObjectNode out = JSON.createObjectNode();
             ArrayNode list = out.putArray("SecretList");
-            engine.listSecrets().forEach(sec -> list.add(secretNode(sec)));
+            engine.secrets().listSecrets().forEach(sec -> list.add(secretNode(sec)));
             out.put("TotalCount", list.size());
             return out;
         });
         actions.put("GetSecretValue", p -> {
-            java.util.concurrent.CompletableFuture<KmsEngine.SecretValue> f = new java.util.concurrent.CompletableFuture<>();
-            engine.getSecretValue(text(p, "SecretName", true), text(p, "VersionStage", false), text(p, "VersionId", false),
+            java.util.concurrent.CompletableFuture<SecretValue> f = new java.util.concurrent.CompletableFuture<>();
+            engine.secrets().getSecretValue(text(p, "SecretName", true), text(p, "VersionStage", false), text(p, "VersionId", false),
                     (r, e) -> {
                         if (e != null) {
                             f.completeExceptionally(e);
@@ -54,7 +59,7 @@ public final class AdminActions {
                             f.complete(r);
                         }
                     });
-            KmsEngine.SecretValue v;
+            SecretValue v;
             try {
                 v = f.get(30, java.util.concurrent.TimeUnit.SECONDS);
             } catch (java.util.concurrent.ExecutionException ex) {
@@ -73,24 +78,24 @@ public final class AdminActions {
             if (!origin.isEmpty() && !origin.equals("Aliyun_KMS")) {
                 throw AdminException.invalid("Origin", "only Aliyun_KMS (key material generated in the HSM) is supported");
             }
-            return keyResult(engine.createKey(text(p, "KeySpec", false), text(p, "KeyUsage", false), text(p, "Description", false),
+            return keyResult(engine.keys().createKey(text(p, "KeySpec", false), text(p, "KeyUsage", false), text(p, "Description", false),
                     tags(p)));
         });
-        actions.put("DescribeKey", p -> keyResult(engine.describeKey(text(p, "KeyId", true))));
+        actions.put("DescribeKey", p -> keyResult(engine.keys().describeKey(text(p, "KeyId", true))));
         actions.put("ListKeys", p -> listKeys(engine, p));
-        actions.put("EnableKey", p -> keyResult(engine.enableKey(text(p, "KeyId", true))));
-        actions.put("DisableKey", p -> keyResult(engine.disableKey(text(p, "KeyId", true))));
-        actions.put("ScheduleKeyDeletion", p -> keyResult(engine.scheduleKeyDeletion(text(p, "KeyId", true),
+        actions.put("EnableKey", p -> keyResult(engine.keys().enableKey(text(p, "KeyId", true))));
+        actions.put("DisableKey", p -> keyResult(engine.keys().disableKey(text(p, "KeyId", true))));
+        actions.put("ScheduleKeyDeletion", p -> keyResult(engine.keys().scheduleKeyDeletion(text(p, "KeyId", true),
                 Params.integer(p, "PendingWindowInDays", 30, 1, 100_000))));
-        actions.put("CancelKeyDeletion", p -> keyResult(engine.cancelKeyDeletion(text(p, "KeyId", true))));
-        actions.put("UpdateKeyDescription", p -> keyResult(engine.updateKeyDescription(text(p, "KeyId", true), text(p, "Description", false))));
-        actions.put("TagResource", p -> keyResult(engine.tagResource(text(p, "KeyId", true), tags(p))));
+        actions.put("CancelKeyDeletion", p -> keyResult(engine.keys().cancelKeyDeletion(text(p, "KeyId", true))));
+        actions.put("UpdateKeyDescription", p -> keyResult(engine.keys().updateKeyDescription(text(p, "KeyId", true), text(p, "Description", false))));
+        actions.put("TagResource", p -> keyResult(engine.keys().tagResource(text(p, "KeyId", true), tags(p))));
         actions.put("UntagResource", p -> {
             java.util.List<String> keys = Params.list(p, "TagKeys");
             if (keys == null) {
                 throw AdminException.invalid("TagKeys", "it is required");
             }
-            return keyResult(engine.untagResource(text(p, "KeyId", true), keys));
+            return keyResult(engine.keys().untagResource(text(p, "KeyId", true), keys));
         });
         actions.put("UpdateRotationPolicy", p -> {
             boolean enable = Boolean.parseBoolean(text(p, "EnableAutomaticRotation", true));
@@ -104,49 +109,49 @@ public final class AdminActions {
                     throw AdminException.invalid("RotationInterval", "use seconds, e.g. 604800s");
                 }
             }
-            return keyResult(engine.updateRotationPolicy(text(p, "KeyId", true), enable, d));
+            return keyResult(engine.keys().updateRotationPolicy(text(p, "KeyId", true), enable, d));
         });
         actions.put("UpdateAlias", p -> {
-            engine.updateAlias(text(p, "AliasName", true), text(p, "KeyId", true));
+            engine.aliases().updateAlias(text(p, "AliasName", true), text(p, "KeyId", true));
             return JSON.createObjectNode();
         });
         actions.put("DeleteAlias", p -> {
-            engine.deleteAlias(text(p, "AliasName", true));
+            engine.aliases().deleteAlias(text(p, "AliasName", true));
             return JSON.createObjectNode();
         });
         actions.put("ListSecretVersionIds", p -> {
-            io.kmsgw.crypto.secret.Secret sec = engine.describeSecret(text(p, "SecretName", true));
+            io.kmsgw.crypto.api.Secret sec = engine.secrets().describeSecret(text(p, "SecretName", true));
             ObjectNode out = JSON.createObjectNode();
             out.put("SecretName", sec.name());
             out.set("VersionIds", secretNode(sec).get("VersionIds"));
             out.put("TotalCount", sec.versions().size());
             return out;
         });
-        actions.put("UpdateSecretVersionStage", p -> secretNode(engine.updateSecretVersionStage(text(p, "SecretName", true),
+        actions.put("UpdateSecretVersionStage", p -> secretNode(engine.secrets().updateSecretVersionStage(text(p, "SecretName", true),
                 text(p, "VersionStage", true), text(p, "RemoveFromVersion", false), text(p, "MoveToVersion", false))));
         actions.put("DeleteSecret", p -> {
             String name = text(p, "SecretName", true);
             boolean force = Boolean.parseBoolean(text(p, "ForceDeleteWithoutRecovery", false));
-            java.time.Instant at = engine.deleteSecret(name, Params.integer(p, "RecoveryWindowInDays", 0, 0, 100_000), force);
+            java.time.Instant at = engine.secrets().deleteSecret(name, Params.integer(p, "RecoveryWindowInDays", 0, 0, 100_000), force);
             ObjectNode out = JSON.createObjectNode();
             out.put("SecretName", name);
             out.put("PlannedDeleteTime", at == null ? "" : at.toString());
             return out;
         });
-        actions.put("RestoreSecret", p -> secretNode(engine.restoreSecret(text(p, "SecretName", true))));
+        actions.put("RestoreSecret", p -> secretNode(engine.secrets().restoreSecret(text(p, "SecretName", true))));
         actions.put("CreateAlias", p -> {
-            engine.createAlias(text(p, "AliasName", true), text(p, "KeyId", true));
+            engine.aliases().createAlias(text(p, "AliasName", true), text(p, "KeyId", true));
             return JSON.createObjectNode();
         });
         actions.put("ListAliases", p -> {
             ObjectNode out = JSON.createObjectNode();
             ArrayNode list = out.putObject("Aliases").putArray("Alias");
-            new TreeMap<>(engine.listAliases()).forEach((alias, keyId) -> list.addObject().put("AliasName", alias).put("KeyId", keyId));
+            new TreeMap<>(engine.aliases().listAliases()).forEach((alias, keyId) -> list.addObject().put("AliasName", alias).put("KeyId", keyId));
             out.put("TotalCount", list.size());
             return out;
         });
         actions.put("CreateKeyVersion", p -> {
-            KeyVersion v = engine.createKeyVersion(text(p, "KeyId", true));
+            KeyVersionInfo v = engine.keys().createKeyVersion(text(p, "KeyId", true));
             ObjectNode out = JSON.createObjectNode();
             out.putObject("KeyVersion").put("KeyId", v.keyId()).put("KeyVersionId", v.versionId())
                     .put("CreationDate", v.creationDate().toString());
@@ -155,7 +160,7 @@ public final class AdminActions {
         actions.put("ListKeyVersions", p -> {
             ObjectNode out = JSON.createObjectNode();
             ArrayNode list = out.putObject("KeyVersions").putArray("KeyVersion");
-            for (KeyVersion v : engine.listKeyVersions(text(p, "KeyId", true))) {
+            for (KeyVersionInfo v : engine.keys().listKeyVersions(text(p, "KeyId", true))) {
                 list.addObject().put("KeyId", v.keyId()).put("KeyVersionId", v.versionId()).put("CreationDate", v.creationDate().toString());
             }
             out.put("TotalCount", list.size());
@@ -163,21 +168,21 @@ public final class AdminActions {
         });
     }
 
-    private static ObjectNode secretNode(io.kmsgw.crypto.secret.Secret sec) {
+    private static ObjectNode secretNode(io.kmsgw.crypto.api.Secret sec) {
         ObjectNode out = JSON.createObjectNode();
         out.put("SecretName", sec.name());
         out.put("SecretType", sec.secretType());
         out.put("EncryptionKeyId", sec.encryptionKeyId());
         out.put("Description", sec.description());
-        out.put("CreateTime", io.kmsgw.crypto.secret.SecretManager.iso(sec.created()));
+        out.put("CreateTime", io.kmsgw.crypto.api.IsoTime.seconds(sec.created()));
         out.put("PlannedDeleteTime", sec.plannedDeletion() == null ? "" : sec.plannedDeletion().toString());
-        String current = sec.stages().get(io.kmsgw.crypto.secret.SecretManager.CURRENT);
+        String current = sec.stages().get(io.kmsgw.crypto.api.Secret.CURRENT);
         out.put("VersionId", current == null ? "" : current);
         ArrayNode versions = out.putArray("VersionIds");
         sec.versions().values().stream().sorted((a, b) -> a.created().compareTo(b.created())).forEach(v -> {
             ObjectNode n = versions.addObject();
             n.put("VersionId", v.versionId());
-            n.put("CreateTime", io.kmsgw.crypto.secret.SecretManager.iso(v.created()));
+            n.put("CreateTime", io.kmsgw.crypto.api.IsoTime.seconds(v.created()));
             ArrayNode st = n.putArray("VersionStages");
             sec.stagesOf(v.versionId()).forEach(st::add);
         });
@@ -237,7 +242,7 @@ public final class AdminActions {
         String tag = text(p, "Tag", false);
         int page = Params.integer(p, "PageNumber", 1, 1, 1_000_000);
         int size = Params.integer(p, "PageSize", 10, 1, 100);
-        java.util.List<KeyMetadata> all = engine.listKeys().stream()
+        java.util.List<KeyMetadata> all = engine.keys().listKeys().stream()
                 .filter(m -> spec.isEmpty() || m.spec().name().equals(spec))
                 .filter(m -> state.isEmpty() || m.state().name().equals(state))
                 .filter(m -> {

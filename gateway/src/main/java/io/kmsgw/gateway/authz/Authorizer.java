@@ -43,22 +43,22 @@ public final class Authorizer extends KmsRequestHandler {
             return new KeyDirectory() {
                 @Override
                 public String resolveKeyId(String keyIdOrAlias) {
-                    return engine.resolveKeyId(keyIdOrAlias);
+                    return engine.directory().resolveKeyId(keyIdOrAlias);
                 }
 
                 @Override
                 public String keyIdOfVersion(String keyVersionId) {
-                    return engine.keyIdOfVersion(keyVersionId);
+                    return engine.directory().keyIdOfVersion(keyVersionId);
                 }
 
                 @Override
                 public List<String> aliasesOf(String keyId) {
-                    return engine.aliasesOfKey(keyId);
+                    return engine.directory().aliasesOfKey(keyId);
                 }
 
                 @Override
                 public String secretEncryptionKeyId(String secretName) {
-                    return engine.secretEncryptionKeyId(secretName);
+                    return engine.secrets().secretEncryptionKeyId(secretName);
                 }
             };
         }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.util.NetUtil;
 import io.kmsgw.crypto.api.KmsEngine;
 import io.kmsgw.crypto.clientkey.ClientKeyIssuer;
-import io.kmsgw.crypto.key.KeyMetadata;
+import io.kmsgw.crypto.api.KeyMetadata;
 import io.kmsgw.gateway.authz.AccessModel;
 import io.kmsgw.gateway.authz.AccessRepository;
 import io.kmsgw.gateway.tls.Pem;
@@ -107,8 +107,8 @@ public final class Bootstrap {
                                         ClientKeyIssuer issuer) throws IOException {
         String keyId = meta.get("quickstart.key_id");
         if (keyId == null) {
-            KeyMetadata m = engine.createKey("Aliyun_AES_256", "ENCRYPT/DECRYPT", "kmsgw quick-start key");
-            engine.createAlias(QUICKSTART_ALIAS, m.keyId());
+            KeyMetadata m = engine.keys().createKey("Aliyun_AES_256", "ENCRYPT/DECRYPT", "kmsgw quick-start key");
+            engine.aliases().createAlias(QUICKSTART_ALIAS, m.keyId());
             keyId = m.keyId();
             meta.put("quickstart.key_id", keyId);
         }

@@ -1,8 +1,9 @@
 package io.kmsgw.gateway.dispatch;
 
+import io.kmsgw.crypto.api.Commands;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.kmsgw.crypto.api.KmsEngine;
+import io.kmsgw.crypto.api.CryptoOperations;
 import io.kmsgw.crypto.api.Results;
 import io.kmsgw.crypto.ops.SymmetricOps;
 import io.kmsgw.gateway.protocol.KmsRequest;
@@ -15,16 +16,16 @@ final class AdvanceApis {
     }
 
     static final class AdvanceEncrypt extends KeyApi<KmsApi.AdvanceEncryptRequest> {
-        private final KmsEngine engine;
+        private final CryptoOperations engine;
 
-        AdvanceEncrypt(KmsEngine engine) {
+        AdvanceEncrypt(CryptoOperations engine) {
             super(KmsApi.AdvanceEncryptRequest.parser(), KmsApi.AdvanceEncryptRequest::getKeyId);
             this.engine = engine;
         }
 
         @Override
         public void execute(KmsRequest r, KmsApi.AdvanceEncryptRequest m, Channel ch) {
-            engine.advanceEncrypt(new SymmetricOps.EncryptCommand(m.getKeyId(), m.getPlaintext().toByteArray(), m.getAlgorithm(),
+            engine.advanceEncrypt(new Commands.Encrypt(m.getKeyId(), m.getPlaintext().toByteArray(), m.getAlgorithm(),
                     m.getAad().toByteArray(), m.getIv().toByteArray(), m.getPaddingMode()),
                     Replies.<Results.Encrypted>to(ch, r, e -> KmsApi.AdvanceEncryptResponse.newBuilder()
                             .setKeyId(e.keyId())
@@ -39,9 +40,9 @@ final class AdvanceApis {
 
     /** KeyId is optional: a self-describing blob names its key version, and so its key, for authorization. */
     static final class AdvanceDecrypt implements ApiOperation<KmsApi.AdvanceDecryptRequest> {
-        private final KmsEngine engine;
+        private final CryptoOperations engine;
 
-        AdvanceDecrypt(KmsEngine engine) {
+        AdvanceDecrypt(CryptoOperations engine) {
             this.engine = engine;
         }
 
@@ -66,7 +67,7 @@ final class AdvanceApis {
 
         @Override
         public void execute(KmsRequest r, KmsApi.AdvanceDecryptRequest m, Channel ch) {
-            engine.advanceDecrypt(new SymmetricOps.DecryptCommand(m.getKeyId(), m.getCiphertextBlob().toByteArray(), m.getAlgorithm(),
+            engine.advanceDecrypt(new Commands.Decrypt(m.getKeyId(), m.getCiphertextBlob().toByteArray(), m.getAlgorithm(),
                     m.getAad().toByteArray(), m.getIv().toByteArray(), m.getPaddingMode(), r.migrationKeyVersionId),
                     Replies.<Results.Decrypted>to(ch, r, d -> KmsApi.AdvanceDecryptResponse.newBuilder()
                             .setKeyId(d.keyId())
@@ -79,16 +80,16 @@ final class AdvanceApis {
     }
 
     static final class AdvanceGenerateDataKey extends KeyApi<KmsApi.AdvanceGenerateDataKeyRequest> {
-        private final KmsEngine engine;
+        private final CryptoOperations engine;
 
-        AdvanceGenerateDataKey(KmsEngine engine) {
+        AdvanceGenerateDataKey(CryptoOperations engine) {
             super(KmsApi.AdvanceGenerateDataKeyRequest.parser(), KmsApi.AdvanceGenerateDataKeyRequest::getKeyId);
             this.engine = engine;
         }
 
         @Override
         public void execute(KmsRequest r, KmsApi.AdvanceGenerateDataKeyRequest m, Channel ch) {
-            engine.advanceGenerateDataKey(new SymmetricOps.DataKeyCommand(m.getKeyId(), "", m.getNumberOfBytes(), m.getAad().toByteArray()),
+            engine.advanceGenerateDataKey(new Commands.DataKey(m.getKeyId(), "", m.getNumberOfBytes(), m.getAad().toByteArray()),
                     Replies.<Results.DataKey>to(ch, r, d -> KmsApi.AdvanceGenerateDataKeyResponse.newBuilder()
                             .setKeyId(d.keyId())
                             .setIv(ByteString.copyFrom(d.iv()))

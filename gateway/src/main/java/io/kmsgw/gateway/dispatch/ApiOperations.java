@@ -1,6 +1,8 @@
 package io.kmsgw.gateway.dispatch;
 
+import io.kmsgw.crypto.api.CryptoOperations;
 import io.kmsgw.crypto.api.KmsEngine;
+import io.kmsgw.crypto.api.SecretManagement;
 import io.kmsgw.gateway.protocol.ApiName;
 import java.util.EnumMap;
 import java.util.Map;
@@ -10,11 +12,15 @@ public final class ApiOperations {
     private final Map<ApiName, ApiOperation<?>> ops = new EnumMap<>(ApiName.class);
 
     public ApiOperations(KmsEngine engine) {
+        this(engine.crypto(), engine.secrets());
+    }
+
+    public ApiOperations(CryptoOperations engine, SecretManagement secrets) {
         ops.put(ApiName.Encrypt, new SymmetricApis.Encrypt(engine));
         ops.put(ApiName.Decrypt, new SymmetricApis.Decrypt(engine));
         ops.put(ApiName.GenerateDataKey, new SymmetricApis.GenerateDataKey(engine));
         ops.put(ApiName.GenerateRandom, new SymmetricApis.GenerateRandom(engine));
-        ops.put(ApiName.GetSecretValue, new SecretApis.GetSecretValue(engine));
+        ops.put(ApiName.GetSecretValue, new SecretApis.GetSecretValue(secrets));
         ops.put(ApiName.Sign, new AsymmetricApis.Sign(engine));
         ops.put(ApiName.Verify, new AsymmetricApis.Verify(engine));
         ops.put(ApiName.Hmac, new AsymmetricApis.Hmac(engine));

@@ -1,9 +1,9 @@
 package io.kmsgw.gateway.dispatch;
 
 import com.google.protobuf.ByteString;
-import io.kmsgw.crypto.api.KmsEngine;
+import io.kmsgw.crypto.api.CryptoOperations;
 import io.kmsgw.crypto.api.Results;
-import io.kmsgw.crypto.ops.SignOps.SignCommand;
+import io.kmsgw.crypto.api.Commands;
 import io.kmsgw.gateway.pipeline.Responses;
 import io.kmsgw.gateway.protocol.KmsRequest;
 import io.kmsgw.gateway.protocol.pb.KmsApi;
@@ -15,16 +15,16 @@ final class AsymmetricApis {
     }
 
     static final class Sign extends KeyApi<KmsApi.SignRequest> {
-        private final KmsEngine engine;
+        private final CryptoOperations engine;
 
-        Sign(KmsEngine engine) {
+        Sign(CryptoOperations engine) {
             super(KmsApi.SignRequest.parser(), KmsApi.SignRequest::getKeyId, true);
             this.engine = engine;
         }
 
         @Override
         public void execute(KmsRequest r, KmsApi.SignRequest m, Channel ch) {
-            engine.sign(new SignCommand(m.getKeyId(), m.getAlgorithm(), m.getMessage().toByteArray(), m.getDigest().toByteArray(),
+            engine.sign(new Commands.Sign(m.getKeyId(), m.getAlgorithm(), m.getMessage().toByteArray(), m.getDigest().toByteArray(),
                     m.getMessageType(), r.migrationKeyVersionId),
                     Replies.<Results.Signed>to(ch, r, s -> KmsApi.SignResponse.newBuilder()
                             .setKeyId(s.keyId())
@@ -37,16 +37,16 @@ final class AsymmetricApis {
     }
 
     static final class Verify extends KeyApi<KmsApi.VerifyRequest> {
-        private final KmsEngine engine;
+        private final CryptoOperations engine;
 
-        Verify(KmsEngine engine) {
+        Verify(CryptoOperations engine) {
             super(KmsApi.VerifyRequest.parser(), KmsApi.VerifyRequest::getKeyId, true);
             this.engine = engine;
         }
 
         @Override
         public void execute(KmsRequest r, KmsApi.VerifyRequest m, Channel ch) {
-            engine.verify(new SignCommand(m.getKeyId(), m.getAlgorithm(), m.getMessage().toByteArray(), m.getDigest().toByteArray(),
+            engine.verify(new Commands.Sign(m.getKeyId(), m.getAlgorithm(), m.getMessage().toByteArray(), m.getDigest().toByteArray(),
                     m.getMessageType(), r.migrationKeyVersionId), m.getSignature().toByteArray(),
                     Replies.<Results.Verified>to(ch, r, v -> KmsApi.VerifyResponse.newBuilder()
                             .setKeyId(v.keyId())
@@ -59,9 +59,9 @@ final class AsymmetricApis {
     }
 
     static final class Hmac extends KeyApi<KmsApi.HmacRequest> {
-        private final KmsEngine engine;
+        private final CryptoOperations engine;
 
-        Hmac(KmsEngine engine) {
+        Hmac(CryptoOperations engine) {
             super(KmsApi.HmacRequest.parser(), KmsApi.HmacRequest::getKeyId);
             this.engine = engine;
         }
@@ -78,9 +78,9 @@ final class AsymmetricApis {
 
     /** GetPublicKey needs no HSM work: it answers on the event loop from the cached key ring. */
     static final class GetPublicKey extends KeyApi<KmsApi.GetPublicKeyRequest> {
-        private final KmsEngine engine;
+        private final CryptoOperations engine;
 
-        GetPublicKey(KmsEngine engine) {
+        GetPublicKey(CryptoOperations engine) {
             super(KmsApi.GetPublicKeyRequest.parser(), KmsApi.GetPublicKeyRequest::getKeyId, true);
             this.engine = engine;
         }

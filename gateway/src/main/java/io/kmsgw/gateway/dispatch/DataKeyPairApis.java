@@ -1,9 +1,10 @@
 package io.kmsgw.gateway.dispatch;
 
+import io.kmsgw.crypto.api.Commands;
+import io.kmsgw.crypto.api.Results;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
-import io.kmsgw.crypto.api.KmsEngine;
-import io.kmsgw.crypto.ops.DataKeyPairOps;
+import io.kmsgw.crypto.api.CryptoOperations;
 import io.kmsgw.gateway.protocol.KmsRequest;
 import io.kmsgw.gateway.protocol.pb.KmsApi;
 import io.netty.channel.Channel;
@@ -14,22 +15,22 @@ final class DataKeyPairApis {
     private DataKeyPairApis() {
     }
 
-    private static void run(KmsEngine engine, KmsRequest r, Channel ch, DataKeyPairOps.Command cmd,
-                            Function<DataKeyPairOps.Result, MessageLite> body) {
-        engine.generateDataKeyPair(cmd, Replies.to(ch, r, body, DataKeyPairOps.Result::keyVersionId));
+    private static void run(CryptoOperations engine, KmsRequest r, Channel ch, Commands.DataKeyPair cmd,
+                            Function<Results.DataKeyPair, MessageLite> body) {
+        engine.generateDataKeyPair(cmd, Replies.to(ch, r, body, Results.DataKeyPair::keyVersionId));
     }
 
     static final class Plain extends KeyApi<KmsApi.GenerateDataKeyPairRequest> {
-        private final KmsEngine engine;
+        private final CryptoOperations engine;
 
-        Plain(KmsEngine engine) {
+        Plain(CryptoOperations engine) {
             super(KmsApi.GenerateDataKeyPairRequest.parser(), KmsApi.GenerateDataKeyPairRequest::getKeyId);
             this.engine = engine;
         }
 
         @Override
         public void execute(KmsRequest r, KmsApi.GenerateDataKeyPairRequest m, Channel ch) {
-            run(engine, r, ch, new DataKeyPairOps.Command(m.getKeyId(), m.getAlgorithm(), m.getKeyPairSpec(), m.getKeyFormat(),
+            run(engine, r, ch, new Commands.DataKeyPair(m.getKeyId(), m.getAlgorithm(), m.getKeyPairSpec(), m.getKeyFormat(),
                     m.getAad().toByteArray(), false), p -> KmsApi.GenerateDataKeyPairResponse.newBuilder()
                     .setKeyId(p.keyId()).setIv(ByteString.copyFrom(p.iv())).setKeyPairSpec(p.keyPairSpec())
                     .setPrivateKeyPlaintext(ByteString.copyFrom(p.privateKeyPlaintext()))
@@ -39,16 +40,16 @@ final class DataKeyPairApis {
     }
 
     static final class WithoutPlaintext extends KeyApi<KmsApi.GenerateDataKeyPairWithoutPlaintextRequest> {
-        private final KmsEngine engine;
+        private final CryptoOperations engine;
 
-        WithoutPlaintext(KmsEngine engine) {
+        WithoutPlaintext(CryptoOperations engine) {
             super(KmsApi.GenerateDataKeyPairWithoutPlaintextRequest.parser(), KmsApi.GenerateDataKeyPairWithoutPlaintextRequest::getKeyId);
             this.engine = engine;
         }
 
         @Override
         public void execute(KmsRequest r, KmsApi.GenerateDataKeyPairWithoutPlaintextRequest m, Channel ch) {
-            run(engine, r, ch, new DataKeyPairOps.Command(m.getKeyId(), m.getAlgorithm(), m.getKeyPairSpec(), m.getKeyFormat(),
+            run(engine, r, ch, new Commands.DataKeyPair(m.getKeyId(), m.getAlgorithm(), m.getKeyPairSpec(), m.getKeyFormat(),
                     m.getAad().toByteArray(), false), p -> KmsApi.GenerateDataKeyPairWithoutPlaintextResponse.newBuilder()
                     .setKeyId(p.keyId()).setIv(ByteString.copyFrom(p.iv())).setKeyPairSpec(p.keyPairSpec())
                     .setPrivateKeyCiphertextBlob(ByteString.copyFrom(p.privateKeyCiphertextBlob()))
@@ -57,16 +58,16 @@ final class DataKeyPairApis {
     }
 
     static final class AdvancePlain extends KeyApi<KmsApi.AdvanceGenerateDataKeyPairRequest> {
-        private final KmsEngine engine;
+        private final CryptoOperations engine;
 
-        AdvancePlain(KmsEngine engine) {
+        AdvancePlain(CryptoOperations engine) {
             super(KmsApi.AdvanceGenerateDataKeyPairRequest.parser(), KmsApi.AdvanceGenerateDataKeyPairRequest::getKeyId);
             this.engine = engine;
         }
 
         @Override
         public void execute(KmsRequest r, KmsApi.AdvanceGenerateDataKeyPairRequest m, Channel ch) {
-            run(engine, r, ch, new DataKeyPairOps.Command(m.getKeyId(), "", m.getKeyPairSpec(), m.getKeyFormat(), m.getAad().toByteArray(),
+            run(engine, r, ch, new Commands.DataKeyPair(m.getKeyId(), "", m.getKeyPairSpec(), m.getKeyFormat(), m.getAad().toByteArray(),
                     true), p -> KmsApi.AdvanceGenerateDataKeyPairResponse.newBuilder()
                     .setKeyId(p.keyId()).setIv(ByteString.copyFrom(p.iv())).setKeyPairSpec(p.keyPairSpec())
                     .setPrivateKeyPlaintext(ByteString.copyFrom(p.privateKeyPlaintext()))
@@ -77,9 +78,9 @@ final class DataKeyPairApis {
     }
 
     static final class AdvanceWithoutPlaintext extends KeyApi<KmsApi.AdvanceGenerateDataKeyPairWithoutPlaintextRequest> {
-        private final KmsEngine engine;
+        private final CryptoOperations engine;
 
-        AdvanceWithoutPlaintext(KmsEngine engine) {
+        AdvanceWithoutPlaintext(CryptoOperations engine) {
             super(KmsApi.AdvanceGenerateDataKeyPairWithoutPlaintextRequest.parser(),
                     KmsApi.AdvanceGenerateDataKeyPairWithoutPlaintextRequest::getKeyId);
             this.engine = engine;
@@ -87,7 +88,7 @@ final class DataKeyPairApis {
 
         @Override
         public void execute(KmsRequest r, KmsApi.AdvanceGenerateDataKeyPairWithoutPlaintextRequest m, Channel ch) {
-            run(engine, r, ch, new DataKeyPairOps.Command(m.getKeyId(), "", m.getKeyPairSpec(), m.getKeyFormat(), m.getAad().toByteArray(),
+            run(engine, r, ch, new Commands.DataKeyPair(m.getKeyId(), "", m.getKeyPairSpec(), m.getKeyFormat(), m.getAad().toByteArray(),
                     true), p -> KmsApi.AdvanceGenerateDataKeyPairWithoutPlaintextResponse.newBuilder()
                     .setKeyId(p.keyId()).setIv(ByteString.copyFrom(p.iv())).setKeyPairSpec(p.keyPairSpec())
                     .setPrivateKeyCiphertextBlob(ByteString.copyFrom(p.privateKeyCiphertextBlob()))

@@ -1,8 +1,9 @@
 package io.kmsgw.gateway.dispatch;
 
+import io.kmsgw.crypto.api.SecretValue;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.kmsgw.crypto.api.KmsEngine;
-import io.kmsgw.crypto.secret.SecretManager;
+import io.kmsgw.crypto.api.SecretManagement;
+import io.kmsgw.crypto.api.IsoTime;
 import io.kmsgw.gateway.protocol.KmsRequest;
 import io.kmsgw.gateway.protocol.pb.KmsApi;
 import io.netty.channel.Channel;
@@ -13,9 +14,9 @@ final class SecretApis {
     }
 
     static final class GetSecretValue implements ApiOperation<KmsApi.GetSecretValueRequest> {
-        private final KmsEngine engine;
+        private final SecretManagement engine;
 
-        GetSecretValue(KmsEngine engine) {
+        GetSecretValue(SecretManagement engine) {
             this.engine = engine;
         }
 
@@ -38,7 +39,7 @@ final class SecretApis {
 
         @Override
         public void execute(KmsRequest r, KmsApi.GetSecretValueRequest m, Channel ch) {
-            engine.getSecretValue(m.getSecretName(), m.getVersionStage(), m.getVersionId(), Replies.<KmsEngine.SecretValue>to(ch, r, v -> {
+            engine.getSecretValue(m.getSecretName(), m.getVersionStage(), m.getVersionId(), Replies.<SecretValue>to(ch, r, v -> {
                 KmsApi.GetSecretValueResponse.Builder b = KmsApi.GetSecretValueResponse.newBuilder()
                         .setSecretName(v.secret().name())
                         .setSecretType(v.secret().secretType())
@@ -46,7 +47,7 @@ final class SecretApis {
                         .setSecretDataType(v.version().dataType())
                         .addAllVersionStages(v.secret().stagesOf(v.version().versionId()))
                         .setVersionId(v.version().versionId())
-                        .setCreateTime(SecretManager.iso(v.version().created()))
+                        .setCreateTime(IsoTime.seconds(v.version().created()))
                         .setAutomaticRotation("false")
                         .setRequestId(r.requestId);
                 if (m.getFetchExtendedConfig()) {

@@ -1,8 +1,9 @@
 package io.kmsgw.gateway.dispatch;
 
+import io.kmsgw.crypto.api.Commands;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.kmsgw.crypto.api.KmsEngine;
+import io.kmsgw.crypto.api.CryptoOperations;
 import io.kmsgw.crypto.api.Results.DataKey;
 import io.kmsgw.crypto.api.Results.Decrypted;
 import io.kmsgw.crypto.api.Results;
@@ -17,16 +18,16 @@ final class SymmetricApis {
     }
 
     static final class Encrypt extends KeyApi<KmsApi.EncryptRequest> {
-        private final KmsEngine engine;
+        private final CryptoOperations engine;
 
-        Encrypt(KmsEngine engine) {
+        Encrypt(CryptoOperations engine) {
             super(KmsApi.EncryptRequest.parser(), KmsApi.EncryptRequest::getKeyId);
             this.engine = engine;
         }
 
         @Override
         public void execute(KmsRequest r, KmsApi.EncryptRequest m, Channel ch) {
-            engine.encrypt(new SymmetricOps.EncryptCommand(m.getKeyId(), m.getPlaintext().toByteArray(), m.getAlgorithm(),
+            engine.encrypt(new Commands.Encrypt(m.getKeyId(), m.getPlaintext().toByteArray(), m.getAlgorithm(),
                     m.getAad().toByteArray(), m.getIv().toByteArray(), m.getPaddingMode()),
                     Replies.<Results.Padded>to(ch, r, p -> KmsApi.EncryptResponse.newBuilder()
                             .setKeyId(p.encrypted().keyId())
@@ -40,16 +41,16 @@ final class SymmetricApis {
     }
 
     static final class Decrypt extends KeyApi<KmsApi.DecryptRequest> {
-        private final KmsEngine engine;
+        private final CryptoOperations engine;
 
-        Decrypt(KmsEngine engine) {
+        Decrypt(CryptoOperations engine) {
             super(KmsApi.DecryptRequest.parser(), KmsApi.DecryptRequest::getKeyId, true);
             this.engine = engine;
         }
 
         @Override
         public void execute(KmsRequest r, KmsApi.DecryptRequest m, Channel ch) {
-            engine.decrypt(new SymmetricOps.DecryptCommand(m.getKeyId(), m.getCiphertextBlob().toByteArray(), m.getAlgorithm(),
+            engine.decrypt(new Commands.Decrypt(m.getKeyId(), m.getCiphertextBlob().toByteArray(), m.getAlgorithm(),
                     m.getAad().toByteArray(), m.getIv().toByteArray(), m.getPaddingMode(), r.migrationKeyVersionId),
                     Replies.<Decrypted>to(ch, r, d -> KmsApi.DecryptResponse.newBuilder()
                             .setKeyId(d.keyId())
@@ -62,16 +63,16 @@ final class SymmetricApis {
     }
 
     static final class GenerateDataKey extends KeyApi<KmsApi.GenerateDataKeyRequest> {
-        private final KmsEngine engine;
+        private final CryptoOperations engine;
 
-        GenerateDataKey(KmsEngine engine) {
+        GenerateDataKey(CryptoOperations engine) {
             super(KmsApi.GenerateDataKeyRequest.parser(), KmsApi.GenerateDataKeyRequest::getKeyId);
             this.engine = engine;
         }
 
         @Override
         public void execute(KmsRequest r, KmsApi.GenerateDataKeyRequest m, Channel ch) {
-            engine.generateDataKey(new SymmetricOps.DataKeyCommand(m.getKeyId(), m.getAlgorithm(), m.getNumberOfBytes(),
+            engine.generateDataKey(new Commands.DataKey(m.getKeyId(), m.getAlgorithm(), m.getNumberOfBytes(),
                     m.getAad().toByteArray()),
                     Replies.<DataKey>to(ch, r, d -> KmsApi.GenerateDataKeyResponse.newBuilder()
                             .setKeyId(d.keyId())
@@ -85,9 +86,9 @@ final class SymmetricApis {
     }
 
     static final class GenerateRandom implements ApiOperation<KmsApi.GenerateRandomRequest> {
-        private final KmsEngine engine;
+        private final CryptoOperations engine;
 
-        GenerateRandom(KmsEngine engine) {
+        GenerateRandom(CryptoOperations engine) {
             this.engine = engine;
         }
 

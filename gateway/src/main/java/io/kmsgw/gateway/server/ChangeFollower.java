@@ -61,10 +61,10 @@ final class ChangeFollower implements AutoCloseable {
         boolean all = topics.contains(Store.RESYNC);
         try {
             if (all || topics.contains(Store.KEYS)) {
-                engine.refreshKeys();
+                engine.maintenance().refreshKeys();
             }
             if (all || topics.contains(Store.SECRETS)) {
-                engine.refreshSecrets();
+                engine.maintenance().refreshSecrets();
             }
             if (all || topics.contains(Store.ACCESS)) {
                 access.reload();

@@ -1,8 +1,11 @@
 package io.kmsgw.gateway.server;
 
+import io.kmsgw.crypto.service.Engine;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kmsgw.crypto.api.CryptoOperations;
 import io.kmsgw.crypto.api.KmsEngine;
+import io.kmsgw.crypto.api.Maintenance;
 import io.kmsgw.crypto.backend.SimHsmBackend;
 import io.kmsgw.crypto.clientkey.ClientKeyIssuer;
 import io.kmsgw.crypto.backend.SharedMaster;
@@ -159,7 +162,7 @@ public final class GatewayServer implements AutoCloseable {
             SignatureVerifier verifier = new SignatureVerifier(s.conscrypt());
             ClientKeyRegistry clientKeys = new ClientKeyRegistry();
             be = await(hsm);
-            en = new KmsEngine(st, be, new KmsEngine.Settings(workerCount, s.engineQueueCapacity(), 4096), clock);
+            en = new Engine(st, be, new KmsEngine.Settings(workerCount, s.engineQueueCapacity(), 4096), clock);
             KmsEngine created = en;
             Bootstrap.QuickStart qs = st.exclusive("bootstrap", () -> {
                 try {
@@ -192,12 +195,13 @@ public final class GatewayServer implements AutoCloseable {
                     jobs.tryExclusive("key-maintenance", () -> {
                         if (jobs.shared()) {
                             // act on what the store holds now, not on a view a notification may not have reached yet
-                            maintained.refreshKeys();
-                            maintained.refreshSecrets();
+                            maintained.maintenance().refreshKeys();
+                            maintained.maintenance().refreshSecrets();
                         }
-                        int[] done = maintained.runMaintenance();
-                        if (done[0] + done[1] > 0) {
-                            LOG.info("key maintenance: {} keys destroyed after their deletion window, {} rotated", done[0], done[1]);
+                        Maintenance.Report done = maintained.maintenance().runMaintenance();
+                        if (done.changedAnything()) {
+                            LOG.info("key maintenance: {} keys destroyed after their deletion window, {} rotated, {} secrets purged",
+                                    done.destroyed(), done.rotated(), done.secretsPurged());
                         }
                     });
                 } catch (RuntimeException e) {
@@ -423,7 +427,7 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Gauges over the engine, audit sink, decision cache and client keys, plus the JVM's own. */
     private void bindMeters(KmsEngine en, AuditLog au, AccessControl accessControl, ClientKeyRegistry clientKeys, Clock clock) {
-        Gauge.builder("kmsgw.engine.queue.depth", en, KmsEngine::queueDepth).description("crypto jobs waiting for a worker").register(meters);
+        Gauge.builder("kmsgw.engine.queue.depth", en.crypto(), CryptoOperations::queueDepth).description("crypto jobs waiting for a worker").register(meters);
         Gauge.builder("kmsgw.audit.backlog", au, AuditLog::backlog).description("audit records not yet written").register(meters);
         FunctionCounter.builder("kmsgw.audit.written", au, AuditLog::writtenCount).register(meters);
         FunctionCounter.builder("kmsgw.audit.dropped", au, AuditLog::droppedCount).register(meters);

@@ -1,5 +1,6 @@
 package io.kmsgw.gateway.it;
 
+import io.kmsgw.crypto.api.KeyMetadata;
 import static io.kmsgw.gateway.it.TestGateway.admin;
 import static io.kmsgw.gateway.it.TestGateway.httpCode;
 import static io.kmsgw.gateway.it.TestGateway.teaError;

@@ -1,5 +1,8 @@
 package io.kmsgw.gateway.it;
 
+import io.kmsgw.crypto.api.KeyMetadata;
+import io.kmsgw.crypto.api.KeySpec;
+import io.kmsgw.crypto.api.KeyUsage;
 import static io.kmsgw.gateway.it.TestGateway.admin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.kmsgw.crypto.key;
+package io.kmsgw.crypto.api;
 
 /** Key states, by their API names. */
 public enum KeyState {

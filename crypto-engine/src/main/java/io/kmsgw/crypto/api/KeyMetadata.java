@@ -1,4 +1,4 @@
-package io.kmsgw.crypto.key;
+package io.kmsgw.crypto.api;
 
 import java.time.Duration;
 import java.time.Instant;

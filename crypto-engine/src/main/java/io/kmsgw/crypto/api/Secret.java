@@ -1,4 +1,4 @@
-package io.kmsgw.crypto.secret;
+package io.kmsgw.crypto.api;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +12,10 @@ import java.util.Map;
  */
 public record Secret(String name, String secretType, String encryptionKeyId, String description, String extendedConfig,
                      Instant created, Map<String, Version> versions, Map<String, String> stages, Instant plannedDeletion) {
+    /** The stage of the version GetSecretValue returns by default. */
+    public static final String CURRENT = "ACSCurrent";
+    /** The stage the previous ACSCurrent version moves to. */
+    public static final String PREVIOUS = "ACSPrevious";
 
     public Secret with(Map<String, Version> v, Map<String, String> st, Instant deletion) {
         return new Secret(name, secretType, encryptionKeyId, description, extendedConfig, created, Map.copyOf(v), Map.copyOf(st), deletion);

@@ -1,0 +1,24 @@
+package io.kmsgw.crypto.api;
+
+/** Upkeep the server schedules: due deletions and rotations, and reloads after another gateway changed the shared store. */
+public interface Maintenance {
+
+    /** What one round of upkeep did. */
+    record Report(int destroyed, int rotated, int secretsPurged) {
+        public boolean changedAnything() {
+            return destroyed + rotated + secretsPurged > 0;
+        }
+    }
+
+    /**
+     * Destroys keys whose deletion window has ended (material, versions, aliases and tags in one transaction),
+     * rotates keys whose rotation interval has passed, and purges secrets whose recovery window has ended.
+     */
+    Report runMaintenance();
+
+    /** Reloads keys, versions and aliases from the store. */
+    void refreshKeys();
+
+    /** Reloads secrets from the store. */
+    void refreshSecrets();
+}
