@@ -12,7 +12,7 @@ import io.kmsgw.hsm.api.Cryptoki;
 import io.kmsgw.hsm.api.HsmException;
 import io.kmsgw.hsm.api.Mechanism;
 import io.kmsgw.hsm.api.Template;
-import io.kmsgw.hsm.mechanism.Curves;
+import io.kmsgw.hsm.api.Curves;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -15,6 +15,11 @@ public interface HsmBackend extends AutoCloseable {
         return true;
     }
 
+    /** The sealer of a backend whose master key is shared by the instance's gateways; empty otherwise. */
+    default java.util.Optional<Sealer> sealer() {
+        return java.util.Optional.empty();
+    }
+
     /** A short name for logs and metrics ("hsm-sim", "pkcs11:…"). */
     String name();
 

@@ -5,13 +5,13 @@ import static io.kmsgw.hsm.api.Pkcs11.*;
 import io.kmsgw.crypto.api.KmsError;
 import io.kmsgw.crypto.backend.BackendSession.KeyKind;
 import io.kmsgw.crypto.api.KmsException;
-import io.kmsgw.hsm.SimHsm;
+import io.kmsgw.hsm.api.CryptokiProvider;
 import io.kmsgw.hsm.api.Ckr;
 import io.kmsgw.hsm.api.Cryptoki;
 import io.kmsgw.hsm.api.HsmException;
 import io.kmsgw.hsm.api.Mechanism;
 import io.kmsgw.hsm.api.Template;
-import io.kmsgw.hsm.mechanism.Curves;
+import io.kmsgw.hsm.api.Curves;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -23,7 +23,7 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
  * derived from one HSM secret) and generates the master key: AES-256, token object, sensitive, never
  * extractable, usable only to wrap and unwrap.
  */
-public final class SimHsmBackend implements HsmBackend {
+public final class SimHsmBackend implements HsmBackend, Sealer {
     static final String MASTER_LABEL = "kmsgw-master-key";
     private static final long SLOT = 0;
     private static final Mechanism KWP = Mechanism.of(CKM_AES_KEY_WRAP_KWP);
@@ -48,7 +48,7 @@ public final class SimHsmBackend implements HsmBackend {
      *               and {@link #seal}/{@link #unseal} work under a key derived from its unseal secret
      */
     public SimHsmBackend(Path dir, char[] secret, int iterations, int maxSessions, SharedMaster shared) {
-        hsm = SimHsm.initialize(new SimHsm.Options(dir, 1, maxSessions, iterations));
+        hsm = CryptokiProvider.open(CryptokiProvider.SIMULATOR, new CryptokiProvider.Options(dir, 1, maxSessions, iterations));
         char[] so = pin("so:", secret);
         char[] user = pin("user:", secret);
         try {
@@ -121,10 +121,16 @@ public final class SimHsmBackend implements HsmBackend {
         }
     }
 
+    @Override
+    public java.util.Optional<Sealer> sealer() {
+        return sealKey == 0 ? java.util.Optional.empty() : java.util.Optional.of(this);
+    }
+
     /**
      * Seals a small file for the other gateways of a shared instance: AES-256-GCM in the HSM under a key
      * derived from the unseal secret; {@code aad} binds it to its name. Output: 12-byte IV, ciphertext, tag.
      */
+    @Override
     public synchronized byte[] seal(byte[] plaintext, byte[] aad) {
         requireShared();
         byte[] iv = new byte[12];
@@ -141,6 +147,7 @@ public final class SimHsmBackend implements HsmBackend {
     }
 
     /** Opens what {@link #seal} produced; a wrong unseal secret, name or a tampered blob is DECRYPTION_FAILED. */
+    @Override
     public synchronized byte[] unseal(byte[] sealed, byte[] aad) {
         requireShared();
         if (sealed.length < 12 + 16) {

@@ -84,7 +84,7 @@ public final class Authenticator extends KmsRequestHandler {
             throw new ProtocolException(ProtocolError.UNAUTHORIZED,
                     "The AccessKey ID \"" + Responses.echo(r.accessKeyId) + "\" does not exist in our records.");
         }
-        r.auditKey = key;
+        r.caller(new KmsRequest.Principal(key.clientKeyId(), key.aapName()));
         StringToSign.Utf8 toSign = TO_SIGN.get();
         StringToSign.writeUtf8(toSign, r.contentSha256, r.contentType, r.date, r.kmsHeaders);
         PublicKey publicKey = key.publicKey();
@@ -107,7 +107,7 @@ public final class Authenticator extends KmsRequestHandler {
             throw new ProtocolException(ProtocolError.INVALID_CONTENT_TYPE,
                     "Content-Type \"" + Responses.echo(r.contentType) + "\" is unsupported.");
         }
-        r.principal = new KmsRequest.Principal(key.clientKeyId(), key.aapName());
+        r.authenticated();
         ctx.fireChannelRead(r);
     }
 

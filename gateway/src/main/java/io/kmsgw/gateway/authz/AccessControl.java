@@ -1,5 +1,6 @@
 package io.kmsgw.gateway.authz;
 
+import io.kmsgw.gateway.net.IpBlock;
 import io.kmsgw.gateway.authz.AccessModel.Aap;
 import io.kmsgw.gateway.authz.AccessModel.NetworkRule;
 import io.kmsgw.gateway.authz.AccessModel.Policy;
@@ -27,7 +28,7 @@ import java.util.Map;
  */
 public final class AccessControl {
 
-    private record Compiled(boolean keyUser, boolean secretUser, String[] exact, String[] prefixes, Cidr[] sources,
+    private record Compiled(boolean keyUser, boolean secretUser, String[] exact, String[] prefixes, IpBlock[] sources,
                             boolean anySource) {
         boolean allowsRole(ApiName.Role role) {
             return switch (role) {
@@ -58,7 +59,7 @@ public final class AccessControl {
             if (ip == null) {
                 return false;
             }
-            for (Cidr c : sources) {
+            for (IpBlock c : sources) {
                 if (c.contains(ip)) {
                     return true;
                 }
@@ -121,17 +122,17 @@ public final class AccessControl {
                 exact.add(r);
             }
         }
-        List<Cidr> sources = new ArrayList<>();
+        List<IpBlock> sources = new ArrayList<>();
         for (String ruleName : p.networkRules()) {
             NetworkRule rule = rules.get(ruleName);
             if (rule != null) {
                 for (String s : rule.sourcePrivateIp()) {
-                    sources.add(Cidr.parse(s));
+                    sources.add(IpBlock.parse(s));
                 }
             }
         }
         return new Compiled(p.permissions().contains(AccessModel.KEY_USER), p.permissions().contains(AccessModel.SECRET_USER),
-                exact.toArray(String[]::new), prefixes.toArray(String[]::new), sources.toArray(Cidr[]::new),
+                exact.toArray(String[]::new), prefixes.toArray(String[]::new), sources.toArray(IpBlock[]::new),
                 p.networkRules().isEmpty());
     }
 

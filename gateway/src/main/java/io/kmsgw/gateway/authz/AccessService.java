@@ -1,5 +1,6 @@
 package io.kmsgw.gateway.authz;
 
+import io.kmsgw.gateway.net.IpBlock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kmsgw.crypto.api.KmsError;
@@ -151,7 +152,7 @@ public final class AccessService {
         List<String> out = new ArrayList<>();
         for (String s : sources) {
             try {
-                Cidr.parse(s);
+                IpBlock.parse(s);
             } catch (IllegalArgumentException e) {
                 throw AccessException.invalid("SourcePrivateIp", "\"" + shorten(s) + "\" is not an IPv4/IPv6 address or CIDR block");
             }

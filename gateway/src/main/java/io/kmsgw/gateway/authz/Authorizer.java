@@ -77,27 +77,27 @@ public final class Authorizer extends KmsRequestHandler {
     @Override
     protected void handle(ChannelHandlerContext ctx, KmsRequest r) {
         ApiOperation<Object> op = operations.get(r.api);
-        String secret = op.secretName(r.message);
-        String given = op.keyId(r.message);
+        String secret = op.secretName(r.message());
+        String given = op.keyId(r.message());
         if (secret != null) {
             authorizeSecret(r, secret);
         } else if (given == null) {
-            if (!access.allowed(r.principal.aapName(), r.api, r.clientIp)) {
+            if (!access.allowed(r.principal().aapName(), r.api, r.clientIp)) {
                 throw denied(r.api.name());
             }
         } else if (!given.isEmpty()) {
             authorizeNamedKey(r, given);
         } else {
-            authorizeKeyOfVersion(r, op.keyVersionId(r, r.message));
+            authorizeKeyOfVersion(r, op.keyVersionId(r, r.message()));
         }
         ctx.fireChannelRead(r);
     }
 
     private void authorizeSecret(KmsRequest r, String secret) {
-        String aap = r.principal.aapName();
-        r.resource = "secret/" + secret;
-        if (!access.allowed(aap, r.api, r.clientIp, r.resource)) {
-            throw denied(r.resource);
+        String aap = r.principal().aapName();
+        r.resource("secret/" + secret);
+        if (!access.allowed(aap, r.api, r.clientIp, r.resource())) {
+            throw denied(r.resource());
         }
         String protectingKey = keys.secretEncryptionKeyId(secret);
         // a secret's value is only as private as its key: KeyUser on that key is required too, and the refusal names the key
@@ -107,7 +107,7 @@ public final class Authorizer extends KmsRequestHandler {
     }
 
     private void authorizeNamedKey(KmsRequest r, String given) {
-        String aap = r.principal.aapName();
+        String aap = r.principal().aapName();
         String id;
         try {
             id = keys.resolveKeyId(given);
@@ -115,7 +115,7 @@ public final class Authorizer extends KmsRequestHandler {
             id = null;
         }
         // the audit names the key by id; a missing key keeps the name it was asked for
-        r.resource = "key/" + (id != null ? id : given);
+        r.resource("key/" + (id != null ? id : given));
         boolean ok = access.allowed(aap, r.api, r.clientIp, "key/" + given)
                 || (id != null && !id.equals(given) && access.allowed(aap, r.api, r.clientIp, "key/" + id));
         if (!ok) {
@@ -127,18 +127,18 @@ public final class Authorizer extends KmsRequestHandler {
         if (version == null || version.isEmpty()) {
             throw KmsException.invalid("KeyId is required.");
         }
-        String aap = r.principal.aapName();
+        String aap = r.principal().aapName();
         String id = keys.keyIdOfVersion(version);
         if (id == null) {
             // no key has this version: a policy that could allow any key decides whether the caller may learn that
-            r.resource = "key/" + version;
-            if (!access.allowed(aap, r.api, r.clientIp, r.resource)) {
+            r.resource("key/" + version);
+            if (!access.allowed(aap, r.api, r.clientIp, r.resource())) {
                 throw denied(version);
             }
             return;
         }
-        r.resource = "key/" + id;
-        if (access.allowed(aap, r.api, r.clientIp, r.resource)) {
+        r.resource("key/" + id);
+        if (access.allowed(aap, r.api, r.clientIp, r.resource())) {
             return;
         }
         for (String alias : keys.aliasesOf(id)) {

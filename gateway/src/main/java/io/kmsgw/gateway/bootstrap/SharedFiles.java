@@ -1,7 +1,7 @@
 package io.kmsgw.gateway.bootstrap;
 
 import io.kmsgw.crypto.api.KmsException;
-import io.kmsgw.crypto.backend.SimHsmBackend;
+import io.kmsgw.crypto.backend.Sealer;
 import io.kmsgw.crypto.store.SharedBlobs;
 import io.kmsgw.gateway.tls.Pem;
 import java.io.IOException;
@@ -25,12 +25,12 @@ public final class SharedFiles {
     private static final String LEAF_CHAIN = "tls/server-chain.pem";
 
     private final SharedBlobs blobs;
-    private final SimHsmBackend sealer;
+    private final Sealer sealer;
     private final Path dir;
     private final List<String> files;
 
     /** @param files paths relative to the data dir */
-    public SharedFiles(SharedBlobs blobs, SimHsmBackend sealer, Path dir, List<String> files) {
+    public SharedFiles(SharedBlobs blobs, Sealer sealer, Path dir, List<String> files) {
         this.blobs = blobs;
         this.sealer = sealer;
         this.dir = dir;

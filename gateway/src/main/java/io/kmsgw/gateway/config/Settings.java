@@ -21,6 +21,7 @@ public record Settings(
         Duration idleTimeout,
         int engineWorkers,
         int engineQueueCapacity,
+        String hsm,
         Path hsmSecretFile,
         int hsmPbkdf2Iterations,
         boolean conscrypt,

@@ -45,6 +45,7 @@ public final class SettingsLoader {
             new Def("protocol.conscrypt", "KMSGW_CONSCRYPT", "conscrypt", "true"),
             new Def("engine.workers", "KMSGW_ENGINE_WORKERS", "engine-workers", "0"),
             new Def("engine.queueCapacity", "KMSGW_ENGINE_QUEUE_CAPACITY", "engine-queue-capacity", "4096"),
+            new Def("hsm.backend", "KMSGW_HSM", "hsm", "hsm-sim"),
             new Def("hsm.secretFile", "KMSGW_HSM_SECRET_FILE", "hsm-secret-file", ""),
             new Def("hsm.pbkdf2Iterations", "KMSGW_HSM_PBKDF2_ITERATIONS", "hsm-pbkdf2-iterations", "100000"),
             new Def("store.url", "KMSGW_STORE_URL", "store-url", ""),
@@ -110,6 +111,7 @@ public final class SettingsLoader {
                 Duration.ofSeconds(p.integer("protocol.idleTimeoutSeconds", 1, 86400)),
                 p.integer("engine.workers", 0, 256),
                 p.integer("engine.queueCapacity", 2, 1 << 20),
+                p.oneOf("hsm.backend", "hsm-sim"),
                 secret == null || secret.isBlank() ? null : p.path("hsm.secretFile"),
                 p.integer("hsm.pbkdf2Iterations", 1000, 10_000_000),
                 p.bool("protocol.conscrypt"),
@@ -231,7 +233,7 @@ public final class SettingsLoader {
             List<String> l = list(key);
             for (String c : l) {
                 try {
-                    io.kmsgw.gateway.authz.Cidr.parse(c);
+                    io.kmsgw.gateway.net.IpBlock.parse(c);
                 } catch (IllegalArgumentException e) {
                     throw bad(key, "\"" + shown(c) + "\" is not an IP address or CIDR block");
                 }

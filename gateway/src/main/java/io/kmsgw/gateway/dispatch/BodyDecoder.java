@@ -24,7 +24,7 @@ public final class BodyDecoder extends KmsRequestHandler {
             throw new ProtocolException(ProtocolError.UNSUPPORTED_OPERATION, "The API " + r.api.name() + " is not supported by this gateway yet.");
         }
         try {
-            r.message = op.parse(r.body);
+            r.message(op.parse(r.body));
         } catch (InvalidProtocolBufferException e) {
             throw new ProtocolException(ProtocolError.INVALID_PARAMETER, "The body is not a valid " + r.api.name() + "Request message.");
         }

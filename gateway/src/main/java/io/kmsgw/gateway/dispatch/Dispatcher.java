@@ -23,9 +23,9 @@ public final class Dispatcher extends KmsRequestHandler {
     protected void handle(ChannelHandlerContext ctx, KmsRequest r) {
         if (!audit.canAccept()) {
             // fail closed: nothing runs that could not be audited
-            r.auditKey = null;
+            r.notAudited();
             throw new ProtocolException(ProtocolError.UNAVAILABLE, "The audit log cannot record requests right now; nothing was done.");
         }
-        operations.get(r.api).execute(r, r.message, ctx.channel());
+        operations.get(r.api).execute(r, r.message(), ctx.channel());
     }
 }

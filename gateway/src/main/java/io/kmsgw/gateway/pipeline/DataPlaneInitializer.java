@@ -1,5 +1,6 @@
 package io.kmsgw.gateway.pipeline;
 
+import io.kmsgw.gateway.metrics.RequestMetrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -22,7 +23,7 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
     /** The gateway stages in order, each a {@code @Sharable} instance. */
     public record Stages(ChannelHandler authenticator, ChannelHandler bodyDecoder, ChannelHandler authorizer, ChannelHandler limiter,
                          ChannelHandler dispatcher, io.kmsgw.gateway.audit.AuditLog audit,
-                         java.util.List<io.kmsgw.gateway.authz.Cidr> trustedProxies, ConnectionLimiter connections,
+                         java.util.List<io.kmsgw.gateway.net.IpBlock> trustedProxies, ConnectionLimiter connections,
                          Duration requestDeadline, Duration handshakeTimeout, RequestMetrics metrics) {
     }
 

@@ -82,7 +82,7 @@ public final class Limiter extends KmsRequestHandler {
                 throw new ProtocolException(ProtocolError.THROTTLING, "QPS Limit Exceeded.");
             }
         }
-        if (aapQps > 0 && !perAap.computeIfAbsent(r.principal.aapName(), k -> new Bucket(aapQps, now)).take(now)) {
+        if (aapQps > 0 && !perAap.computeIfAbsent(r.principal().aapName(), k -> new Bucket(aapQps, now)).take(now)) {
             throttledAap.increment();
             throw new ProtocolException(ProtocolError.THROTTLING, "QPS Limit Exceeded.");
         }

@@ -1,6 +1,6 @@
 package io.kmsgw.gateway.pipeline;
 
-import io.kmsgw.gateway.authz.Cidr;
+import io.kmsgw.gateway.net.IpBlock;
 import io.kmsgw.gateway.protocol.KmsRequest;
 import io.kmsgw.gateway.protocol.ProtocolError;
 import io.kmsgw.gateway.protocol.RequestIds;
@@ -31,10 +31,10 @@ import java.util.Map;
 @ChannelHandler.Sharable
 public final class RequestDecoder extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String KMS_PREFIX = "x-kms-";
-    private final List<Cidr> trustedProxies;
+    private final List<IpBlock> trustedProxies;
 
     /** @param trustedProxies peers whose X-Forwarded-For is believed; empty = the TCP peer is always the client */
-    public RequestDecoder(List<Cidr> trustedProxies) {
+    public RequestDecoder(List<IpBlock> trustedProxies) {
         this.trustedProxies = List.copyOf(trustedProxies);
     }
 
@@ -87,7 +87,7 @@ public final class RequestDecoder extends SimpleChannelInboundHandler<FullHttpRe
             }
         }
         kms.sort(Map.Entry.comparingByKey());
-        InetAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? Cidr.normalise(a.getAddress()) : null;
+        InetAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? IpBlock.normalise(a.getAddress()) : null;
         InetAddress ip = trustedProxies.isEmpty() || peer == null ? peer : forwardedClient(peer, h.getAll("x-forwarded-for"));
         KmsRequest r = new KmsRequest(requestId, System.nanoTime(), ip, keepAlive,
                 first[API_VERSION], first[API_NAME], first[SIGNATURE_METHOD], first[ACCESS_KEY_ID],
@@ -133,7 +133,7 @@ public final class RequestDecoder extends SimpleChannelInboundHandler<FullHttpRe
     }
 
     private boolean trusted(InetAddress a) {
-        for (Cidr c : trustedProxies) {
+        for (IpBlock c : trustedProxies) {
             if (c.contains(a)) {
                 return true;
             }
@@ -160,7 +160,7 @@ public final class RequestDecoder extends SimpleChannelInboundHandler<FullHttpRe
         for (int i = hops.size() - 1; i >= 0; i--) {
             InetAddress hop;
             try {
-                hop = Cidr.address(hops.get(i));
+                hop = IpBlock.address(hops.get(i));
             } catch (IllegalArgumentException e) {
                 return current;
             }

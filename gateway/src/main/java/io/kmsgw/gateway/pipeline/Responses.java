@@ -1,5 +1,6 @@
 package io.kmsgw.gateway.pipeline;
 
+import io.kmsgw.gateway.metrics.RequestMetrics;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.MessageLite;
 import io.kmsgw.gateway.audit.AuditLog;
@@ -78,14 +79,14 @@ public final class Responses {
     public static final AttributeKey<AuditLog> AUDIT = AttributeKey.valueOf("kmsgw.audit");
 
     private static void audit(Channel ch, KmsRequest r, String resultCode) {
-        if (r.auditKey == null) {
+        if (r.caller() == null) {
             return;
         }
         AuditLog log = ch.attr(AUDIT).get();
         if (log != null) {
-            log.offer(new AuditRecord(System.currentTimeMillis(), r.requestId, r.auditKey.clientKeyId(), r.auditKey.aapName(),
+            log.offer(new AuditRecord(System.currentTimeMillis(), r.requestId, r.caller().clientKeyId(), r.caller().aapName(),
                     clientIpText(ch, r.clientIp), r.userAgent == null ? "" : echo(r.userAgent, 512),
-                    r.apiNameHeader == null ? "" : echo(r.apiNameHeader, 64), r.resource == null ? "" : r.resource, resultCode,
+                    r.apiNameHeader == null ? "" : echo(r.apiNameHeader, 64), r.resource() == null ? "" : r.resource(), resultCode,
                     (System.nanoTime() - r.startNanos) / 1000));
         }
     }

@@ -5,8 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One decoded data-plane request as it moves through the pipeline. The decoder fills the wire
- * fields; the authenticator sets {@link #principal}; the body decoder sets {@link #message}.
+ * One decoded data-plane request as it moves through the pipeline, on one event loop. The decoder fills
+ * the wire fields (final); later stages record what they learn through the methods below: the
+ * authenticator who asks ({@link #caller}, then {@link #authenticated}), the body decoder the
+ * {@link #message}, the authorizer the {@link #resource}.
  */
 public final class KmsRequest {
     public final String requestId;
@@ -28,12 +30,10 @@ public final class KmsRequest {
     public final List<Map.Entry<String, String>> kmsHeaders;
     public final byte[] body;
 
-    public Principal principal;
-    public Object message;
-    /** Set by the authenticator once the client key id is known: from then on the request is audited. */
-    public io.kmsgw.gateway.auth.ClientKeyRegistry.Entry auditKey;
-    /** Set by the authorizer: the key id or secret name the request concerns, for the audit. */
-    public String resource;
+    private Principal caller;
+    private boolean authenticated;
+    private Object message;
+    private String resource;
 
     public KmsRequest(String requestId, long startNanos, InetAddress clientIp, boolean keepAlive, String apiVersion,
                       String apiNameHeader, String signatureMethod, String accessKeyId, String date, String contentSha256,
@@ -56,6 +56,49 @@ public final class KmsRequest {
         this.migrationKeyVersionId = migrationKeyVersionId;
         this.kmsHeaders = kmsHeaders;
         this.body = body;
+    }
+
+    /** The client key the request names, once it is known to exist: from then on the request is audited. */
+    public void caller(Principal p) {
+        caller = p;
+    }
+
+    /** Who the request is audited as, or null when it is not audited (no such client key, or the audit refused it). */
+    public Principal caller() {
+        return caller;
+    }
+
+    /** The audit could not take the request: it is answered without an audit record. */
+    public void notAudited() {
+        caller = null;
+    }
+
+    /** The signature verified: {@link #caller} is who made the request. */
+    public void authenticated() {
+        authenticated = true;
+    }
+
+    /** Who made an authenticated request, or null before authentication. */
+    public Principal principal() {
+        return authenticated ? caller : null;
+    }
+
+    /** The decoded protobuf body. */
+    public Object message() {
+        return message;
+    }
+
+    public void message(Object decoded) {
+        message = decoded;
+    }
+
+    /** The key (key/…) or secret (secret/…) the request concerns, for the audit; null before authorization. */
+    public String resource() {
+        return resource;
+    }
+
+    public void resource(String r) {
+        resource = r;
     }
 
     /** Who made an authenticated request: the client key and its application access point. */

@@ -67,7 +67,7 @@ class AuditLogTest {
             assertFalse(log.canAccept(), "an unhealthy sink accepts nothing: requests fail closed");
 
             // the dispatcher answers 503 instead of doing unaudited work
-            EmbeddedChannel ch = new EmbeddedChannel(new Dispatcher(new ApiOperations(null), log));
+            EmbeddedChannel ch = new EmbeddedChannel(new Dispatcher(new ApiOperations(null, null), log));
             KmsRequest r = new KmsRequest("req-x", System.nanoTime(), null, true, "dkms-gcs-0.2", "GenerateRandom", null, "KAAP.k1",
                     null, null, null, null, null, null, List.of(), new byte[0]);
             ch.writeInbound(r);

@@ -103,8 +103,8 @@ class AuthenticatorTest {
         Object out = ch.readOutbound();
         if (out == null) {
             KmsRequest passed = ch.readInbound();
-            assertNotNull(passed.principal);
-            assertEquals("app", passed.principal.aapName());
+            assertNotNull(passed.principal());
+            assertEquals("app", passed.principal().aapName());
             return null;
         }
         FullHttpResponse resp = (FullHttpResponse) out;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.kmsgw.gateway.authz.Cidr;
+import io.kmsgw.gateway.net.IpBlock;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,14 +18,14 @@ class ForwardedForFuzzTest {
     @FuzzTest
     void clientIsThePeerOrALiteralHop(FuzzedDataProvider data) {
         boolean trustedPeer = data.consumeBoolean();
-        InetAddress peer = Cidr.address(trustedPeer ? "10.1.2.3" : "192.0.2.7");
+        InetAddress peer = IpBlock.address(trustedPeer ? "10.1.2.3" : "192.0.2.7");
         List<String> headers = new ArrayList<>();
         int n = data.consumeInt(0, 3);
         for (int i = 0; i < n; i++) {
             headers.add(data.consumeString(120));
         }
         // built per input: under JAZZER_FUZZ=1 a class loaded before the first input is not instrumented
-        InetAddress client = new RequestDecoder(List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("fd00::/8"))).forwardedClient(peer, headers);
+        InetAddress client = new RequestDecoder(List.of(IpBlock.parse("10.0.0.0/8"), IpBlock.parse("fd00::/8"))).forwardedClient(peer, headers);
         if (!trustedPeer) {
             assertEquals(peer, client, "an untrusted peer is the client");
             return;
@@ -37,7 +37,7 @@ class ForwardedForFuzzTest {
         for (String h : headers) {
             for (String part : h.split(",")) {
                 try {
-                    literal |= Cidr.address(part.trim()).equals(client);
+                    literal |= IpBlock.address(part.trim()).equals(client);
                 } catch (IllegalArgumentException notAnAddress) {
                     // not this hop
                 }

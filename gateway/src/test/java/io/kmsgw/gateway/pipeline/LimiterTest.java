@@ -16,7 +16,8 @@ class LimiterTest {
     private static KmsRequest request(String aap) {
         KmsRequest r = new KmsRequest("r", 0, null, true, "dkms-gcs-0.2", "GenerateRandom", null, "k", null, null, null, null, null, null,
                 List.of(), new byte[0]);
-        r.principal = new KmsRequest.Principal("k", aap);
+        r.caller(new KmsRequest.Principal("k", aap));
+        r.authenticated();
         return r;
     }
 

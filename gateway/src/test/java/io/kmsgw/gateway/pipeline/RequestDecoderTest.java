@@ -3,7 +3,7 @@ package io.kmsgw.gateway.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kmsgw.gateway.authz.Cidr;
+import io.kmsgw.gateway.net.IpBlock;
 import io.kmsgw.gateway.protocol.KmsRequest;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -25,7 +25,7 @@ class RequestDecoderTest {
 
     @Test
     void forwardedForIsBelievedOnlyFromTrustedProxies() throws Exception {
-        RequestDecoder d = new RequestDecoder(List.of(Cidr.parse("10.0.0.0/8")));
+        RequestDecoder d = new RequestDecoder(List.of(IpBlock.parse("10.0.0.0/8")));
         assertEquals(ip("203.0.113.9"), d.forwardedClient(ip("10.0.0.5"), List.of("203.0.113.9")));
         assertEquals(ip("203.0.113.9"), d.forwardedClient(ip("10.0.0.5"), List.of("198.51.100.1, 203.0.113.9, 10.0.0.7")),
                 "the right-most address that is not a trusted proxy");

@@ -1,5 +1,6 @@
 package io.kmsgw.hsm.mechanism;
 
+import io.kmsgw.hsm.api.Curves;
 import static io.kmsgw.hsm.api.Pkcs11.*;
 
 import io.kmsgw.hsm.api.Ckr;

@@ -1,4 +1,4 @@
-package io.kmsgw.gateway.authz;
+package io.kmsgw.gateway.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,13 +13,13 @@ import java.net.UnknownHostException;
  * Network-rule parsing: any text either parses into a block with the CIDR properties below or is
  * refused with IllegalArgumentException; a literal address never turns into a name lookup.
  */
-class CidrFuzzTest {
+class IpBlockFuzzTest {
     @FuzzTest
     void blocksBehaveAsCidr(FuzzedDataProvider data) throws UnknownHostException {
         String text = data.consumeString(80);
-        Cidr c;
+        IpBlock c;
         try {
-            c = Cidr.parse(text);
+            c = IpBlock.parse(text);
         } catch (IllegalArgumentException refused) {
             return;
         }
@@ -31,7 +31,7 @@ class CidrFuzzTest {
         flipped[bit / 8] ^= (byte) (0x80 >>> (bit % 8));
         assertEquals(bit >= c.prefix(), c.contains(InetAddress.getByAddress(flipped)),
                 "bit " + bit + " of " + text + " is " + (bit >= c.prefix() ? "host" : "network") + " part");
-        assertEquals(c.network(), Cidr.parse(c.network().getHostAddress() + "/" + c.prefix()).network(), "round trip of " + text);
+        assertEquals(c.network(), IpBlock.parse(c.network().getHostAddress() + "/" + c.prefix()).network(), "round trip of " + text);
     }
 
     @FuzzTest
@@ -39,12 +39,12 @@ class CidrFuzzTest {
         String text = data.consumeRemainingAsString();
         InetAddress a;
         try {
-            a = Cidr.address(text);
+            a = IpBlock.address(text);
         } catch (IllegalArgumentException refused) {
             return;
         }
         assertTrue(text.indexOf(':') >= 0 || text.matches("\\d{1,3}(\\.\\d{1,3}){3}"), "only literals parse: " + text);
         assertFalse(text.contains("/"), "an address has no prefix: " + text);
-        assertEquals(a, Cidr.parse(text).network(), "an address is its own one-address block: " + text);
+        assertEquals(a, IpBlock.parse(text).network(), "an address is its own one-address block: " + text);
     }
 }

@@ -1,4 +1,4 @@
-package io.kmsgw.gateway.pipeline;
+package io.kmsgw.gateway.metrics;
 
 import io.kmsgw.gateway.protocol.ApiName;
 import io.kmsgw.gateway.protocol.KmsRequest;

@@ -1,7 +1,5 @@
-package io.kmsgw.hsm.mechanism;
+package io.kmsgw.hsm.api;
 
-import io.kmsgw.hsm.api.Ckr;
-import io.kmsgw.hsm.api.HsmException;
 import java.io.IOException;
 import java.util.Map;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;

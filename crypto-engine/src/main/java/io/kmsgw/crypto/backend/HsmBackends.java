@@ -1,0 +1,43 @@
+package io.kmsgw.crypto.backend;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/** The one place a backend is chosen: by {@link Config#type}, from configuration. */
+public final class HsmBackends {
+    /** The simulated token (the default). */
+    public static final String SIMULATOR = "hsm-sim";
+    /** A PKCS#11 module: named by the configuration, not built yet. */
+    public static final String PKCS11 = "pkcs11";
+    /** Every type {@link #open} knows. */
+    public static final List<String> TYPES = List.of(SIMULATOR, PKCS11);
+
+    private HsmBackends() {
+    }
+
+    /**
+     * How to open a backend. {@code secret} is the HSM secret the token PINs derive from; {@code unsealSecret}
+     * (with {@code vault}) is given only when gateways share the instance's master key. Both are cleared by {@link #open}.
+     */
+    public record Config(String type, Path tokenDir, char[] secret, int pbkdf2Iterations, int maxSessions, char[] unsealSecret,
+                         SharedMaster.Vault vault) {
+    }
+
+    /** Opens and logs in to the configured backend; IllegalArgumentException for a type that cannot be opened. */
+    public static HsmBackend open(Config c) {
+        try {
+            return switch (c.type()) {
+                case SIMULATOR -> new SimHsmBackend(c.tokenDir(), c.secret(), c.pbkdf2Iterations(), c.maxSessions(),
+                        c.unsealSecret() == null ? null : new SharedMaster(c.unsealSecret(), c.vault()));
+                case PKCS11 -> throw new IllegalArgumentException("hsm: the pkcs11 backend is not available in this build; use hsm-sim");
+                default -> throw new IllegalArgumentException("hsm: unknown backend " + c.type() + "; expected one of " + TYPES);
+            };
+        } finally {
+            Arrays.fill(c.secret(), '\0');
+            if (c.unsealSecret() != null) {
+                Arrays.fill(c.unsealSecret(), '\0');
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.kmsgw.gateway.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The event loops (epoll when available) and the listening sockets on them; closing drains in-flight requests, bounded. */
+final class Listeners implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
+
+    private final boolean epoll = Epoll.isAvailable();
+    private final Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final List<Channel> channels = new ArrayList<>();
+
+    /** @param ioThreads event loops for connections (they also run light crypto inline) */
+    Listeners(int ioThreads) {
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        boss = new MultiThreadIoEventLoopGroup(1, io);
+        workers = new MultiThreadIoEventLoopGroup(ioThreads, io);
+    }
+
+    /** Binds a listener; returns the address it accepts on (the port chosen when 0 was asked). */
+    InetSocketAddress bind(InetSocketAddress address, ChannelInitializer<SocketChannel> init) throws InterruptedException {
+        Channel ch = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(init)
+                .bind(address).sync().channel();
+        channels.add(ch);
+        return (InetSocketAddress) ch.localAddress();
+    }
+
+    String transport() {
+        return epoll ? "epoll" : "nio";
+    }
+
+    @Override
+    public void close() {
+        for (Channel c : channels) {
+            c.close().awaitUninterruptibly(5_000);
+        }
+        // Quiet period lets requests already read finish; the timeout bounds the drain. The waits are bounded
+        // too: once a stopped server hung here with every event loop thread gone (seen once, after an
+        // overload run with JFR attached; not reproduced), and SIGTERM must end the process whatever happens.
+        if (!workers.shutdownGracefully(200, 10_000, TimeUnit.MILLISECONDS).awaitUninterruptibly(15_000)) {
+            LOG.warn("the event loops did not report termination within 15 s; closing the rest anyway");
+        }
+        if (!boss.shutdownGracefully(0, 1000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5_000)) {
+            LOG.warn("the accept loop did not report termination within 5 s; closing the rest anyway");
+        }
+    }
+}
