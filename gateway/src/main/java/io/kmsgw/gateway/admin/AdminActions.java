@@ -7,12 +7,10 @@ import io.kmsgw.crypto.api.KeyUsage;
 import io.kmsgw.crypto.api.Secret;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kmsgw.crypto.api.KmsEngine;
 import io.kmsgw.crypto.api.KmsException;
 import io.kmsgw.crypto.api.KeyMetadata;
-import io.kmsgw.crypto.api.KeyVersionInfo;
 import io.kmsgw.gateway.audit.AuditLog;
 import io.kmsgw.gateway.authz.AccessException;
 import io.kmsgw.gateway.authz.AccessService;
@@ -43,11 +41,8 @@ public final class AdminActions {
                 text(p, "SecretDataType", false), text(p, "VersionId", false))));
         actions.put("DescribeSecret", p -> secretNode(engine.secrets().describeSecret(text(p, "SecretName", true))));
         actions.put("ListSecrets", p -> {
-            ObjectNode out = JSON.createObjectNode();
-            ArrayNode list = out.putArray("SecretList");
-            engine.secrets().listSecrets().forEach(sec -> list.add(secretNode(sec)));
-            out.put("TotalCount", list.size());
-            return out;
+            java.util.List<Views.SecretInfo> list = engine.secrets().listSecrets().stream().map(Views.SecretInfo::of).toList();
+            return Views.tree(new Views.SecretList(list, list.size()));
         });
         actions.put("GetSecretValue", p -> {
             java.util.concurrent.CompletableFuture<SecretValue> f = new java.util.concurrent.CompletableFuture<>();
@@ -82,7 +77,7 @@ public final class AdminActions {
                     tags(p)));
         });
         actions.put("DescribeKey", p -> keyResult(engine.keys().describeKey(text(p, "KeyId", true))));
-        actions.put("ListKeys", p -> listKeys(engine, p));
+        actions.put("ListKeys", p -> Views.tree(listKeys(engine, p)));
         actions.put("EnableKey", p -> keyResult(engine.keys().enableKey(text(p, "KeyId", true))));
         actions.put("DisableKey", p -> keyResult(engine.keys().disableKey(text(p, "KeyId", true))));
         actions.put("ScheduleKeyDeletion", p -> keyResult(engine.keys().scheduleKeyDeletion(text(p, "KeyId", true),
@@ -120,12 +115,8 @@ public final class AdminActions {
             return JSON.createObjectNode();
         });
         actions.put("ListSecretVersionIds", p -> {
-            io.kmsgw.crypto.api.Secret sec = engine.secrets().describeSecret(text(p, "SecretName", true));
-            ObjectNode out = JSON.createObjectNode();
-            out.put("SecretName", sec.name());
-            out.set("VersionIds", secretNode(sec).get("VersionIds"));
-            out.put("TotalCount", sec.versions().size());
-            return out;
+            Secret sec = engine.secrets().describeSecret(text(p, "SecretName", true));
+            return Views.tree(new Views.SecretVersionIds(sec.name(), Views.SecretVersion.of(sec), sec.versions().size()));
         });
         actions.put("UpdateSecretVersionStage", p -> secretNode(engine.secrets().updateSecretVersionStage(text(p, "SecretName", true),
                 text(p, "VersionStage", true), text(p, "RemoveFromVersion", false), text(p, "MoveToVersion", false))));
@@ -133,60 +124,21 @@ public final class AdminActions {
             String name = text(p, "SecretName", true);
             boolean force = Boolean.parseBoolean(text(p, "ForceDeleteWithoutRecovery", false));
             java.time.Instant at = engine.secrets().deleteSecret(name, Params.integer(p, "RecoveryWindowInDays", 0, 0, 100_000), force);
-            ObjectNode out = JSON.createObjectNode();
-            out.put("SecretName", name);
-            out.put("PlannedDeleteTime", at == null ? "" : at.toString());
-            return out;
+            return Views.tree(new Views.SecretDeletion(name, at == null ? "" : at.toString()));
         });
         actions.put("RestoreSecret", p -> secretNode(engine.secrets().restoreSecret(text(p, "SecretName", true))));
         actions.put("CreateAlias", p -> {
             engine.aliases().createAlias(text(p, "AliasName", true), text(p, "KeyId", true));
             return JSON.createObjectNode();
         });
-        actions.put("ListAliases", p -> {
-            ObjectNode out = JSON.createObjectNode();
-            ArrayNode list = out.putObject("Aliases").putArray("Alias");
-            new TreeMap<>(engine.aliases().listAliases()).forEach((alias, keyId) -> list.addObject().put("AliasName", alias).put("KeyId", keyId));
-            out.put("TotalCount", list.size());
-            return out;
-        });
-        actions.put("CreateKeyVersion", p -> {
-            KeyVersionInfo v = engine.keys().createKeyVersion(text(p, "KeyId", true));
-            ObjectNode out = JSON.createObjectNode();
-            out.putObject("KeyVersion").put("KeyId", v.keyId()).put("KeyVersionId", v.versionId())
-                    .put("CreationDate", v.creationDate().toString());
-            return out;
-        });
-        actions.put("ListKeyVersions", p -> {
-            ObjectNode out = JSON.createObjectNode();
-            ArrayNode list = out.putObject("KeyVersions").putArray("KeyVersion");
-            for (KeyVersionInfo v : engine.keys().listKeyVersions(text(p, "KeyId", true))) {
-                list.addObject().put("KeyId", v.keyId()).put("KeyVersionId", v.versionId()).put("CreationDate", v.creationDate().toString());
-            }
-            out.put("TotalCount", list.size());
-            return out;
-        });
+        actions.put("ListAliases", p -> Views.tree(Views.Aliases.of(engine.aliases().listAliases())));
+        actions.put("CreateKeyVersion", p -> Views.tree(new Views.KeyVersionResult(Views.KeyVersion.of(
+                engine.keys().createKeyVersion(text(p, "KeyId", true))))));
+        actions.put("ListKeyVersions", p -> Views.tree(Views.KeyVersions.of(engine.keys().listKeyVersions(text(p, "KeyId", true)))));
     }
 
-    private static ObjectNode secretNode(io.kmsgw.crypto.api.Secret sec) {
-        ObjectNode out = JSON.createObjectNode();
-        out.put("SecretName", sec.name());
-        out.put("SecretType", sec.secretType());
-        out.put("EncryptionKeyId", sec.encryptionKeyId());
-        out.put("Description", sec.description());
-        out.put("CreateTime", io.kmsgw.crypto.api.IsoTime.seconds(sec.created()));
-        out.put("PlannedDeleteTime", sec.plannedDeletion() == null ? "" : sec.plannedDeletion().toString());
-        String current = sec.stages().get(io.kmsgw.crypto.api.Secret.CURRENT);
-        out.put("VersionId", current == null ? "" : current);
-        ArrayNode versions = out.putArray("VersionIds");
-        sec.versions().values().stream().sorted((a, b) -> a.created().compareTo(b.created())).forEach(v -> {
-            ObjectNode n = versions.addObject();
-            n.put("VersionId", v.versionId());
-            n.put("CreateTime", io.kmsgw.crypto.api.IsoTime.seconds(v.created()));
-            ArrayNode st = n.putArray("VersionStages");
-            sec.stagesOf(v.versionId()).forEach(st::add);
-        });
-        return out;
+    private static ObjectNode secretNode(Secret sec) {
+        return Views.tree(Views.SecretInfo.of(sec));
     }
 
     /** Runs an action; unknown names are 404 InvalidAction. */
@@ -236,7 +188,7 @@ public final class AdminActions {
     }
 
     /** ListKeys with Filters (KeySpec, KeyState, Tag "k=v") and paging (PageNumber from 1, PageSize 1–100, default 10). */
-    private static ObjectNode listKeys(KmsEngine engine, JsonNode p) {
+    private static Views.KeyPage listKeys(KmsEngine engine, JsonNode p) {
         String spec = text(p, "KeySpec", false);
         String state = text(p, "KeyState", false);
         String tag = text(p, "Tag", false);
@@ -253,36 +205,11 @@ public final class AdminActions {
                     String k = eq < 0 ? tag : tag.substring(0, eq);
                     return m.tags().containsKey(k) && (eq < 0 || m.tags().get(k).equals(tag.substring(eq + 1)));
                 }).toList();
-        ObjectNode out = JSON.createObjectNode();
-        ArrayNode keys = out.putObject("Keys").putArray("Key");
-        all.stream().skip((long) (page - 1) * size).limit(size)
-                .forEach(m -> keys.addObject().put("KeyId", m.keyId()).put("KeyArn", "acs:kms:::key/" + m.keyId()));
-        out.put("TotalCount", all.size());
-        out.put("PageNumber", page);
-        out.put("PageSize", size);
-        return out;
+        return Views.KeyPage.of(all, page, size);
     }
 
     private static ObjectNode keyResult(KeyMetadata m) {
-        ObjectNode out = JSON.createObjectNode();
-        ObjectNode k = out.putObject("KeyMetadata");
-        k.put("KeyId", m.keyId());
-        k.put("Arn", "acs:kms:::key/" + m.keyId());
-        k.put("KeySpec", m.spec().name());
-        k.put("KeyUsage", m.usage().wireName());
-        k.put("KeyState", m.state().name());
-        k.put("Description", m.description());
-        k.put("Origin", m.origin());
-        k.put("CreationDate", m.creationDate().toString());
-        k.put("PrimaryKeyVersion", m.primaryVersionId());
-        k.put("DeleteDate", m.deletionDate() == null ? "" : m.deletionDate().toString());
-        k.put("AutomaticRotation", m.rotationInterval() == null ? "Disabled" : "Enabled");
-        k.put("RotationInterval", m.rotationInterval() == null ? "" : m.rotationInterval().getSeconds() + "s");
-        k.put("NextRotationDate", m.nextRotation() == null ? "" : m.nextRotation().toString());
-        k.put("LastRotationDate", m.lastRotation().toString());
-        ArrayNode tags = k.putObject("Tags").putArray("Tag");
-        m.tags().forEach((tk, tv) -> tags.addObject().put("TagKey", tk).put("TagValue", tv));
-        return out;
+        return Views.tree(new Views.KeyResult(Views.Key.of(m)));
     }
 
     private static String text(JsonNode params, String name, boolean required) {
