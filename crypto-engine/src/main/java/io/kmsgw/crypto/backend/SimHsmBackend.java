@@ -3,7 +3,6 @@ package io.kmsgw.crypto.backend;
 import static io.kmsgw.hsm.api.Pkcs11.*;
 
 import io.kmsgw.crypto.api.KmsError;
-import io.kmsgw.crypto.backend.BackendSession.KeyKind;
 import io.kmsgw.crypto.api.KmsException;
 import io.kmsgw.hsm.api.CryptokiProvider;
 import io.kmsgw.hsm.api.Ckr;
@@ -11,12 +10,8 @@ import io.kmsgw.hsm.api.Cryptoki;
 import io.kmsgw.hsm.api.HsmException;
 import io.kmsgw.hsm.api.Mechanism;
 import io.kmsgw.hsm.api.Template;
-import io.kmsgw.hsm.api.Curves;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HexFormat;
-import java.util.Map;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 
 /**
  * {@link HsmBackend} over the simulated token. On first use it initialises the token (SO and user PIN
@@ -26,7 +21,6 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 public final class SimHsmBackend implements HsmBackend, Sealer {
     static final String MASTER_LABEL = "kmsgw-master-key";
     private static final long SLOT = 0;
-    private static final Mechanism KWP = Mechanism.of(CKM_AES_KEY_WRAP_KWP);
 
     private final Cryptoki hsm;
     private final long managementSession;
@@ -100,9 +94,9 @@ public final class SimHsmBackend implements HsmBackend, Sealer {
     @Override
     public BackendSession openSession() {
         try {
-            return new Session(hsm.openSession(SLOT, CKF_SERIAL_SESSION | CKF_RW_SESSION));
+            return new CryptokiSession(hsm, hsm.openSession(SLOT, CKF_SERIAL_SESSION | CKF_RW_SESSION), masterKey);
         } catch (HsmException e) {
-            throw map(e);
+            throw CryptokiSession.map(e);
         }
     }
 
@@ -142,7 +136,7 @@ public final class SimHsmBackend implements HsmBackend, Sealer {
             System.arraycopy(ct, 0, out, 12, ct.length);
             return out;
         } catch (HsmException e) {
-            throw map(e);
+            throw CryptokiSession.map(e);
         }
     }
 
@@ -158,7 +152,7 @@ public final class SimHsmBackend implements HsmBackend, Sealer {
                     sealKey);
             return hsm.decrypt(managementSession, Arrays.copyOfRange(sealed, 12, sealed.length));
         } catch (HsmException e) {
-            throw map(e);
+            throw CryptokiSession.map(e);
         }
     }
 
@@ -174,301 +168,6 @@ public final class SimHsmBackend implements HsmBackend, Sealer {
             hsm.close();
         } catch (HsmException ignored) {
             // already finalised
-        }
-    }
-
-    static KmsException map(HsmException e) {
-        return switch (e.ckr()) {
-            case ENCRYPTED_DATA_INVALID, ENCRYPTED_DATA_LEN_RANGE -> KmsException.decryptionFailed();
-            case DATA_LEN_RANGE -> KmsException.invalid("The data length does not fit the algorithm.");
-            case DEVICE_ERROR, SESSION_COUNT -> new KmsException(KmsError.UNAVAILABLE, "The HSM is temporarily unavailable.");
-            default -> new KmsException(KmsError.INTERNAL, "HSM call failed: " + e.getMessage());
-        };
-    }
-
-    private static final Map<String, ASN1ObjectIdentifier> CURVES = Map.of(
-            "secp256r1", Curves.P256, "secp256k1", Curves.SECP256K1, "secp384r1", Curves.P384, "secp521r1", Curves.P521);
-
-    /** DER DigestInfo prefixes for PKCS#1 v1.5 signatures over a digest. */
-    private static final Map<String, byte[]> DIGEST_INFO = Map.of(
-            "SHA-256", HexFormat.of().parseHex("3031300d060960864801650304020105000420"),
-            "SHA-384", HexFormat.of().parseHex("3041300d060960864801650304020205000430"),
-            "SHA-512", HexFormat.of().parseHex("3051300d060960864801650304020305000440"));
-
-    private static long hashMechanism(String hash) {
-        return switch (hash) {
-            case "SHA-1" -> CKM_SHA_1;
-            case "SHA-256" -> CKM_SHA256;
-            case "SHA-384" -> CKM_SHA384;
-            case "SHA-512" -> CKM_SHA512;
-            default -> throw KmsException.invalid("Unsupported hash " + hash + ".");
-        };
-    }
-
-    /** The public-key template of a pair: modulus bits (RSA) or named curve (EC); SM2 has one curve. */
-    private static Template publicTemplate(KeyKind kind, int size, String curve) {
-        Template pub = Template.of().set(CKA_TOKEN, false);
-        if (kind == KeyKind.RSA) {
-            pub.set(CKA_MODULUS_BITS, (long) size);
-        } else if (kind == KeyKind.EC) {
-            ASN1ObjectIdentifier oid = CURVES.get(curve);
-            if (oid == null) {
-                throw KmsException.invalid("Unsupported curve " + curve + ".");
-            }
-            pub.set(CKA_EC_PARAMS, Curves.params(oid));
-        }
-        return pub;
-    }
-
-    private static Mechanism pairMechanism(KeyKind kind) {
-        return Mechanism.of(switch (kind) {
-            case RSA -> CKM_RSA_PKCS_KEY_PAIR_GEN;
-            case SM2 -> CKM_SM2_KEY_PAIR_GEN;
-            default -> CKM_EC_KEY_PAIR_GEN;
-        });
-    }
-
-    private final class Session implements BackendSession {
-        private final long handle;
-
-        Session(long handle) {
-            this.handle = handle;
-        }
-
-        @Override
-        public Generated generate(KeyKind kind, int size, String curve) {
-            long[] made = {0, 0};
-            try {
-                switch (kind) {
-                    case AES, SM4, HMAC -> {
-                        made[0] = hsm.generateKey(handle, Mechanism.of(kind == KeyKind.AES ? CKM_AES_KEY_GEN : kind == KeyKind.SM4
-                                ? CKM_SM4_KEY_GEN : CKM_GENERIC_SECRET_KEY_GEN),
-                                Template.of().set(CKA_VALUE_LEN, (long) (size / 8)).set(CKA_TOKEN, false).set(CKA_SENSITIVE, true)
-                                        .set(CKA_EXTRACTABLE, true));
-                        return new Generated(hsm.wrapKey(handle, KWP, masterKey, made[0]), null);
-                    }
-                    default -> {
-                        long[] kp = hsm.generateKeyPair(handle, pairMechanism(kind), publicTemplate(kind, size, curve),
-                                Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true).set(CKA_EXTRACTABLE, true));
-                        made[0] = kp[0];
-                        made[1] = kp[1];
-                        byte[] spki = hsm.getAttributeValue(handle, kp[0], CKA_VENDOR_PUBLIC_KEY_INFO).bytes(CKA_VENDOR_PUBLIC_KEY_INFO);
-                        return new Generated(hsm.wrapKey(handle, KWP, masterKey, kp[1]), spki);
-                    }
-                }
-            } catch (HsmException e) {
-                throw map(e);
-            } finally {
-                destroySessionObjects(made);
-            }
-        }
-
-        @Override
-        public DataKeyPair generateDataKeyPair(KeyKind kind, int size, String curve) {
-            long[] kp = {0, 0};
-            try {
-                kp = hsm.generateKeyPair(handle, pairMechanism(kind), publicTemplate(kind, size, curve),
-                        Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, false).set(CKA_EXTRACTABLE, true));
-                byte[] spki = hsm.getAttributeValue(handle, kp[0], CKA_VENDOR_PUBLIC_KEY_INFO).bytes(CKA_VENDOR_PUBLIC_KEY_INFO);
-                byte[] pkcs8 = hsm.getAttributeValue(handle, kp[1], CKA_VALUE).bytes(CKA_VALUE);
-                return new DataKeyPair(pkcs8, spki);
-            } catch (HsmException e) {
-                throw map(e);
-            } finally {
-                destroySessionObjects(kp);
-            }
-        }
-
-        /** Destroys the plaintext session objects a generation left behind; a failure here must not hide the result. */
-        private void destroySessionObjects(long[] handles) {
-            for (long h : handles) {
-                if (h != 0) {
-                    unload(h);
-                }
-            }
-        }
-
-        @Override
-        public long load(KeyKind kind, byte[] wrapped) {
-            Template t = Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true).set(CKA_EXTRACTABLE, false);
-            switch (kind) {
-                case AES -> t.set(CKA_CLASS, CKO_SECRET_KEY).set(CKA_KEY_TYPE, CKK_AES).set(CKA_ENCRYPT, true).set(CKA_DECRYPT, true);
-                case SM4 -> t.set(CKA_CLASS, CKO_SECRET_KEY).set(CKA_KEY_TYPE, CKK_SM4).set(CKA_ENCRYPT, true).set(CKA_DECRYPT, true);
-                case SM2 -> t.set(CKA_CLASS, CKO_PRIVATE_KEY).set(CKA_KEY_TYPE, CKK_SM2).set(CKA_SIGN, true).set(CKA_DECRYPT, true);
-                case HMAC -> t.set(CKA_CLASS, CKO_SECRET_KEY).set(CKA_KEY_TYPE, CKK_GENERIC_SECRET).set(CKA_SIGN, true).set(CKA_VERIFY, true);
-                case RSA -> t.set(CKA_CLASS, CKO_PRIVATE_KEY).set(CKA_KEY_TYPE, CKK_RSA).set(CKA_SIGN, true).set(CKA_DECRYPT, true);
-                case EC -> t.set(CKA_CLASS, CKO_PRIVATE_KEY).set(CKA_KEY_TYPE, CKK_EC).set(CKA_SIGN, true);
-                default -> throw new IllegalArgumentException(kind.name());
-            }
-            try {
-                return hsm.unwrapKey(handle, KWP, masterKey, wrapped, t);
-            } catch (HsmException e) {
-                throw map(e);
-            }
-        }
-
-        @Override
-        public long loadPublic(KeyKind kind, byte[] spki) {
-            try {
-                return hsm.createObject(handle, Template.of().set(CKA_CLASS, CKO_PUBLIC_KEY)
-                        .set(CKA_KEY_TYPE, kind == KeyKind.RSA ? CKK_RSA : kind == KeyKind.SM2 ? CKK_SM2 : CKK_EC).set(CKA_VALUE, spki)
-                        .set(CKA_TOKEN, false).set(CKA_VERIFY, true).set(CKA_ENCRYPT, kind == KeyKind.RSA || kind == KeyKind.SM2));
-            } catch (HsmException e) {
-                throw map(e);
-            }
-        }
-
-        @Override
-        public void unload(long key) {
-            try {
-                hsm.destroyObject(handle, key);
-            } catch (HsmException ignored) {
-                // already gone with its session
-            }
-        }
-
-        @Override
-        public byte[] cipher(long key, CipherMode mode, boolean encrypt, byte[] iv, byte[] aad, byte[] data) {
-            return crypt(block(mode, iv, aad, CKM_AES_GCM, CKM_AES_CBC, CKM_AES_CBC_PAD, CKM_AES_CTR, CKM_AES_ECB), key, encrypt, data);
-        }
-
-        @Override
-        public byte[] sm4(long key, CipherMode mode, boolean encrypt, byte[] iv, byte[] aad, byte[] data) {
-            return crypt(block(mode, iv, aad, CKM_SM4_GCM, CKM_SM4_CBC, CKM_SM4_CBC_PAD, CKM_SM4_CTR, CKM_SM4_ECB), key, encrypt, data);
-        }
-
-        @Override
-        public byte[] sm2Crypt(long key, boolean encrypt, byte[] data) {
-            return crypt(Mechanism.of(CKM_SM2_ENCRYPT), key, encrypt, data);
-        }
-
-        /** The block-cipher mechanism for a mode, given the family's mechanism types (AES or SM4). */
-        private static Mechanism block(CipherMode mode, byte[] iv, byte[] aad, long gcm, long cbc, long cbcPad, long ctr, long ecb) {
-            return switch (mode) {
-                case GCM -> new Mechanism(gcm, new Mechanism.GcmParams(iv, aad, 128));
-                case CBC -> new Mechanism(cbc, new Mechanism.IvParams(iv));
-                case CBC_PAD -> new Mechanism(cbcPad, new Mechanism.IvParams(iv));
-                case CTR -> new Mechanism(ctr, new Mechanism.IvParams(iv));
-                case ECB -> Mechanism.of(ecb);
-            };
-        }
-
-        private byte[] crypt(Mechanism m, long key, boolean encrypt, byte[] data) {
-            try {
-                if (encrypt) {
-                    hsm.encryptInit(handle, m, key);
-                    return hsm.encrypt(handle, data);
-                }
-                hsm.decryptInit(handle, m, key);
-                return hsm.decrypt(handle, data);
-            } catch (HsmException e) {
-                throw map(e);
-            }
-        }
-
-        @Override
-        public byte[] sm2Sign(long key, byte[] message, boolean digest) {
-            try {
-                hsm.signInit(handle, Mechanism.of(digest ? CKM_SM2 : CKM_SM3_SM2), key);
-                return hsm.sign(handle, message);
-            } catch (HsmException e) {
-                throw map(e);
-            }
-        }
-
-        @Override
-        public boolean sm2Verify(long key, byte[] message, boolean digest, byte[] signature) {
-            try {
-                hsm.verifyInit(handle, Mechanism.of(digest ? CKM_SM2 : CKM_SM3_SM2), key);
-                hsm.verify(handle, message, signature);
-                return true;
-            } catch (HsmException e) {
-                if (e.ckr() == Ckr.SIGNATURE_INVALID || e.ckr() == Ckr.SIGNATURE_LEN_RANGE) {
-                    return false;
-                }
-                throw map(e);
-            }
-        }
-
-        @Override
-        public byte[] rsaOaep(long key, boolean encrypt, String hash, byte[] data) {
-            return crypt(new Mechanism(CKM_RSA_PKCS_OAEP, new Mechanism.OaepParams(hashMechanism(hash))), key, encrypt, data);
-        }
-
-        private Mechanism signMechanism(SignScheme scheme, String hash, byte[] digest) {
-            return switch (scheme) {
-                case RSA_PSS -> new Mechanism(CKM_RSA_PKCS_PSS, new Mechanism.PssParams(hashMechanism(hash), digest.length));
-                case RSA_PKCS1 -> Mechanism.of(CKM_RSA_PKCS);
-                case ECDSA -> Mechanism.of(CKM_ECDSA);
-            };
-        }
-
-        private byte[] signInput(SignScheme scheme, String hash, byte[] digest) {
-            if (scheme != SignScheme.RSA_PKCS1) {
-                return digest;
-            }
-            byte[] prefix = DIGEST_INFO.get(hash);
-            if (prefix == null) {
-                throw KmsException.invalid("Unsupported hash " + hash + ".");
-            }
-            byte[] in = Arrays.copyOf(prefix, prefix.length + digest.length);
-            System.arraycopy(digest, 0, in, prefix.length, digest.length);
-            return in;
-        }
-
-        @Override
-        public byte[] sign(long key, SignScheme scheme, String hash, byte[] digest) {
-            try {
-                hsm.signInit(handle, signMechanism(scheme, hash, digest), key);
-                return hsm.sign(handle, signInput(scheme, hash, digest));
-            } catch (HsmException e) {
-                throw map(e);
-            }
-        }
-
-        @Override
-        public boolean verify(long key, SignScheme scheme, String hash, byte[] digest, byte[] signature) {
-            try {
-                hsm.verifyInit(handle, signMechanism(scheme, hash, digest), key);
-                hsm.verify(handle, signInput(scheme, hash, digest), signature);
-                return true;
-            } catch (HsmException e) {
-                if (e.ckr() == Ckr.SIGNATURE_INVALID || e.ckr() == Ckr.SIGNATURE_LEN_RANGE) {
-                    return false;
-                }
-                throw map(e);
-            }
-        }
-
-        @Override
-        public byte[] mac(long key, int bits, byte[] data) {
-            long mech = switch (bits) {
-                case 224 -> CKM_SHA224_HMAC;
-                case 256 -> CKM_SHA256_HMAC;
-                case 384 -> CKM_SHA384_HMAC;
-                case 512 -> CKM_SHA512_HMAC;
-                default -> throw KmsException.invalid("Unsupported HMAC size " + bits + ".");
-            };
-            try {
-                hsm.signInit(handle, Mechanism.of(mech), key);
-                return hsm.sign(handle, data);
-            } catch (HsmException e) {
-                throw map(e);
-            }
-        }
-
-        @Override
-        public void random(byte[] out) {
-            hsm.generateRandom(handle, out);
-        }
-
-        @Override
-        public void close() {
-            try {
-                hsm.closeSession(handle);
-            } catch (HsmException ignored) {
-                // library already finalised
-            }
         }
     }
 }
