@@ -1,0 +1,276 @@
+package io.kmsgw.crypto.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kmsgw.crypto.api.KmsError;
+import io.kmsgw.crypto.api.KmsException;
+import io.kmsgw.crypto.backend.BackendSession.CipherMode;
+import io.kmsgw.crypto.backend.BackendSession.KeyKind;
+import io.kmsgw.crypto.backend.BackendSession.SignScheme;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.PSSParameterSpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javax.crypto.Cipher;
+import javax.crypto.spec.OAEPParameterSpec;
+import javax.crypto.spec.PSource;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.DERSequence;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * What the engine needs of any HSM backend, written once: {@link SimHsmBackendContractTest} runs it on the simulated
+ * token (a PKCS#11 backend runs it too). Public-key results are checked with the JDK, never with the backend itself.
+ */
+abstract class BackendContract {
+    @TempDir
+    protected Path dir;
+    private final List<AutoCloseable> open = new ArrayList<>();
+    protected HsmBackend backend;
+    protected BackendSession session;
+
+    /** A logged-in backend over the token in {@code tokenDir}, created on first use with {@code secret}. */
+    protected abstract HsmBackend open(Path tokenDir, String secret);
+
+    @BeforeEach
+    void start() {
+        backend = track(open(dir.resolve("hsm"), "contract-secret-0001"));
+        session = track(backend.openSession());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    protected <T extends AutoCloseable> T track(T c) {
+        open.add(c);
+        return c;
+    }
+
+    private static KmsError error(org.junit.jupiter.api.function.Executable call) {
+        return assertThrows(KmsException.class, call).error();
+    }
+
+    private long aes() {
+        return session.load(KeyKind.AES, session.generate(KeyKind.AES, 256, null).wrapped());
+    }
+
+    @Test
+    void symmetricMaterialLeavesOnlyWrappedAndEachGenerationIsNew() {
+        BackendSession.Generated a = session.generate(KeyKind.AES, 256, null);
+        BackendSession.Generated b = session.generate(KeyKind.AES, 256, null);
+        assertNull(a.publicKey());
+        assertTrue(a.wrapped().length >= 32 + 8, "a wrapped key is longer than the key");
+        assertFalse(Arrays.equals(a.wrapped(), b.wrapped()));
+    }
+
+    @Test
+    void gcmRoundTripsAndFailsClosedOnAnyChange() {
+        long k = aes();
+        byte[] iv = new byte[12];
+        session.random(iv);
+        byte[] ct = session.encryptGcm(k, iv, "aad".getBytes(), "plaintext".getBytes());
+        assertEquals(9 + 16, ct.length, "ciphertext || 16-byte tag");
+        assertArrayEquals("plaintext".getBytes(), session.decryptGcm(k, iv, "aad".getBytes(), ct));
+        assertEquals(KmsError.DECRYPTION_FAILED, error(() -> session.decryptGcm(k, iv, "AAD".getBytes(), ct)));
+        byte[] flipped = ct.clone();
+        flipped[0] ^= 1;
+        assertEquals(KmsError.DECRYPTION_FAILED, error(() -> session.decryptGcm(k, iv, "aad".getBytes(), flipped)));
+        long other = aes();
+        assertEquals(KmsError.DECRYPTION_FAILED, error(() -> session.decryptGcm(other, iv, "aad".getBytes(), ct)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = CipherMode.class, names = {"CBC", "CBC_PAD", "CTR", "ECB"})
+    void everyAesModeRoundTrips(CipherMode mode) {
+        long k = aes();
+        byte[] iv = mode == CipherMode.ECB ? null : new byte[16];
+        byte[] data = new byte[mode == CipherMode.CBC_PAD || mode == CipherMode.CTR ? 37 : 48];
+        Arrays.fill(data, (byte) 7);
+        byte[] ct = session.cipher(k, mode, true, iv, null, data);
+        assertFalse(Arrays.equals(data, Arrays.copyOf(ct, data.length)));
+        assertArrayEquals(data, session.cipher(k, mode, false, iv, null, ct));
+    }
+
+    @Test
+    void sm4RoundTrips() {
+        long k = session.load(KeyKind.SM4, session.generate(KeyKind.SM4, 128, null).wrapped());
+        byte[] iv = new byte[12];
+        byte[] ct = session.sm4(k, CipherMode.GCM, true, iv, new byte[0], "sm4 data".getBytes());
+        assertArrayEquals("sm4 data".getBytes(), session.sm4(k, CipherMode.GCM, false, iv, new byte[0], ct));
+        byte[] cbc = session.sm4(k, CipherMode.CBC_PAD, true, new byte[16], null, new byte[5]);
+        assertEquals(16, cbc.length);
+        assertArrayEquals(new byte[5], session.sm4(k, CipherMode.CBC_PAD, false, new byte[16], null, cbc));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"224, 28", "256, 32", "384, 48", "512, 64"})
+    void hmacIsDeterministicPerKey(int bits, int length) {
+        long k = session.load(KeyKind.HMAC, session.generate(KeyKind.HMAC, bits, null).wrapped());
+        byte[] tag = session.mac(k, bits, "m".getBytes());
+        assertEquals(length, tag.length);
+        assertArrayEquals(tag, session.mac(k, bits, "m".getBytes()));
+        assertFalse(Arrays.equals(tag, session.mac(k, bits, "n".getBytes())));
+    }
+
+    private static PublicKey spki(String alg, byte[] der) throws Exception {
+        return KeyFactory.getInstance(alg).generatePublic(new X509EncodedKeySpec(der));
+    }
+
+    @Test
+    void rsaSignaturesVerifyWithTheJdkAndOaepOpensWhatTheJdkSealed() throws Exception {
+        BackendSession.Generated g = session.generate(KeyKind.RSA, 2048, null);
+        PublicKey pub = spki("RSA", g.publicKey());
+        long priv = session.load(KeyKind.RSA, g.wrapped());
+        byte[] digest = MessageDigest.getInstance("SHA-256").digest("signed".getBytes());
+
+        Signature pss = Signature.getInstance("RSASSA-PSS");
+        pss.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
+        pss.initVerify(pub);
+        pss.update("signed".getBytes());
+        assertTrue(pss.verify(session.sign(priv, SignScheme.RSA_PSS, "SHA-256", digest)));
+
+        Signature pkcs1 = Signature.getInstance("SHA256withRSA");
+        pkcs1.initVerify(pub);
+        pkcs1.update("signed".getBytes());
+        byte[] sig = session.sign(priv, SignScheme.RSA_PKCS1, "SHA-256", digest);
+        assertTrue(pkcs1.verify(sig));
+        long pubHandle = session.loadPublic(KeyKind.RSA, g.publicKey());
+        assertTrue(session.verify(pubHandle, SignScheme.RSA_PKCS1, "SHA-256", digest, sig));
+        sig[5] ^= 1;
+        assertFalse(session.verify(pubHandle, SignScheme.RSA_PKCS1, "SHA-256", digest, sig));
+
+        for (String hash : new String[] {"SHA-256", "SHA-1"}) {
+            Cipher oaep = Cipher.getInstance("RSA/ECB/OAEPPadding");
+            MGF1ParameterSpec mgf = hash.equals("SHA-1") ? MGF1ParameterSpec.SHA1 : MGF1ParameterSpec.SHA256;
+            oaep.init(Cipher.ENCRYPT_MODE, pub, new OAEPParameterSpec(hash, "MGF1", mgf, PSource.PSpecified.DEFAULT));
+            byte[] ct = oaep.doFinal("secret".getBytes());
+            assertArrayEquals("secret".getBytes(), session.rsaOaep(priv, false, hash, ct), hash);
+            ct[7] ^= 1;
+            assertEquals(KmsError.DECRYPTION_FAILED, error(() -> session.rsaOaep(priv, false, hash, ct)), hash);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"secp256r1, SHA-256, SHA256withECDSA", "secp384r1, SHA-384, SHA384withECDSA", "secp521r1, SHA-512, SHA512withECDSA"})
+    void ecdsaSignaturesAreRConcatSAndVerifyWithTheJdk(String curve, String hash, String jdkAlg) throws Exception {
+        BackendSession.Generated g = session.generate(KeyKind.EC, 0, curve);
+        long priv = session.load(KeyKind.EC, g.wrapped());
+        byte[] digest = MessageDigest.getInstance(hash).digest("ec".getBytes());
+        byte[] rs = session.sign(priv, SignScheme.ECDSA, hash, digest);
+        int half = rs.length / 2;
+        byte[] der = new DERSequence(new ASN1Integer[] {new ASN1Integer(new BigInteger(1, Arrays.copyOf(rs, half))),
+                new ASN1Integer(new BigInteger(1, Arrays.copyOfRange(rs, half, rs.length)))}).getEncoded();
+        Signature v = Signature.getInstance(jdkAlg);
+        v.initVerify(spki("EC", g.publicKey()));
+        v.update("ec".getBytes());
+        assertTrue(v.verify(der));
+        long pub = session.loadPublic(KeyKind.EC, g.publicKey());
+        assertTrue(session.verify(pub, SignScheme.ECDSA, hash, digest, rs));
+        digest[0] ^= 1;
+        assertFalse(session.verify(pub, SignScheme.ECDSA, hash, digest, rs));
+    }
+
+    @Test
+    void anUnsupportedCurveIsInvalid() {
+        assertEquals(KmsError.INVALID_PARAMETER, error(() -> session.generate(KeyKind.EC, 0, "secp224r1")));
+    }
+
+    @Test
+    void sm2EncryptsAndSignsBothWays() {
+        BackendSession.Generated g = session.generate(KeyKind.SM2, 256, null);
+        long priv = session.load(KeyKind.SM2, g.wrapped());
+        long pub = session.loadPublic(KeyKind.SM2, g.publicKey());
+        byte[] ct = session.sm2Crypt(pub, true, "sm2 secret".getBytes());
+        assertArrayEquals("sm2 secret".getBytes(), session.sm2Crypt(priv, false, ct));
+        byte[] sig = session.sm2Sign(priv, "message".getBytes(), false);
+        assertTrue(session.sm2Verify(pub, "message".getBytes(), false, sig));
+        assertFalse(session.sm2Verify(pub, "massage".getBytes(), false, sig));
+        byte[] e = new byte[32];
+        byte[] sigE = session.sm2Sign(priv, e, true);
+        assertTrue(session.sm2Verify(pub, e, true, sigE));
+        ct[ct.length - 1] ^= 1;
+        assertEquals(KmsError.DECRYPTION_FAILED, error(() -> session.sm2Crypt(priv, false, ct)));
+    }
+
+    @Test
+    void dataKeyPairsArePlainPkcs8MatchingTheirPublicKey() throws Exception {
+        BackendSession.DataKeyPair p = session.generateDataKeyPair(KeyKind.EC, 0, "secp256r1");
+        PrivateKey sk = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(p.privateKey()));
+        Signature s = Signature.getInstance("SHA256withECDSA");
+        s.initSign(sk);
+        s.update("pair".getBytes());
+        byte[] sig = s.sign();
+        s.initVerify(spki("EC", p.publicKey()));
+        s.update("pair".getBytes());
+        assertTrue(s.verify(sig));
+        BackendSession.DataKeyPair r = session.generateDataKeyPair(KeyKind.RSA, 2048, null);
+        assertNotNull(KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(r.privateKey())));
+    }
+
+    @Test
+    void anUnloadedHandleIsUnusable() {
+        long k = aes();
+        session.unload(k);
+        assertThrows(KmsException.class, () -> session.encryptGcm(k, new byte[12], null, new byte[1]));
+    }
+
+    @Test
+    void materialWrappedByAnotherTokenDoesNotLoad() {
+        HsmBackend other = track(open(dir.resolve("other-hsm"), "another-secret-0002"));
+        BackendSession os = track(other.openSession());
+        byte[] foreign = os.generate(KeyKind.AES, 256, null).wrapped();
+        assertThrows(KmsException.class, () -> session.load(KeyKind.AES, foreign));
+        byte[] mangled = session.generate(KeyKind.AES, 256, null).wrapped();
+        mangled[3] ^= 1;
+        assertThrows(KmsException.class, () -> session.load(KeyKind.AES, mangled));
+    }
+
+    @Test
+    void wrappedMaterialOutlivesARestart() throws Exception {
+        byte[] wrapped = session.generate(KeyKind.AES, 256, null).wrapped();
+        long k = session.load(KeyKind.AES, wrapped);
+        byte[] ct = session.encryptGcm(k, new byte[12], null, "kept".getBytes());
+        session.close();
+        backend.close();
+        backend = track(open(dir.resolve("hsm"), "contract-secret-0001"));
+        session = track(backend.openSession());
+        assertArrayEquals("kept".getBytes(), session.decryptGcm(session.load(KeyKind.AES, wrapped), new byte[12], null, ct));
+    }
+
+    @Test
+    void randomAndHealthAndName() {
+        byte[] a = new byte[32];
+        byte[] b = new byte[32];
+        session.random(a);
+        session.random(b);
+        assertFalse(Arrays.equals(a, b));
+        assertTrue(backend.healthy());
+        assertFalse(backend.name().isBlank());
+    }
+}
