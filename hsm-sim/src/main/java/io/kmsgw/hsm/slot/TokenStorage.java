@@ -220,12 +220,20 @@ public final class TokenStorage {
         }
     }
 
+    /** Token files are the owner's alone (0600) where the file system has POSIX modes. */
+    private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY = java.nio.file.FileSystems.getDefault()
+            .supportedFileAttributeViews().contains("posix")
+            ? java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))
+            : null;
+
     private void atomicWrite(Path target, byte[] data) {
         try {
             Files.createDirectories(dir);
             Path tmp = dir.resolve(target.getFileName() + ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            Files.deleteIfExists(tmp); // a crash may have left one, with whatever mode it had
+            try (FileChannel ch = OWNER_ONLY == null
+                    ? FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
+                    : FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), OWNER_ONLY)) {
                 ByteBuffer buf = ByteBuffer.wrap(data);
                 while (buf.hasRemaining()) {
                     ch.write(buf);

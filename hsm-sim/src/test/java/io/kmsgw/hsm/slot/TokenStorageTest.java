@@ -115,6 +115,22 @@ class TokenStorageTest {
     }
 
     @Test
+    void filesAreTheOwnersAloneAndNoTemporaryIsLeftBehind() throws Exception {
+        Files.writeString(dir.resolve("token.bin.tmp"), "left over by a crash");
+        TokenStorage s = storage();
+        s.saveMeta(new TokenStorage.TokenMeta("l", new byte[] {1}, new byte[] {2}, new byte[] {3}, null, null, null, 1000));
+        s.saveObjects(key(1), 0, List.of());
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of("objects.bin", "token.bin"), files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        for (String f : List.of("token.bin", "objects.bin")) {
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(f))),
+                    f);
+        }
+        assertEquals("l", storage().loadMeta().label());
+    }
+
+    @Test
     void wipeRemovesTheToken() {
         TokenStorage s = storage();
         s.saveMeta(new TokenStorage.TokenMeta("l", new byte[] {1}, new byte[] {2}, new byte[] {3}, null, null, null, 1000));
