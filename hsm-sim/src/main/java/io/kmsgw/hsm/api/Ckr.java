@@ -66,6 +66,19 @@ public enum Ckr {
         this.code = code;
     }
 
+    private static final java.util.Map<Long, Ckr> BY_CODE = new java.util.HashMap<>();
+
+    static {
+        for (Ckr c : values()) {
+            BY_CODE.put(c.code, c);
+        }
+    }
+
+    /** The value for a PKCS#11 return code (as a real module returns it), or GENERAL_ERROR for one this enum does not name. */
+    public static Ckr of(long code) {
+        return BY_CODE.getOrDefault(code, GENERAL_ERROR);
+    }
+
     /** The PKCS#11 numeric value. */
     public long code() {
         return code;

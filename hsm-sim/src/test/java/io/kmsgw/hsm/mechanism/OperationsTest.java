@@ -189,6 +189,22 @@ class OperationsTest {
     }
 
     @Test
+    void sm4KeysMeetOnlySm4MechanismsAndGcmFailsClosed() {
+        HsmObject sm4 = secret(CKK_SM4, new byte[16], all());
+        assertCkr(Ckr.KEY_TYPE_INCONSISTENT, () -> Operations.init(Kind.ENCRYPT, new Mechanism(CKM_AES_GCM,
+                new Mechanism.GcmParams(new byte[12], null, 128)), sm4, engines));
+        assertCkr(Ckr.KEY_TYPE_INCONSISTENT, () -> Operations.init(Kind.ENCRYPT, new Mechanism(CKM_SM4_GCM,
+                new Mechanism.GcmParams(new byte[12], null, 128)), aes(all()), engines));
+        Mechanism gcm = new Mechanism(CKM_SM4_GCM, new Mechanism.GcmParams(new byte[12], null, 128));
+        byte[] ct = run(Kind.ENCRYPT, gcm, sm4, "sm4".getBytes());
+        assertArrayEquals("sm4".getBytes(), run(Kind.DECRYPT, gcm, sm4, ct));
+        ct[1] ^= 1;
+        assertCkr(Ckr.ENCRYPTED_DATA_INVALID, () -> run(Kind.DECRYPT, gcm, sm4, ct));
+        assertCkr(Ckr.MECHANISM_PARAM_INVALID, () -> Operations.init(Kind.ENCRYPT, new Mechanism(CKM_SM4_CBC,
+                new Mechanism.IvParams(new byte[8])), sm4, engines));
+    }
+
+    @Test
     void theMechanismTableListsWhatTheTokenDoes() {
         long[] all = MechanismTable.list();
         assertEquals(all.length, java.util.Arrays.stream(all).distinct().count());
