@@ -71,9 +71,14 @@ class ServicesTest {
         }
     }
 
+    /** The store under the services: the embedded one here, PostgreSQL in {@link PostgresServicesTest}; the same one again on restart. */
+    protected io.kmsgw.crypto.store.Store openStore() throws Exception {
+        return new SqliteStore(dir.resolve("kmsgw.db"));
+    }
+
     @BeforeEach
-    void start() {
-        store = new FaultInjectingStore(new SqliteStore(dir.resolve("kmsgw.db")));
+    void start() throws Exception {
+        store = new FaultInjectingStore(openStore());
         backend = HsmBackends.open(new HsmBackends.Config(HsmBackends.SIMULATOR, dir.resolve("hsm"), "services-secret-1".toCharArray(), 1000,
                 32, null, null));
         engine = new Engine(store, backend, new KmsEngine.Settings(2, 64, 16), clock);
@@ -88,7 +93,11 @@ class ServicesTest {
 
     private void restart() {
         stop();
-        start();
+        try {
+            start();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Everything a management call could change, as one comparable snapshot. */
