@@ -44,6 +44,7 @@ public class EncryptPathBenchmark {
 
     private Path dir;
     private SqliteStore store;
+    private SimHsmBackend backend;
     private KmsEngine engine;
     private String aes;
     private final byte[] payload = new byte[32];
@@ -53,7 +54,8 @@ public class EncryptPathBenchmark {
         dir = Files.createTempDirectory("kmsgw-path-bench");
         store = new SqliteStore(dir.resolve("db"));
         KmsEngine.Settings d = KmsEngine.Settings.defaults();
-        engine = new Engine(store, new SimHsmBackend(dir.resolve("hsm"), "bench-secret-0123456789".toCharArray(), 1000, 64),
+        backend = new SimHsmBackend(dir.resolve("hsm"), "bench-secret-0123456789".toCharArray(), 1000, 64);
+        engine = new Engine(store, backend,
                 new KmsEngine.Settings(d.workers(), d.queueCapacity(), d.maxLoadedKeysPerWorker(), d.maxConcurrentKeyPairs(), "inline".equals(path)),
                 Clock.systemUTC());
         aes = engine.keys().createKey("Aliyun_AES_256", "", "").keyId();
@@ -63,6 +65,7 @@ public class EncryptPathBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         engine.close();
+        backend.close();
         store.close();
         Fixtures.deleteTree(dir);
     }

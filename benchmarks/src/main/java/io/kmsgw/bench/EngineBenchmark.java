@@ -57,6 +57,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class EngineBenchmark {
     private Path dir;
     private SqliteStore store;
+    private SimHsmBackend backend;
     private KmsEngine engine;
     private String aes;
     private String ec;
@@ -92,7 +93,8 @@ public class EngineBenchmark {
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("kmsgw-bench");
         store = new SqliteStore(dir.resolve("db"));
-        engine = new Engine(store, new SimHsmBackend(dir.resolve("hsm"), "bench-secret-0123456789".toCharArray(), 1000, 64),
+        backend = new SimHsmBackend(dir.resolve("hsm"), "bench-secret-0123456789".toCharArray(), 1000, 64);
+        engine = new Engine(store, backend,
                 KmsEngine.Settings.defaults(), Clock.systemUTC());
         aes = engine.keys().createKey("Aliyun_AES_256", "", "").keyId();
         ec = engine.keys().createKey("EC_P256", "", "").keyId();
@@ -128,6 +130,7 @@ public class EngineBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
         engine.close();
+        backend.close();
         store.close();
         Fixtures.deleteTree(dir);
     }

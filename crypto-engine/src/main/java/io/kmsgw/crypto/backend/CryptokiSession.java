@@ -20,6 +20,9 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
  * One {@link BackendSession} over a Cryptoki session: each call is the PKCS#11 sequence for it (generate and
  * wrap under the master key, unwrap to use, init then the single-part call), and every CKR is mapped to the
  * engine's errors in {@link #map}. Used by one thread at a time, as PKCS#11 sessions are.
+ *
+ * <p>Over 300 lines on purpose: it is the whole {@link BackendSession} surface, each method the few calls of one
+ * operation, sharing the mechanism tables and the CKR mapping. Split by family, every part would repeat those.
  */
 final class CryptokiSession implements BackendSession {
     private static final Mechanism KWP = Mechanism.of(CKM_AES_KEY_WRAP_KWP);

@@ -40,7 +40,13 @@ public final class Authenticator extends KmsRequestHandler {
     /** The string to sign's bytes, rewritten by each request on this thread. */
     private static final ThreadLocal<StringToSign.Utf8> TO_SIGN = ThreadLocal.withInitial(StringToSign.Utf8::new);
     /** One-entry cache per thread: the Date header changes once a second. */
-    private static final ThreadLocal<Object[]> LAST_DATE = ThreadLocal.withInitial(() -> new Object[2]);
+    private static final ThreadLocal<LastDate> LAST_DATE = ThreadLocal.withInitial(LastDate::new);
+
+    /** The last Date header an event loop parsed: clients send the same one for a second's worth of requests. */
+    private static final class LastDate {
+        String text;
+        long millis;
+    }
 
     private final ClientKeyRegistry keys;
     private final SignatureVerifier verifier;
@@ -121,14 +127,14 @@ public final class Authenticator extends KmsRequestHandler {
         if (date == null || date.isEmpty() || date.length() > 64) {
             throw new ProtocolException(ProtocolError.INVALID_PARAM, "The Param Date is invalid.");
         }
-        Object[] last = LAST_DATE.get();
-        if (date.equals(last[0])) {
-            return (Long) last[1];
+        LastDate last = LAST_DATE.get();
+        if (date.equals(last.text)) {
+            return last.millis;
         }
         try {
             long millis = ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
-            last[0] = date;
-            last[1] = millis;
+            last.millis = millis;
+            last.text = date;
             return millis;
         } catch (DateTimeParseException e) {
             throw new ProtocolException(ProtocolError.INVALID_PARAM, "The Param Date is invalid.");

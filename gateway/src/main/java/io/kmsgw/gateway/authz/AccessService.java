@@ -333,9 +333,9 @@ public final class AccessService {
     /** A new client key; the private part is in the result only and never stored. */
     public synchronized ClientKeyIssuer.Issued createClientKey(String aapName, String password, Instant notBefore, Instant notAfter) {
         describeAap(aapName);
-        Instant[] validity = validity(notBefore, notAfter);
-        Instant nb = validity[0];
-        Instant na = validity[1];
+        Validity validity = validity(notBefore, notAfter);
+        Instant nb = validity.notBefore();
+        Instant na = validity.notAfter();
         ClientKeyIssuer.Issued issued;
         try {
             issued = issuer.issue(password, nb, na);
@@ -347,8 +347,12 @@ public final class AccessService {
         return issued;
     }
 
-    /** {NotBefore, NotAfter}: both given, or neither (now, and 5 years on); 1 day to 5 years apart. */
-    private Instant[] validity(Instant notBefore, Instant notAfter) {
+    /** A client key's validity period. */
+    private record Validity(Instant notBefore, Instant notAfter) {
+    }
+
+    /** NotBefore and NotAfter: both given, or neither (now, and 5 years on); 1 day to 5 years apart. */
+    private Validity validity(Instant notBefore, Instant notAfter) {
         if ((notBefore == null) != (notAfter == null)) {
             throw AccessException.invalid("NotBefore/NotAfter", "give both or neither");
         }
@@ -357,7 +361,7 @@ public final class AccessService {
         if (Duration.between(nb, na).compareTo(MIN_VALIDITY) < 0 || na.isAfter(nb.atZone(ZoneOffset.UTC).plusYears(5).toInstant())) {
             throw AccessException.invalid("NotAfter", "the validity must be between 1 day and 5 years");
         }
-        return new Instant[] {nb, na};
+        return new Validity(nb, na);
     }
 
     public synchronized void deleteClientKey(String clientKeyId) {
@@ -411,10 +415,10 @@ public final class AccessService {
             throw AccessException.conflict("An application access point or policy named " + name + " already exists.");
         }
         Instant now = clock.instant();
-        Instant[] validity = validity(notBefore, notAfter);
+        Validity validity = validity(notBefore, notAfter);
         ClientKeyIssuer.Issued issued;
         try {
-            issued = issuer.issue(password, validity[0], validity[1]);
+            issued = issuer.issue(password, validity.notBefore(), validity.notAfter());
         } catch (KmsException e) {
             throw AccessException.invalid("Password", e.getMessage());
         }
