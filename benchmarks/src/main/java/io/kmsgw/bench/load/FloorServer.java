@@ -66,7 +66,23 @@ public final class FloorServer {
     private FloorServer() {
     }
 
+    /** A running floor: its port, and close to stop it. */
+    record Running(EventLoopGroup group, Channel server, int port) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.close().awaitUninterruptibly(5_000);
+            group.shutdownGracefully(0, 1000, java.util.concurrent.TimeUnit.MILLISECONDS).awaitUninterruptibly(5_000);
+        }
+    }
+
     public static void run(String[] argv) throws Exception {
+        Running floor = start(argv);
+        System.out.println("floor ready: endpoint=127.0.0.1:" + floor.port() + " pid=" + ProcessHandle.current().pid());
+        floor.server().closeFuture().sync();
+    }
+
+    /** Starts the floor on the instance's TLS material and quick-start client key; returns once it accepts connections. */
+    static Running start(String[] argv) throws Exception {
         Map<String, String> a = LoadHarness.args(argv);
         JsonNode instance = new ObjectMapper().readTree(Path.of(a.getOrDefault("instance", "data/instance.json")).toFile());
         Path dataDir = Path.of(instance.get("CaFile").asText()).getParent();
@@ -97,9 +113,7 @@ public final class FloorServer {
                         ch.pipeline().addLast(ssl.newHandler(ch.alloc()), new HttpServerCodec(), new HttpObjectAggregator(3 << 20), handler);
                     }
                 }).bind(new InetSocketAddress("127.0.0.1", Integer.parseInt(a.getOrDefault("port", "0")))).sync().channel();
-        System.out.println("floor ready: endpoint=127.0.0.1:" + ((InetSocketAddress) server.localAddress()).getPort()
-                + " pid=" + ProcessHandle.current().pid());
-        server.closeFuture().sync();
+        return new Running(group, server, ((InetSocketAddress) server.localAddress()).getPort());
     }
 
     @ChannelHandler.Sharable
