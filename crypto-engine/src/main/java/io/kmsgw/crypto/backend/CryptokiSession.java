@@ -232,9 +232,14 @@ final class CryptokiSession implements BackendSession {
 
     @Override
     public boolean sm2Verify(long key, byte[] message, boolean digest, byte[] signature) {
+        return verified(Mechanism.of(digest ? CKM_SM2 : CKM_SM3_SM2), key, message, signature);
+    }
+
+    /** C_VerifyInit + C_Verify: false for a signature that does not verify (or has the wrong length), an error otherwise. */
+    private boolean verified(Mechanism m, long key, byte[] input, byte[] signature) {
         try {
-            hsm.verifyInit(handle, Mechanism.of(digest ? CKM_SM2 : CKM_SM3_SM2), key);
-            hsm.verify(handle, message, signature);
+            hsm.verifyInit(handle, m, key);
+            hsm.verify(handle, input, signature);
             return true;
         } catch (HsmException e) {
             if (e.ckr() == Ckr.SIGNATURE_INVALID || e.ckr() == Ckr.SIGNATURE_LEN_RANGE) {
@@ -282,16 +287,7 @@ final class CryptokiSession implements BackendSession {
 
     @Override
     public boolean verify(long key, SignScheme scheme, String hash, byte[] digest, byte[] signature) {
-        try {
-            hsm.verifyInit(handle, signMechanism(scheme, hash, digest), key);
-            hsm.verify(handle, signInput(scheme, hash, digest), signature);
-            return true;
-        } catch (HsmException e) {
-            if (e.ckr() == Ckr.SIGNATURE_INVALID || e.ckr() == Ckr.SIGNATURE_LEN_RANGE) {
-                return false;
-            }
-            throw map(e);
-        }
+        return verified(signMechanism(scheme, hash, digest), key, signInput(scheme, hash, digest), signature);
     }
 
     @Override
