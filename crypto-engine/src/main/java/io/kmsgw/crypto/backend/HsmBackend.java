@@ -20,6 +20,12 @@ public interface HsmBackend extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /**
+     * A check value of the master key, computed inside the HSM (the key never leaves it): equal for equal keys,
+     * different for different ones, revealing nothing of the key. Hex, 16 characters.
+     */
+    String masterKeyCheck();
+
     /** A short name for logs and metrics ("hsm-sim", "pkcs11:…"). */
     String name();
 

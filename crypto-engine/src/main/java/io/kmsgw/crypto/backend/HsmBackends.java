@@ -19,9 +19,16 @@ public final class HsmBackends {
     /**
      * How to open a backend. {@code secret} is the HSM secret the token PINs derive from; {@code unsealSecret}
      * (with {@code vault}) is given only when gateways share the instance's master key. Both are cleared by {@link #open}.
+     * {@code mayCreateMasterKey} false: a token without the master key is refused, never given a new one (the store holds
+     * material wrapped under the old).
      */
     public record Config(String type, Path tokenDir, char[] secret, int pbkdf2Iterations, int maxSessions, char[] unsealSecret,
-                         SharedMaster.Vault vault) {
+                         SharedMaster.Vault vault, boolean mayCreateMasterKey) {
+        /** A backend that may create its master key (a token of a new instance). */
+        public Config(String type, Path tokenDir, char[] secret, int pbkdf2Iterations, int maxSessions, char[] unsealSecret,
+                      SharedMaster.Vault vault) {
+            this(type, tokenDir, secret, pbkdf2Iterations, maxSessions, unsealSecret, vault, true);
+        }
     }
 
     /** Opens and logs in to the configured backend; IllegalArgumentException for a type that cannot be opened. */
@@ -29,7 +36,7 @@ public final class HsmBackends {
         try {
             return switch (c.type()) {
                 case SIMULATOR -> new SimHsmBackend(c.tokenDir(), c.secret(), c.pbkdf2Iterations(), c.maxSessions(),
-                        c.unsealSecret() == null ? null : new SharedMaster(c.unsealSecret(), c.vault()));
+                        c.unsealSecret() == null ? null : new SharedMaster(c.unsealSecret(), c.vault()), c.mayCreateMasterKey());
                 case PKCS11 -> throw new IllegalArgumentException("hsm: the pkcs11 backend is not available in this build; use hsm-sim");
                 default -> throw new IllegalArgumentException("hsm: unknown backend " + c.type() + "; expected one of " + TYPES);
             };

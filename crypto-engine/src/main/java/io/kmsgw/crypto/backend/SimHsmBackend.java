@@ -12,6 +12,7 @@ import io.kmsgw.hsm.api.Mechanism;
 import io.kmsgw.hsm.api.Template;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HexFormat;
 
 /**
  * {@link HsmBackend} over the simulated token. On first use it initialises the token (SO and user PIN
@@ -42,6 +43,18 @@ public final class SimHsmBackend implements HsmBackend, Sealer {
      *               and {@link #seal}/{@link #unseal} work under a key derived from its unseal secret
      */
     public SimHsmBackend(Path dir, char[] secret, int iterations, int maxSessions, SharedMaster shared) {
+        this(dir, secret, iterations, maxSessions, shared, true);
+    }
+
+    /**
+     * @param mayCreateMaster false when the caller's store holds material wrapped under a master key: a token that is
+     *                        missing or has no master key is then refused with UNAVAILABLE, never given a new key
+     */
+    public SimHsmBackend(Path dir, char[] secret, int iterations, int maxSessions, SharedMaster shared, boolean mayCreateMaster) {
+        if (!mayCreateMaster && shared == null && !java.nio.file.Files.exists(dir.resolve("slot-0").resolve("token.bin"))) {
+            throw new KmsException(KmsError.UNAVAILABLE, "the HSM token " + dir.resolve("slot-0") + " is missing, and the store holds keys "
+                    + "wrapped under its master key: restore the token from the backup the store came from");
+        }
         hsm = CryptokiProvider.open(CryptokiProvider.SIMULATOR, new CryptokiProvider.Options(dir, 1, maxSessions, iterations));
         char[] so = pin("so:", secret);
         char[] user = pin("user:", secret);
@@ -60,6 +73,10 @@ public final class SimHsmBackend implements HsmBackend, Sealer {
             hsm.login(managementSession, CKU_USER, user);
             if (shared == null) {
                 long[] found = hsm.findObjects(managementSession, Template.of().set(CKA_LABEL, MASTER_LABEL).set(CKA_TOKEN, true));
+                if (found.length == 0 && !mayCreateMaster) {
+                    throw new KmsException(KmsError.UNAVAILABLE, "the HSM token in " + dir + " holds no kmsgw master key, and the store "
+                            + "holds keys wrapped under one: restore the token from the backup the store came from");
+                }
                 masterKey = found.length > 0 ? found[0] : hsm.generateKey(managementSession, Mechanism.of(CKM_AES_KEY_GEN), Template.of()
                         .set(CKA_TOKEN, true).set(CKA_LABEL, MASTER_LABEL).set(CKA_VALUE_LEN, 32L)
                         .set(CKA_WRAP, true).set(CKA_UNWRAP, true).set(CKA_SENSITIVE, true).set(CKA_EXTRACTABLE, false)
@@ -112,6 +129,23 @@ public final class SimHsmBackend implements HsmBackend, Sealer {
             return hsm.findObjects(managementSession, Template.of().set(CKA_TOKEN, true).set(CKA_WRAP, true)).length > 0;
         } catch (HsmException e) {
             return false;
+        }
+    }
+
+    /** First 8 bytes of a fixed all-zero AES-256 key wrapped (AES-KWP, deterministic) under the master key, in the HSM. */
+    @Override
+    public synchronized String masterKeyCheck() {
+        try {
+            long zero = hsm.createObject(managementSession, Template.of().set(CKA_CLASS, CKO_SECRET_KEY).set(CKA_KEY_TYPE, CKK_AES)
+                    .set(CKA_VALUE, new byte[32]).set(CKA_TOKEN, false).set(CKA_EXTRACTABLE, true).set(CKA_SENSITIVE, false));
+            try {
+                byte[] wrapped = hsm.wrapKey(managementSession, Mechanism.of(CKM_AES_KEY_WRAP_KWP), masterKey, zero);
+                return HexFormat.of().formatHex(wrapped, 0, 8);
+            } finally {
+                hsm.destroyObject(managementSession, zero);
+            }
+        } catch (HsmException e) {
+            throw CryptokiSession.map(e);
         }
     }
 

@@ -264,6 +264,20 @@ abstract class BackendContract {
     }
 
     @Test
+    void theMasterKeyCheckValueIsStableAndTellsTokensApart() throws Exception {
+        String kcv = backend.masterKeyCheck();
+        assertTrue(kcv.matches("[0-9a-f]{16}"), kcv);
+        assertEquals(kcv, backend.masterKeyCheck());
+        HsmBackend other = track(open(dir.resolve("other-hsm"), "another-secret-0003"));
+        assertFalse(kcv.equals(other.masterKeyCheck()), "another token's master key has another check value");
+        session.close();
+        backend.close();
+        backend = track(open(dir.resolve("hsm"), "contract-secret-0001"));
+        session = track(backend.openSession());
+        assertEquals(kcv, backend.masterKeyCheck(), "the same token after a restart");
+    }
+
+    @Test
     void randomAndHealthAndName() {
         byte[] a = new byte[32];
         byte[] b = new byte[32];

@@ -6,6 +6,7 @@ import io.kmsgw.crypto.api.KmsEngine;
 import io.kmsgw.crypto.backend.HsmBackend;
 import io.kmsgw.crypto.clientkey.ClientKeyIssuer;
 import io.kmsgw.crypto.service.Engine;
+import io.kmsgw.crypto.service.MasterKeyGuard;
 import io.kmsgw.crypto.store.SharedBlobs;
 import io.kmsgw.crypto.store.Store;
 import io.kmsgw.gateway.admin.AdminActions;
@@ -90,7 +91,7 @@ public final class GatewayServer implements AutoCloseable {
             int workerCount = s.engineWorkers() > 0 ? s.engineWorkers() : Math.max(2, Runtime.getRuntime().availableProcessors());
             // The HSM login is the longest step of a start: it runs on its own thread while this one prepares
             // the instance identity, the TLS context and the access model.
-            hsm = StartSteps.openHsm(s, dir, blobs, workerCount + ioThreads(s) + 8);
+            hsm = StartSteps.openHsm(s, dir, st, blobs, workerCount + ioThreads(s) + 8);
             StartSteps.Identity id = StartSteps.identify(st, dir, s, meta, blobs, hsm);
             instanceId = id.instanceId();
             tlsEngine = TlsContexts.effectiveEngine(s.tlsEngine());
@@ -107,6 +108,7 @@ public final class GatewayServer implements AutoCloseable {
             ClientKeyRegistry clientKeys = new ClientKeyRegistry();
             HsmBackend backend = closer.add(StartSteps.await(hsm));
             hsmOwned = true;
+            MasterKeyGuard.verify(st, backend, dir.resolve("hsm").toString());
             KmsEngine engine = closer.add(new Engine(st, backend, new KmsEngine.Settings(workerCount, s.engineQueueCapacity(), 4096), clock));
             Bootstrap.QuickStart qs = st.exclusive("bootstrap", () -> {
                 try {

@@ -3,6 +3,7 @@ package io.kmsgw.gateway.server;
 import io.kmsgw.crypto.backend.HsmBackend;
 import io.kmsgw.crypto.backend.HsmBackends;
 import io.kmsgw.crypto.backend.Sealer;
+import io.kmsgw.crypto.store.MasterKeyRecord;
 import io.kmsgw.crypto.store.PostgresStore;
 import io.kmsgw.crypto.store.SharedBlobs;
 import io.kmsgw.crypto.store.SqliteStore;
@@ -18,9 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /** The steps of a start that open things: the store, the HSM (on a thread of its own), the instance identity. */
 final class StartSteps {
@@ -31,19 +34,66 @@ final class StartSteps {
     record Identity(String instanceId, String adminToken, InstancePki.Material pki) {
     }
 
+    /**
+     * Opens the store and proves it usable before anything else starts: an embedded store must exist whenever the data
+     * dir already holds an instance (a missing one is never silently replaced by a new instance), must pass SQLite's
+     * {@code quick_check}, and every store must take a write.
+     */
     static Store openStore(Settings s, Path dir) throws IOException {
+        Store st;
         if (!s.sharedStore()) {
-            return new SqliteStore(dir.resolve("kmsgw.db"));
+            Path db = dir.resolve("kmsgw.db");
+            if (!Files.exists(db)) {
+                List<String> found = Stream.of("hsm/slot-0/token.bin", "instance.json", "admin.token", "tls/intermediate-key.pem")
+                        .filter(f -> Files.exists(dir.resolve(f))).toList();
+                if (!found.isEmpty()) {
+                    throw new IllegalStateException("the data dir " + dir + " holds an instance (" + String.join(", ", found)
+                            + ") but not its store " + db + ": restore kmsgw.db from the backup, or start a new instance in an empty "
+                            + "data dir");
+                }
+            }
+            st = new SqliteStore(db);
+            try {
+                String check = st.read(c -> {
+                    try (java.sql.Statement q = c.createStatement(); java.sql.ResultSet rs = q.executeQuery("PRAGMA quick_check")) {
+                        return rs.next() ? rs.getString(1) : "no answer";
+                    }
+                });
+                if (!"ok".equals(check)) {
+                    throw new IllegalStateException("the store " + db + " is damaged (quick_check: " + oneLine(check)
+                            + "): restore it from a backup");
+                }
+            } catch (RuntimeException e) {
+                st.close();
+                throw e instanceof IllegalStateException ? e : new IllegalStateException("the store " + db + " cannot be read ("
+                        + oneLine(e.getMessage()) + "): restore it from a backup");
+            }
+        } else {
+            String password = s.storePasswordFile() == null ? null : Files.readString(s.storePasswordFile(), StandardCharsets.UTF_8).trim();
+            st = new PostgresStore(s.storeUrl(), s.storeUser(), password, s.storePoolSize());
         }
-        String password = s.storePasswordFile() == null ? null : Files.readString(s.storePasswordFile(), StandardCharsets.UTF_8).trim();
-        return new PostgresStore(s.storeUrl(), s.storeUser(), password, s.storePoolSize());
+        try {
+            new InstanceMeta(st).put("last_start", java.time.Instant.now().toString()); // a store that takes no write is not ready
+        } catch (RuntimeException e) {
+            st.close();
+            throw new IllegalStateException("the store " + (s.sharedStore() ? s.storeUrl() : dir.resolve("kmsgw.db"))
+                    + " does not take a write (" + oneLine(e.getMessage()) + "): check the disk, its free space and the file's "
+                    + "permissions, or restore it from a backup");
+        }
+        return st;
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s+", " ").trim();
     }
 
     /**
      * Opens (and logs in to) the configured HSM backend on a thread of its own: the PIN's PBKDF2 is the longest
      * step of a start. The secrets are cleared once it is open (or has failed).
      */
-    static CompletableFuture<HsmBackend> openHsm(Settings s, Path dir, SharedBlobs blobs, int sessions) throws IOException {
+    static CompletableFuture<HsmBackend> openHsm(Settings s, Path dir, Store st, SharedBlobs blobs, int sessions) throws IOException {
+        // a store holding material wrapped under a master key never lets the token make a new one
+        boolean newInstance = !new MasterKeyRecord(st).holdsWrappedMaterial();
         char[] secret = Bootstrap.hsmSecret(s.effectiveHsmSecretFile(), Files.exists(dir.resolve("hsm/slot-0/token.bin")));
         char[] unseal;
         try {
@@ -53,7 +103,7 @@ final class StartSteps {
             throw e;
         }
         HsmBackends.Config config = new HsmBackends.Config(s.hsm(), dir.resolve("hsm"), secret, s.hsmPbkdf2Iterations(), sessions, unseal,
-                blobs == null ? null : blobs.masterKeyVault());
+                blobs == null ? null : blobs.masterKeyVault(), newInstance);
         return onOwnThread("kmsgw-hsm-open", () -> HsmBackends.open(config));
     }
 
