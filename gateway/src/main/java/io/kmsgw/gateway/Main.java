@@ -22,6 +22,7 @@ public final class Main implements Runnable {
         COMMANDS.put("backup", io.kmsgw.gateway.cli.BackupCommand::new);
         COMMANDS.put("restore", io.kmsgw.gateway.cli.RestoreCommand::new);
         COMMANDS.put("health", io.kmsgw.gateway.cli.HealthCommand::new);
+        COMMANDS.put("verify", io.kmsgw.gateway.cli.VerifyCommand::new);
     }
 
     @Override

@@ -1,0 +1,156 @@
+package io.kmsgw.gateway.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kmsgw.crypto.backend.HsmBackend;
+import io.kmsgw.crypto.backend.HsmBackends;
+import io.kmsgw.crypto.service.IntegrityCheck;
+import io.kmsgw.crypto.store.SqliteStore;
+import io.kmsgw.gateway.authz.AccessModel;
+import io.kmsgw.gateway.authz.AccessRepository;
+import io.kmsgw.gateway.bootstrap.Bootstrap;
+import io.kmsgw.gateway.tls.Pem;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * {@code kmsgw verify}: walks a data dir and reports every part that does not add up, one line each. It changes no data
+ * (schema migrations aside, which are no-ops on a current store), so it may run beside the gateway that owns the dir.
+ */
+public final class DataDirVerifier {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private DataDirVerifier() {
+    }
+
+    /** The outcome: a summary line and one line per problem. */
+    public record Result(String summary, List<String> problems) {
+        public boolean ok() {
+            return problems.isEmpty();
+        }
+    }
+
+    /**
+     * @param hsmSecretFile the HSM secret, or null for {@code DIR/hsm/secret}
+     * @param progress      receives progress lines on long runs
+     */
+    public static Result verify(Path dir, Path hsmSecretFile, Consumer<String> progress) throws IOException {
+        List<String> problems = new ArrayList<>();
+        Path db = dir.resolve("kmsgw.db");
+        if (!Files.exists(db)) {
+            return new Result("no store", List.of("store: " + db + " not found"));
+        }
+        try (SqliteStore store = new SqliteStore(db)) {
+            String check = store.read(c -> {
+                try (java.sql.Statement q = c.createStatement(); java.sql.ResultSet rs = q.executeQuery("PRAGMA quick_check")) {
+                    return rs.next() ? rs.getString(1) : "no answer";
+                }
+            });
+            if (!"ok".equals(check)) {
+                problems.add("store: quick_check says " + check.replaceAll("\\s+", " "));
+            }
+            String summary = "HSM not checked";
+            Path secretFile = hsmSecretFile != null ? hsmSecretFile : dir.resolve("hsm").resolve("secret");
+            if (!Files.exists(dir.resolve("hsm/slot-0/token.bin"))) {
+                problems.add("HSM token: " + dir.resolve("hsm/slot-0") + " is missing");
+            } else if (!Files.exists(secretFile)) {
+                problems.add("HSM secret: " + secretFile + " is missing");
+            } else {
+                char[] secret = Bootstrap.hsmSecret(secretFile, true);
+                try (HsmBackend hsm = HsmBackends.open(new HsmBackends.Config(HsmBackends.SIMULATOR, dir.resolve("hsm"), secret, 100_000, 4,
+                        null, null, false))) {
+                    IntegrityCheck.Report r = IntegrityCheck.run(store, hsm, progress);
+                    r.problems().forEach(p -> problems.add(p.toString()));
+                    summary = r.summary();
+                } catch (RuntimeException e) {
+                    problems.add("HSM: " + e.getMessage());
+                }
+            }
+            int clientKeys = checkAccess(store, problems);
+            int auditLines = checkAudit(dir.resolve("audit"), problems);
+            return new Result(summary + "; " + clientKeys + " client keys; " + auditLines + " audit records", problems);
+        }
+    }
+
+    /** Client key certificates parse; AAPs name policies and policies name network rules that exist. Returns the client keys seen. */
+    private static int checkAccess(SqliteStore store, List<String> problems) {
+        AccessRepository access;
+        List<AccessModel.ClientKey> keys;
+        try {
+            access = new AccessRepository(store);
+            keys = access.clientKeys();
+        } catch (RuntimeException e) {
+            problems.add("store: the access rows cannot be read (" + e.getClass().getSimpleName() + ")");
+            return 0;
+        }
+        for (AccessModel.ClientKey k : keys) {
+            try {
+                Pem.subjectPublicKeyInfo(k.certificatePem());
+            } catch (RuntimeException e) {
+                problems.add("client key " + k.clientKeyId() + ": its certificate does not parse");
+            }
+        }
+        Set<String> policies = new HashSet<>();
+        Set<String> rules = new HashSet<>();
+        access.networkRules().forEach(r -> rules.add(r.name()));
+        for (AccessModel.Policy p : access.policies()) {
+            policies.add(p.name());
+            for (String r : p.networkRules()) {
+                if (!rules.contains(r)) {
+                    problems.add("policy " + p.name() + ": names network rule " + r + ", which does not exist");
+                }
+            }
+        }
+        for (AccessModel.Aap a : access.aaps()) {
+            for (String p : a.policies()) {
+                if (!policies.contains(p)) {
+                    problems.add("application access point " + a.name() + ": names policy " + p + ", which does not exist");
+                }
+            }
+        }
+        return keys.size();
+    }
+
+    /** Every line of every audit file is one JSON object. Returns the lines read. */
+    private static int checkAudit(Path auditDir, List<String> problems) throws IOException {
+        if (!Files.isDirectory(auditDir)) {
+            return 0;
+        }
+        int lines = 0;
+        List<Path> files;
+        try (Stream<Path> s = Files.list(auditDir)) {
+            files = s.filter(p -> p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+        }
+        for (Path f : files) {
+            try (BufferedReader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+                String line;
+                int n = 0;
+                while ((line = in.readLine()) != null) {
+                    n++;
+                    lines++;
+                    JsonNode record;
+                    try {
+                        record = JSON.readTree(line);
+                    } catch (IOException e) {
+                        record = null;
+                    }
+                    if (record == null || !record.isObject()) {
+                        problems.add("audit " + f.getFileName() + " line " + n + ": not a record");
+                    }
+                }
+            } catch (java.nio.charset.MalformedInputException e) {
+                problems.add("audit " + f.getFileName() + ": not UTF-8 text");
+            }
+        }
+        return lines;
+    }
+}
