@@ -6,6 +6,7 @@ import io.kmsgw.crypto.backend.HsmBackend;
 import io.kmsgw.crypto.backend.HsmBackends;
 import io.kmsgw.crypto.service.IntegrityCheck;
 import io.kmsgw.crypto.store.SqliteStore;
+import io.kmsgw.crypto.store.Store;
 import io.kmsgw.gateway.authz.AccessModel;
 import io.kmsgw.gateway.authz.AccessRepository;
 import io.kmsgw.gateway.bootstrap.Bootstrap;
@@ -75,14 +76,26 @@ public final class DataDirVerifier {
                     problems.add("HSM: " + e.getMessage());
                 }
             }
-            int clientKeys = checkAccess(store, problems);
-            int auditLines = checkAudit(dir.resolve("audit"), problems);
-            return new Result(summary + "; " + clientKeys + " client keys; " + auditLines + " audit records", problems);
+            return finish(store, dir.resolve("audit"), summary, problems);
         }
     }
 
+    /** {@code VerifyInstance}: the same walk over a running gateway's own store, HSM and audit files. */
+    public static Result verifyRunning(Store store, HsmBackend hsm, Path auditDir) throws IOException {
+        List<String> problems = new ArrayList<>();
+        IntegrityCheck.Report r = IntegrityCheck.run(store, hsm, line -> { });
+        r.problems().forEach(p -> problems.add(p.toString()));
+        return finish(store, auditDir, r.summary(), problems);
+    }
+
+    private static Result finish(Store store, Path auditDir, String summary, List<String> problems) throws IOException {
+        int clientKeys = checkAccess(store, problems);
+        int auditLines = checkAudit(auditDir, problems);
+        return new Result(summary + "; " + clientKeys + " client keys; " + auditLines + " audit records", problems);
+    }
+
     /** Client key certificates parse; AAPs name policies and policies name network rules that exist. Returns the client keys seen. */
-    private static int checkAccess(SqliteStore store, List<String> problems) {
+    private static int checkAccess(Store store, List<String> problems) {
         AccessRepository access;
         List<AccessModel.ClientKey> keys;
         try {

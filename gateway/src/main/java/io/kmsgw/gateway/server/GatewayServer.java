@@ -160,8 +160,10 @@ public final class GatewayServer implements AutoCloseable {
                     adminPool.shutdownNow();
                 }
             });
+            Path auditDir = dir.resolve("audit");
             AdminHandler adminHandler = new AdminHandler(id.adminToken(), new AdminActions(engine, accessService, audit, clock,
-                    this::describeInstance), adminPool, this::readyNow, meters.registry()::scrape, ConsoleAssets.load());
+                    this::describeInstance, () -> verifyInstance(st, backend, auditDir)), adminPool, this::readyNow,
+                    meters.registry()::scrape, ConsoleAssets.load());
 
             SslContext ssl = StartSteps.await(tls);
             dataPlane = new DataPlaneInitializer(ssl, s.maxBodyBytes(), s.idleTimeout(), stages);
@@ -246,6 +248,22 @@ public final class GatewayServer implements AutoCloseable {
         n.put("TlsEngine", tlsEngine);
         n.put("StartTime", started.toString());
         n.put("RequestsTotal", meters.requestsTotal());
+        return n;
+    }
+
+    /** {@code VerifyInstance}: {@link DataDirVerifier} over this gateway's own store, HSM and audit files. Runs on the admin executor. */
+    private static ObjectNode verifyInstance(Store st, HsmBackend backend, Path auditDir) {
+        DataDirVerifier.Result r;
+        try {
+            r = DataDirVerifier.verifyRunning(st, backend, auditDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the audit files", e);
+        }
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("Ok", r.ok());
+        n.put("Summary", r.summary());
+        com.fasterxml.jackson.databind.node.ArrayNode problems = n.putArray("Problems");
+        r.problems().forEach(problems::add);
         return n;
     }
 

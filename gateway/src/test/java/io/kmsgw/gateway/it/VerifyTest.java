@@ -110,6 +110,21 @@ class VerifyTest {
     }
 
     @Test
+    void verifyInstanceWalksARunningGateway() throws Exception {
+        try (GatewayServer server = TestGateway.start(dir)) {
+            TestGateway.AdminReply ok = TestGateway.admin(server, "VerifyInstance", "{}");
+            assertEquals(200, ok.status(), ok.json().toString());
+            assertTrue(ok.json().get("Ok").asBoolean(), ok.json().toString());
+            assertEquals(0, ok.json().get("Problems").size());
+            assertTrue(ok.json().get("Summary").asText().startsWith("5 keys"), ok.json().toString());
+            sql("INSERT INTO kms_alias (alias_name, key_id) VALUES ('alias/dangling', 'key-gone')"); // beside the running gateway
+            TestGateway.AdminReply bad = TestGateway.admin(server, "VerifyInstance", "{}");
+            assertTrue(!bad.json().get("Ok").asBoolean(), bad.json().toString());
+            assertTrue(bad.json().get("Problems").get(0).asText().startsWith("alias alias/dangling"), bad.json().toString());
+        }
+    }
+
+    @Test
     void theCommandExitsZeroOnlyWhenAllIsWell() throws Exception {
         assertEquals(0, run().exitValue());
         sql("UPDATE kms_key_version SET wrapped_material = zeroblob(40) WHERE key_id = '" + ecKeyId + "'");
