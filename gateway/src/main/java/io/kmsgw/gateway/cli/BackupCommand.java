@@ -1,5 +1,6 @@
 package io.kmsgw.gateway.cli;
 
+import io.kmsgw.gateway.server.DataDirVerifier;
 import io.kmsgw.gateway.backup.Backup;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +21,10 @@ public final class BackupCommand implements Callable<Integer> {
     Path passwordFile;
     @Option(names = "--include-hsm-secret", description = "also store the HSM secret (then the password alone opens the backup)")
     boolean includeHsmSecret;
+    @Option(names = "--hsm-secret-file", description = "the HSM secret, to verify the backup (default DATA/hsm/secret)")
+    Path hsmSecretFile;
+    @Option(names = "--no-verify", description = "skip restoring the backup into a temporary dir and verifying it there")
+    boolean noVerify;
 
     @Override
     public Integer call() {
@@ -29,10 +34,35 @@ public final class BackupCommand implements Callable<Integer> {
             System.out.println("kmsgw backup: wrote " + out.toAbsolutePath() + " (" + files.size() + " files"
                     + (includeHsmSecret ? ", HSM secret included" : "; keep the HSM secret " + dataDir.resolve("hsm/secret")
                     + " separately: restore needs it") + ")");
-            return 0;
+            return noVerify ? 0 : verify(pw);
         } catch (java.io.IOException e) {
             System.err.println("kmsgw backup: " + e.getMessage());
             return 1;
+        }
+    }
+
+    /** Restores the backup just written into a temporary dir and verifies it there, so a backup that cannot restore is known now. */
+    private int verify(char[] pw) throws java.io.IOException {
+        Path secret = hsmSecretFile != null ? hsmSecretFile : dataDir.resolve("hsm").resolve("secret");
+        if (!Files.exists(secret)) {
+            System.out.println("kmsgw backup: NOT verified: the HSM secret " + secret + " is not here (pass --hsm-secret-file)");
+            return 0;
+        }
+        Path tmp = Files.createTempDirectory("kmsgw-backup-verify");
+        try {
+            Path restored = tmp.resolve("data");
+            Backup.restore(out, restored, pw);
+            DataDirVerifier.Result r = DataDirVerifier.verify(restored, secret, line -> { });
+            r.problems().forEach(p -> System.out.println("PROBLEM " + p));
+            System.out.println("kmsgw backup: " + (r.ok() ? "verified" : "does NOT verify: " + r.problems().size() + " problem"
+                    + (r.problems().size() == 1 ? "" : "s") + " in the snapshot") + " (" + r.summary() + ")");
+            return r.ok() ? 0 : 1;
+        } finally {
+            try (java.util.stream.Stream<Path> walk = Files.walk(tmp)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
         }
     }
 }

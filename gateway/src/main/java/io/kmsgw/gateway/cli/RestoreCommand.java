@@ -1,5 +1,6 @@
 package io.kmsgw.gateway.cli;
 
+import io.kmsgw.gateway.server.DataDirVerifier;
 import io.kmsgw.gateway.backup.Backup;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,10 @@ public final class RestoreCommand implements Callable<Integer> {
     Path dataDir;
     @Option(names = "--password-file", required = true, description = "file holding the backup password")
     Path passwordFile;
+    @Option(names = "--verify", description = "verify the restored data dir (as kmsgw verify); exit 1 when it does not")
+    boolean verify;
+    @Option(names = "--hsm-secret-file", description = "the HSM secret for --verify (default DATA/hsm/secret)")
+    Path hsmSecretFile;
 
     @Override
     public Integer call() {
@@ -28,7 +33,14 @@ public final class RestoreCommand implements Callable<Integer> {
             System.out.println("kmsgw restore: restored " + files.size() + " files into " + dataDir.toAbsolutePath()
                     + (secret ? "" : "; put the HSM secret at " + dataDir.resolve("hsm/secret") + " (or pass --hsm-secret-file) "
                     + "before serve"));
-            return 0;
+            if (!verify) {
+                return 0;
+            }
+            DataDirVerifier.Result r = DataDirVerifier.verify(dataDir.toAbsolutePath(), hsmSecretFile, line -> { });
+            r.problems().forEach(p -> System.out.println("PROBLEM " + p));
+            System.out.println("kmsgw restore: " + (r.ok() ? "verified" : "does NOT verify: " + r.problems().size() + " problem"
+                    + (r.problems().size() == 1 ? "" : "s")) + " (" + r.summary() + ")");
+            return r.ok() ? 0 : 1;
         } catch (java.io.IOException e) {
             System.err.println("kmsgw restore: " + e.getMessage());
             return 1;
