@@ -19,6 +19,11 @@ public enum KmsError {
     CONFLICT,
     /** The worker queue is full. */
     THROTTLED,
+    /**
+     * A key version's stored material does not unwrap in the HSM (damaged, or wrapped under another master key): that
+     * key cannot be used until it is restored; every other key keeps working.
+     */
+    KEY_MATERIAL_DAMAGED,
     /** Store or HSM temporarily unavailable (I/O error, disk full). */
     UNAVAILABLE,
     INTERNAL

@@ -42,6 +42,7 @@ final class CryptokiSession implements BackendSession {
             case ENCRYPTED_DATA_INVALID, ENCRYPTED_DATA_LEN_RANGE -> KmsException.decryptionFailed();
             case DATA_LEN_RANGE -> KmsException.invalid("The data length does not fit the algorithm.");
             case DEVICE_ERROR, SESSION_COUNT -> new KmsException(KmsError.UNAVAILABLE, "The HSM is temporarily unavailable.");
+            case WRAPPED_KEY_INVALID -> new KmsException(KmsError.KEY_MATERIAL_DAMAGED, "The key material does not unwrap in the HSM.");
             default -> new KmsException(KmsError.INTERNAL, "HSM call failed: " + e.getMessage());
         };
     }

@@ -1,5 +1,7 @@
 package io.kmsgw.crypto.exec;
 
+import io.kmsgw.crypto.api.KmsError;
+import io.kmsgw.crypto.api.KmsException;
 import io.kmsgw.crypto.backend.BackendSession;
 import io.kmsgw.crypto.api.KeySpec;
 import io.kmsgw.crypto.key.KeyVersion;
@@ -11,6 +13,7 @@ import java.util.Map;
  * an LRU map so a hot key is unwrapped once per worker; evicted handles are destroyed in the HSM.
  */
 public final class WorkerContext {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WorkerContext.class);
     private final BackendSession session;
     private final Map<String, Long> loaded;
 
@@ -38,10 +41,26 @@ public final class WorkerContext {
     public long handle(KeyVersion version, KeySpec spec) {
         Long h = loaded.get(version.versionId());
         if (h == null) {
-            h = session.load(kindOf(spec), version.wrappedMaterial());
+            try {
+                h = session.load(kindOf(spec), version.wrappedMaterial());
+            } catch (KmsException e) {
+                throw e.error() == KmsError.KEY_MATERIAL_DAMAGED ? damaged(version) : e;
+            }
             loaded.put(version.versionId(), h);
         }
         return h;
+    }
+
+    /** Versions already reported as damaged, so the log names each once, not once per request. */
+    private static final java.util.Set<String> REPORTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private static KmsException damaged(KeyVersion version) {
+        if (REPORTED.add(version.versionId()) && REPORTED.size() < 10_000) {
+            LOG.error("key {} version {}: its stored material does not unwrap in the HSM (damaged, or wrapped under another master key);"
+                    + " restore it from a backup (kmsgw verify lists every such version)", version.keyId(), version.versionId());
+        }
+        return new KmsException(KmsError.KEY_MATERIAL_DAMAGED, "The material of key version " + version.versionId()
+                + " cannot be used: it does not unwrap in the HSM.");
     }
 
     /** The session handle of a key version's public key (RSA, EC), imported on first use. */

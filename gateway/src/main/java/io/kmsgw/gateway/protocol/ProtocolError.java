@@ -24,6 +24,8 @@ public enum ProtocolError {
     KEY_DISABLED(409, "Rejected.Disabled"),
     KEY_PENDING_DELETION(409, "Rejected.PendingDeletion"),
     CONFLICT(409, "Rejected.Conflict"),
+    /** The key version's stored material does not unwrap in the HSM: restore it; other keys keep working. */
+    KEY_MATERIAL_UNAVAILABLE(409, "Rejected.KeyMaterialUnavailable"),
     INVALID_PARAMETER(400, "InvalidParameter"),
     UNSUPPORTED_OPERATION(400, "UnsupportedOperation"),
     THROTTLING(429, "Rejected.Throttling"),
@@ -66,6 +68,7 @@ public enum ProtocolError {
             case KEY_PENDING_DELETION -> KEY_PENDING_DELETION;
             case THROTTLED -> THROTTLING;
             case CONFLICT -> CONFLICT;
+            case KEY_MATERIAL_DAMAGED -> KEY_MATERIAL_UNAVAILABLE;
             case UNAVAILABLE -> UNAVAILABLE;
             case ALREADY_EXISTS, INTERNAL -> INTERNAL;
         };
