@@ -56,6 +56,11 @@ public final class KeyRing {
      * store). New and changed entries go in before absent ones go out, so a key present before and
      * after never disappears for a moment.
      */
+    /** Forgets the unreadable marks (before a reload marks again what it still cannot read). */
+    public void clearUnreadable() {
+        unreadable.clear();
+    }
+
     public void replaceAll(Map<KeyMetadata, Collection<KeyVersion>> loaded, Map<String, String> aliasMap) {
         java.util.Set<String> ids = new java.util.HashSet<>();
         loaded.forEach((m, versions) -> {
@@ -71,6 +76,14 @@ public final class KeyRing {
         aliases.keySet().retainAll(aliasMap.keySet());
     }
 
+    /** Keys whose stored row cannot be read: named with their own error, not as absent. */
+    private final java.util.Set<String> unreadable = ConcurrentHashMap.newKeySet();
+
+    /** Marks a key whose stored row could not be read (it answers KEY_MATERIAL_DAMAGED until a reload reads it). */
+    public void markUnreadable(String keyId) {
+        unreadable.add(keyId);
+    }
+
     /** Resolves a key id or {@code alias/…}; KEY_NOT_FOUND names what was asked for. */
     public Entry resolve(String keyIdOrAlias) {
         if (keyIdOrAlias == null || keyIdOrAlias.isEmpty()) {
@@ -79,6 +92,9 @@ public final class KeyRing {
         String id = keyIdOrAlias.startsWith("alias/") ? aliases.get(keyIdOrAlias) : keyIdOrAlias;
         Entry e = id == null ? null : keys.get(id);
         if (e == null) {
+            if (id != null && unreadable.contains(id)) {
+                throw new KmsException(KmsError.KEY_MATERIAL_DAMAGED, "The key " + id + " cannot be used: its stored row cannot be read.");
+            }
             throw new KmsException(KmsError.KEY_NOT_FOUND, "The key " + keyIdOrAlias + " does not exist in the system.");
         }
         return e;

@@ -39,7 +39,7 @@ public final class Engine implements KmsEngine {
         this.backend = backend;
         KeyRing ring = new KeyRing();
         KeyRepository repository = new KeyRepository(store);
-        for (KeyRepository.Loaded l : repository.loadAll()) {
+        for (KeyRepository.Loaded l : repository.loadAll(id -> Unreadable.report(ring, id))) {
             ring.put(l.metadata(), l.versions());
         }
         repository.loadAliases().forEach(ring::putAlias);

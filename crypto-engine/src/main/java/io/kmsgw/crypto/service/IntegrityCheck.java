@@ -63,7 +63,7 @@ public final class IntegrityCheck {
         Map<String, String> aliases;
         try {
             KeyRepository repo = new KeyRepository(store);
-            keys = repo.loadAll();
+            keys = repo.loadAll(id -> problems.add(new Problem("key " + id, "its stored row cannot be read")));
             aliases = repo.loadAliases();
         } catch (RuntimeException e) {
             problems.add(new Problem("store", "the key rows cannot be read (" + e.getClass().getSimpleName() + ")"));

@@ -192,7 +192,8 @@ final class KeyLifecycle implements KeyManagement {
     synchronized void reload() {
         synchronized (ring) {
             Map<KeyMetadata, Collection<KeyVersion>> loaded = new LinkedHashMap<>();
-            for (KeyRepository.Loaded l : keys.loadAll()) {
+            ring.clearUnreadable();
+            for (KeyRepository.Loaded l : keys.loadAll(id -> Unreadable.report(ring, id))) {
                 loaded.put(l.metadata(), l.versions());
             }
             ring.replaceAll(loaded, keys.loadAliases());

@@ -169,7 +169,16 @@ public final class KeyRepository {
     public record Loaded(KeyMetadata metadata, List<KeyVersion> versions) {
     }
 
+    /** Every readable key with its versions; a row that cannot be read is left out (see {@link #loadAll(Consumer)}). */
     public List<Loaded> loadAll() {
+        return loadAll(id -> { });
+    }
+
+    /**
+     * Every readable key with its versions. A key row that cannot be read (a damaged value) is left out and its id given
+     * to {@code unreadable}, so one damaged row never stops the others from loading.
+     */
+    public List<Loaded> loadAll(java.util.function.Consumer<String> unreadable) {
         return store.read(c -> {
             Map<String, KeyMetadata> keys = new LinkedHashMap<>();
             Map<String, Map<String, String>> tags = new java.util.HashMap<>();
@@ -184,15 +193,20 @@ public final class KeyRepository {
                     + "FROM kms_key ORDER BY creation_millis");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    long del = rs.getLong(10);
-                    Instant deletion = rs.wasNull() ? null : Instant.ofEpochMilli(del);
-                    long rot = rs.getLong(11);
-                    java.time.Duration rotation = rs.wasNull() ? null : java.time.Duration.ofSeconds(rot);
-                    Instant created = Instant.ofEpochMilli(rs.getLong(7));
-                    KeyMetadata m = new KeyMetadata(rs.getString(1), KeySpec.valueOf(rs.getString(2)), KeyUsage.valueOf(rs.getString(3)),
-                            KeyState.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6), created, rs.getString(8), rs.getString(9),
-                            deletion, rotation, created, tags.getOrDefault(rs.getString(1), Map.of()));
-                    keys.put(m.keyId(), m);
+                    try {
+                        long del = rs.getLong(10);
+                        Instant deletion = rs.wasNull() ? null : Instant.ofEpochMilli(del);
+                        long rot = rs.getLong(11);
+                        java.time.Duration rotation = rs.wasNull() ? null : java.time.Duration.ofSeconds(rot);
+                        Instant created = Instant.ofEpochMilli(rs.getLong(7));
+                        KeyMetadata m = new KeyMetadata(rs.getString(1), KeySpec.valueOf(rs.getString(2)), KeyUsage.valueOf(rs.getString(3)),
+                                KeyState.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6), created, rs.getString(8), rs.getString(9),
+                                deletion, rotation, created, tags.getOrDefault(rs.getString(1), Map.of()));
+                        keys.put(m.keyId(), m);
+                    } catch (RuntimeException | java.sql.SQLException e) {
+                        String id = rs.getString(1);
+                        unreadable.accept(id == null ? "(a key row without an id)" : id);
+                    }
                 }
             }
             Map<String, List<KeyVersion>> versions = new LinkedHashMap<>();

@@ -52,4 +52,27 @@ class KeyMaterialDamageTest {
             assertEquals("Rejected.KeyMaterialUnavailable", again.getCode(), "the same answer every time");
         }
     }
+
+    @Test
+    void aKeyRowThatCannotBeReadStopsOnlyThatKey() throws Exception {
+        Path data = dir.resolve("data");
+        String damaged;
+        try (GatewayServer server = TestGateway.start(data)) {
+            damaged = TestGateway.admin(server, "CreateKey", "{\"KeySpec\":\"Aliyun_AES_256\"}").json().get("KeyMetadata").get("KeyId")
+                    .asText();
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve("kmsgw.db")); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE kms_key SET key_spec = 'Aliyun_AES_25\u0007' WHERE key_id = '" + damaged + "'");
+        }
+        var verified = io.kmsgw.gateway.server.DataDirVerifier.verify(data, null, line -> { });
+        assertEquals(java.util.List.of("key " + damaged + ": its stored row cannot be read"), verified.problems());
+        try (GatewayServer server = TestGateway.start(data)) {
+            Client sdk = TestGateway.sdkClient(server);
+            byte[] plain = "x".getBytes(StandardCharsets.UTF_8);
+            TeaException e = assertThrows(TeaException.class, () -> sdk.encrypt(new EncryptRequest().setKeyId(damaged).setPlaintext(plain)));
+            assertEquals("Rejected.KeyMaterialUnavailable", e.getCode(), e.getMessage());
+            assertTrue(e.getMessage().contains("stored row cannot be read"), e.getMessage());
+            assertTrue(sdk.encrypt(new EncryptRequest().setKeyId("alias/quickstart").setPlaintext(plain)).getCiphertextBlob().length > 0);
+        }
+    }
 }
