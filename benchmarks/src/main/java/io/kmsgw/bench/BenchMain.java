@@ -14,6 +14,8 @@ public final class BenchMain {
             System.exit(LoadHarness.run(Arrays.copyOfRange(args, 1, args.length)));
         } else if (args.length > 0 && args[0].equals("seed")) {
             System.exit(io.kmsgw.bench.load.Seed.run(Arrays.copyOfRange(args, 1, args.length)));
+        } else if (args.length > 0 && args[0].equals("verify-timing")) {
+            System.exit(io.kmsgw.bench.load.VerifyTiming.run(Arrays.copyOfRange(args, 1, args.length)));
         } else if (args.length > 0 && args[0].equals("floor")) {
             FloorServer.run(Arrays.copyOfRange(args, 1, args.length));
         } else {
