@@ -145,7 +145,11 @@ final class StartSteps {
     static Identity identify(Store st, Path dir, Settings s, InstanceMeta meta, SharedBlobs blobs, CompletableFuture<HsmBackend> hsm) {
         return st.exclusive("bootstrap", () -> {
             try {
+                boolean existing = meta.get("instance_id") != null;
                 String id = Bootstrap.instanceId(meta);
+                if (existing && blobs == null) {
+                    requireInstanceCa(dir, id);
+                }
                 SharedFiles shared = blobs == null ? null : new SharedFiles(blobs, sealer(await(hsm)), dir, SharedFiles.of(id));
                 if (shared != null) {
                     shared.pull();
@@ -160,6 +164,27 @@ final class StartSteps {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /**
+     * An existing instance keeps its CA: a missing CA bundle or intermediate key is refused, never replaced by a new CA
+     * (every client trusts the old one). A shared instance gets them back from the store instead.
+     */
+    private static void requireInstanceCa(Path dir, String id) throws IOException {
+        Path ca = InstancePki.caFile(dir, id);
+        Path interKey = dir.resolve("tls").resolve("intermediate-key.pem");
+        for (Path p : List.of(ca, interKey)) {
+            if (!Files.exists(p)) {
+                String others;
+                try (Stream<Path> files = Files.list(dir)) {
+                    others = files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("PrivateKmsCA_") && !n.equals(ca
+                            .getFileName().toString())).sorted().reduce((a, b) -> a + ", " + b).orElse("");
+                }
+                throw new IllegalStateException("instance " + id + " has no " + dir.relativize(p) + (others.isEmpty() ? ""
+                        : " (the data dir holds " + others + " of another instance)") + ": restore it from the backup; a new CA "
+                        + "would break every client's trust in this endpoint");
+            }
+        }
     }
 
     private static Sealer sealer(HsmBackend backend) {

@@ -168,6 +168,23 @@ class DataDirConsistencyTest {
     }
 
     @Test
+    void anInstanceThatLostItsCaIsRefusedNotGivenANewOne() throws Exception {
+        Path dir = tmp.resolve("data");
+        startAndStop(dir);
+        Path ca;
+        try (Stream<Path> files = Files.list(dir)) {
+            ca = files.filter(p -> p.getFileName().toString().startsWith("PrivateKmsCA_")).findFirst().orElseThrow();
+        }
+        String bundle = Files.readString(ca);
+        move(ca, tmp.resolve("ca.saved"));
+        assertRefused(refused(dir), ca.getFileName().toString(), "restore it", "break every client's trust");
+        assertFalse(Files.exists(ca), "no new CA was made");
+        move(tmp.resolve("ca.saved"), ca);
+        startAndStop(dir);
+        assertEquals(bundle, Files.readString(ca), "the same CA serves on");
+    }
+
+    @Test
     void aStoreThatCannotBeWrittenStopsTheStart() throws Exception {
         Path dir = tmp.resolve("data");
         startAndStop(dir);
