@@ -195,7 +195,9 @@ public final class SignOps {
                     try {
                         BigInteger[] rs = StandardDSAEncoding.INSTANCE.decode(n, signature);
                         sig = PlainDSAEncoding.INSTANCE.encode(n, rs[0], rs[1]);
-                    } catch (IOException | IllegalArgumentException ex) {
+                    } catch (IOException | RuntimeException ex) {
+                        // the caller's bytes are not a DER signature (BouncyCastle throws ClassCastException and others
+                        // for some malformed encodings): it does not verify, and that is all it is
                         return new Verified(m.keyId(), v.versionId(), false, p.algorithm(), p.messageType());
                     }
                 }

@@ -51,7 +51,7 @@ class DataKeyPairsTest {
         store = new SqliteStore(dir.resolve("kmsgw.db"));
         backend = HsmBackends.open(new HsmBackends.Config(HsmBackends.SIMULATOR, dir.resolve("hsm"), "pairs-secret-01".toCharArray(), 1000, 16,
                 null, null));
-        engine = new Engine(store, backend, new KmsEngine.Settings(2, 64, 16, 1, false), Clock.systemUTC());
+        engine = new Engine(store, backend, new KmsEngine.Settings(1, 64, 16, 1, false), Clock.systemUTC());
         key = engine.keys().createKey("Aliyun_AES_256", "", "");
     }
 
@@ -154,7 +154,7 @@ class DataKeyPairsTest {
     void beyondTheConcurrencyLimitARequestIsThrottledAtOnceAndThePermitComesBack() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        // occupy the one worker with a job that waits, so the first pair stays in flight
+        // occupy the one worker with a job that waits, so the first pair stays queued, holding its permit
         CompletableFuture<Results.DataKeyPair> first = new CompletableFuture<>();
         engine.crypto().sign(new Commands.Sign(engine.keys().createKey("EC_P256", "", "").keyId(), "", new byte[1], null, "RAW", null),
                 (r, e) -> {

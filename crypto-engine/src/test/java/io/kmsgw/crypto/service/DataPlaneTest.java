@@ -215,6 +215,33 @@ class DataPlaneTest {
     }
 
     @Test
+    void aMalformedSignatureEncodingDoesNotVerifyAndIsNotAFailure() throws Exception {
+        for (String spec : new String[] {"EC_P256", "EC_P384", "EC_SM2"}) {
+            KeyMetadata k = engine.keys().createKey(spec, "SIGN/VERIFY", "");
+            byte[] msg = "signed".getBytes();
+            Results.Signed signed = this.<Results.Signed>await((e, c) -> e.crypto().sign(new Commands.Sign(k.keyId(), "", msg, null, "RAW", null),
+                    c));
+            byte[] der = signed.signature();
+            assertEquals(0x30, der[0] & 0xff, spec + " signs in DER");
+            List<byte[]> malformed = new ArrayList<>();
+            byte[] bitString = der.clone();
+            bitString[2] = 0x03; // the first INTEGER's tag made a BIT STRING
+            malformed.add(bitString);
+            byte[] set = der.clone();
+            set[0] = 0x31; // a SET, not a SEQUENCE
+            malformed.add(set);
+            malformed.add(java.util.Arrays.copyOf(der, der.length - 3)); // truncated
+            byte[] longer = java.util.Arrays.copyOf(der, der.length + 2); // trailing bytes
+            malformed.add(longer);
+            for (byte[] bad : malformed) {
+                Results.Verified v = this.<Results.Verified>await((e, c) -> e.crypto().verify(new Commands.Sign(k.keyId(), "", msg, null, "RAW",
+                        null), bad, c));
+                assertEquals(false, v.value(), spec);
+            }
+        }
+    }
+
+    @Test
     void aDisabledKeyRefusesEveryOperationUntilEnabled() throws Exception {
         KeyMetadata k = engine.keys().createKey("Aliyun_AES_256", "", "");
         engine.keys().disableKey(k.keyId());

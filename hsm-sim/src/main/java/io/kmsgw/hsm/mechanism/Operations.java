@@ -316,8 +316,8 @@ public final class Operations {
             }
         } catch (IllegalArgumentException e) {
             throw new HsmException(Ckr.SIGNATURE_LEN_RANGE);
-        } catch (GeneralSecurityException | java.io.IOException e) {
-            ok = false;
+        } catch (GeneralSecurityException | java.io.IOException | ClassCastException | IllegalStateException e) {
+            ok = false; // a malformed signature encoding (BouncyCastle's ASN.1 parser throws several kinds) does not verify
         }
         if (!ok) {
             throw new HsmException(Ckr.SIGNATURE_INVALID);
