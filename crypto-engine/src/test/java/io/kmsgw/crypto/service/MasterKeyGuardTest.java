@@ -49,6 +49,21 @@ class MasterKeyGuardTest {
     }
 
     @Test
+    void aRefusedTokenLeavesTheRecordedValueAsItWas() {
+        try (SqliteStore store = new SqliteStore(dir.resolve("db"))) {
+            String recorded;
+            try (HsmBackend hsm = open("hsm", "guard-secret-0001", true)) {
+                MasterKeyGuard.verify(store, hsm, "hsm");
+                recorded = hsm.masterKeyCheck();
+            }
+            try (HsmBackend foreign = open("other", "guard-secret-0002", true)) {
+                assertThrows(IllegalStateException.class, () -> MasterKeyGuard.verify(store, foreign, "other"));
+            }
+            assertEquals(recorded, new MasterKeyRecord(store).checkValue(), "a refusal never rewrites the store's record");
+        }
+    }
+
+    @Test
     void aStoreWithKeysButNoCheckValueIsProvedByUnwrappingOne() {
         try (SqliteStore store = new SqliteStore(dir.resolve("db")); HsmBackend hsm = open("hsm", "guard-secret-0001", true)) {
             try (KmsEngine engine = new Engine(store, hsm, new KmsEngine.Settings(1, 8, 8), Clock.systemUTC())) {
