@@ -37,7 +37,7 @@ final class StartSteps {
     /**
      * Opens the store and proves it usable before anything else starts: an embedded store must exist whenever the data
      * dir already holds an instance (a missing one is never silently replaced by a new instance), must pass SQLite's
-     * {@code quick_check}, and every store must take a write.
+     * {@code quick_check}, and must take a write.
      */
     static Store openStore(Settings s, Path dir) throws IOException {
         Store st;
@@ -72,13 +72,16 @@ final class StartSteps {
             String password = s.storePasswordFile() == null ? null : Files.readString(s.storePasswordFile(), StandardCharsets.UTF_8).trim();
             st = new PostgresStore(s.storeUrl(), s.storeUser(), password, s.storePoolSize());
         }
-        try {
-            new InstanceMeta(st).put("last_start", java.time.Instant.now().toString()); // a store that takes no write is not ready
-        } catch (RuntimeException e) {
-            st.close();
-            throw new IllegalStateException("the store " + (s.sharedStore() ? s.storeUrl() : dir.resolve("kmsgw.db"))
-                    + " does not take a write (" + oneLine(e.getMessage()) + "): check the disk, its free space and the file's "
-                    + "permissions, or restore it from a backup");
+        if (!s.sharedStore()) {
+            // An embedded store that takes no write (opened read-only) is not ready. Only the embedded one: replicas of a shared
+            // store starting together would race on the row, and PostgreSQL's own errors surface on the first write anyway.
+            try {
+                new InstanceMeta(st).put("last_start", java.time.Instant.now().toString());
+            } catch (RuntimeException e) {
+                st.close();
+                throw new IllegalStateException("the store " + dir.resolve("kmsgw.db") + " does not take a write (" + oneLine(e.getMessage())
+                        + "): check the disk, its free space and the file's permissions, or restore it from a backup");
+            }
         }
         return st;
     }
