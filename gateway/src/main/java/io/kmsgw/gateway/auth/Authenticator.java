@@ -94,7 +94,11 @@ public final class Authenticator extends KmsRequestHandler {
         StringToSign.Utf8 toSign = TO_SIGN.get();
         StringToSign.writeUtf8(toSign, r.contentSha256, r.contentType, r.date, r.kmsHeaders);
         PublicKey publicKey = key.publicKey();
-        if (publicKey == null || !verifier.verify(publicKey, toSign.bytes(), toSign.length(), signature)) {
+        if (publicKey == null) {
+            throw new ProtocolException(ProtocolError.CLIENT_KEY_UNAVAILABLE, "The client key " + key.clientKeyId()
+                    + " cannot be used: its stored certificate cannot be read. Restore the store from a backup or rotate to a new client key.");
+        }
+        if (!verifier.verify(publicKey, toSign.bytes(), toSign.length(), signature)) {
             throw new ProtocolException(ProtocolError.SIGNATURE_NOT_MATCH, "Signature is not matched.");
         }
         Instant at = Instant.ofEpochMilli(now);

@@ -5,12 +5,15 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Client keys the data plane accepts, by id: the public key, its AAP and validity. Loaded from the
  * store at start and updated on every change, so a deleted key stops working at once.
  */
 public final class ClientKeyRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientKeyRegistry.class);
 
     /**
      * What authentication needs about one client key. The entry holds the key's DER SubjectPublicKeyInfo and makes the
@@ -69,7 +72,12 @@ public final class ClientKeyRegistry {
                 try {
                     k = parser.apply(encoded);
                 } catch (IllegalArgumentException unusable) {
-                    encodedKey = null;
+                    if (encodedKey != null) {
+                        encodedKey = null;
+                        LOG.error("client key {} of AAP {}: its stored public key cannot be read; its requests answer "
+                                + "ClientKeyUnavailable until the store is restored or the application rotates to a new client key",
+                                clientKeyId, aapName);
+                    }
                     return null;
                 }
                 publicKey = k;

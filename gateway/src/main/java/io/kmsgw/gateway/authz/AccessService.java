@@ -81,15 +81,15 @@ public final class AccessService {
 
     /**
      * The key's SubjectPublicKeyInfo from its stored certificate. A certificate that cannot be read (a damaged row) gives
-     * no key bytes: its requests are then answered as signatures that do not match, and the gateway still starts.
+     * null, no key: its requests are then answered {@code ClientKeyUnavailable}, and the gateway still starts.
      */
     private static byte[] subjectPublicKeyInfo(ClientKey k) {
         try {
             return Pem.subjectPublicKeyInfo(k.certificatePem());
         } catch (IllegalArgumentException e) {
-            LOG.warn("client key {}: the stored certificate cannot be read ({}); its requests will not verify", k.clientKeyId(),
-                    e.getMessage());
-            return new byte[0];
+            LOG.error("client key {} of AAP {}: its stored certificate cannot be read; its requests answer ClientKeyUnavailable until "
+                    + "the store is restored from a backup or the application rotates to a new client key", k.clientKeyId(), k.aapName());
+            return null;
         }
     }
 

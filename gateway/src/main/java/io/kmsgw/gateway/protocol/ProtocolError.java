@@ -17,6 +17,12 @@ public enum ProtocolError {
     SIGNATURE_NOT_MATCH(401, "SignatureNotMatch"),
     /** The client key is outside NotBefore..NotAfter or was deleted (the message says which). */
     CLIENT_KEY_INACTIVE(401, "ClientKeyInactive"),
+    /**
+     * The client key's stored certificate cannot be read (a damaged row): nothing can verify under it until it is
+     * restored or the application moves to a new client key. Its id already tells 401 from 404 (Unauthorized), so
+     * naming the damage tells an unauthenticated caller nothing about which ids exist.
+     */
+    CLIENT_KEY_UNAVAILABLE(401, "ClientKeyUnavailable"),
     INVALID_CONTENT_TYPE(415, "InvalidContentType"),
     FORBIDDEN(403, "Forbidden.NoPermission"),
     KEY_NOT_FOUND(404, "Forbidden.KeyNotFound"),

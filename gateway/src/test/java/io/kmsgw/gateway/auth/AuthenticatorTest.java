@@ -208,8 +208,13 @@ class AuthenticatorTest {
         assertTrue(stored.parsed());
         for (byte[] unusable : new byte[][] {new byte[0], java.util.Arrays.copyOf(clientKey.getPublic().getEncoded(), 100)}) {
             ClientKeyRegistry.Entry damaged = ClientKeyRegistry.Entry.lazy(KEY_ID, "app", unusable, v::rsaPublicKey, nb, na, false);
-            expect(run(r -> { }, channel(damaged)), 401, "SignatureNotMatch", "Signature is not matched.");
-            expect(run(r -> { }, channel(damaged)), 401, "SignatureNotMatch", "Signature is not matched.");
+            String refused = "The client key " + KEY_ID + " cannot be used: its stored certificate cannot be read. Restore the store "
+                    + "from a backup or rotate to a new client key.";
+            expect(run(r -> { }, channel(damaged)), 401, "ClientKeyUnavailable", refused);
+            expect(run(r -> { }, channel(damaged)), 401, "ClientKeyUnavailable", refused);
         }
+        ClientKeyRegistry.Entry none = ClientKeyRegistry.Entry.lazy(KEY_ID, "app", null, v::rsaPublicKey, nb, na, false);
+        expect(run(r -> { }, channel(none)), 401, "ClientKeyUnavailable", "The client key " + KEY_ID
+                + " cannot be used: its stored certificate cannot be read. Restore the store from a backup or rotate to a new client key.");
     }
 }

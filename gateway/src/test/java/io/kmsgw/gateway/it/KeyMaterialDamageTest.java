@@ -75,4 +75,37 @@ class KeyMaterialDamageTest {
             assertTrue(sdk.encrypt(new EncryptRequest().setKeyId("alias/quickstart").setPlaintext(plain)).getCiphertextBlob().length > 0);
         }
     }
+
+    @Test
+    void aClientKeyWhoseStoredCertificateCannotBeReadIsRefusedDistinctly() throws Exception {
+        Path data = dir.resolve("data");
+        String damaged;
+        Path[] files;
+        try (GatewayServer server = TestGateway.start(data)) {
+            TestGateway.AdminReply created = TestGateway.admin(server, "CreateClientKey",
+                    "{\"AapName\":\"quickstart\",\"Password\":\"Damag3d_later\"}");
+            assertEquals(200, created.status(), created.json().toString());
+            damaged = created.json().get("ClientKeyId").asText();
+            files = TestGateway.clientKeyFiles(created, dir, "damaged", "Damag3d_later");
+            TestGateway.sdkClient(server, files[0], files[1]).generateRandom(
+                    new com.aliyun.dkms.gcs.sdk.models.GenerateRandomRequest().setLength(4));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve("kmsgw.db")); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE client_key SET certificate_pem = replace(certificate_pem, 'MII', 'M#I') WHERE client_key_id = '"
+                    + damaged + "'");
+        }
+        var verified = io.kmsgw.gateway.server.DataDirVerifier.verify(data, null, line -> { });
+        assertEquals(1, verified.problems().size(), verified.problems().toString());
+        assertTrue(verified.problems().get(0).contains(damaged), verified.problems().toString());
+        try (GatewayServer server = TestGateway.start(data)) {
+            Client client = TestGateway.sdkClient(server, files[0], files[1]);
+            TeaException e = TestGateway.teaError(() -> client.generateRandom(
+                    new com.aliyun.dkms.gcs.sdk.models.GenerateRandomRequest().setLength(4)));
+            assertEquals("ClientKeyUnavailable", e.getCode(), e.getMessage());
+            assertEquals(401, TestGateway.httpCode(e));
+            assertTrue(e.getMessage().contains(damaged) && e.getMessage().contains("cannot be read"), e.getMessage());
+            assertTrue(TestGateway.sdkClient(server).generateRandom(new com.aliyun.dkms.gcs.sdk.models.GenerateRandomRequest().setLength(4))
+                    .getRandom().length == 4, "the other client keys keep working");
+        }
+    }
 }
