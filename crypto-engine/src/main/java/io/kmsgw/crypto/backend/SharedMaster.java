@@ -91,20 +91,29 @@ public final class SharedMaster {
             }
             String label = SimHsmBackend.MASTER_LABEL + "-shared-" + HexFormat.of().formatHex(sha256(wrapped), 0, 8);
             long[] found = hsm.findObjects(session, Template.of().set(CKA_LABEL, label).set(CKA_TOKEN, true));
+            // The unseal secret is proved on every start, also when this token already holds the master key: a gateway given
+            // another instance's secret would otherwise start, then fail on the first shared file it opens.
+            long unwrapped = unwrap(hsm, session, kekHandle, wrapped, found.length == 0, label);
             if (found.length > 0) {
+                hsm.destroyObject(session, unwrapped);
                 return found[0];
             }
-            try {
-                return hsm.unwrapKey(session, KWP, kekHandle, wrapped, Template.of().set(CKA_CLASS, CKO_SECRET_KEY)
-                        .set(CKA_KEY_TYPE, CKK_AES).set(CKA_TOKEN, true).set(CKA_LABEL, label).set(CKA_SENSITIVE, true)
-                        .set(CKA_EXTRACTABLE, false).set(CKA_WRAP, true).set(CKA_UNWRAP, true).set(CKA_MODIFIABLE, false));
-            } catch (HsmException e) {
-                throw new KmsException(KmsError.UNAVAILABLE, "the unseal secret does not open this instance's master key ("
-                        + e.ckr() + "); every gateway of an instance needs the same unseal secret");
-            }
+            return unwrapped;
         } finally {
             Arrays.fill(kek, (byte) 0);
             hsm.destroyObject(session, kekHandle);
+        }
+    }
+
+    /** Unwraps the kept master key: a token object labelled {@code label}, or (to prove the unseal secret) a session object. */
+    private static long unwrap(Cryptoki hsm, long session, long kekHandle, byte[] wrapped, boolean token, String label) {
+        try {
+            return hsm.unwrapKey(session, KWP, kekHandle, wrapped, Template.of().set(CKA_CLASS, CKO_SECRET_KEY)
+                    .set(CKA_KEY_TYPE, CKK_AES).set(CKA_TOKEN, token).set(CKA_LABEL, label).set(CKA_SENSITIVE, true)
+                    .set(CKA_EXTRACTABLE, false).set(CKA_WRAP, true).set(CKA_UNWRAP, true).set(CKA_MODIFIABLE, false));
+        } catch (HsmException e) {
+            throw new KmsException(KmsError.UNAVAILABLE, "the unseal secret does not open this instance's master key ("
+                    + e.ckr() + "); every gateway of an instance needs the same unseal secret");
         }
     }
 

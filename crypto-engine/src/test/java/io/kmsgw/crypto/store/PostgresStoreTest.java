@@ -193,6 +193,28 @@ class PostgresStoreTest {
         assertTrue(wrong.getMessage().contains("unseal secret"), wrong.getMessage());
     }
 
+    @Test
+    void aTokenThatAlreadyHoldsTheSharedMasterKeyStillProvesItsUnsealSecret() throws Exception {
+        PostgresStore s = store();
+        Path token = dir.resolve("r");
+        String check;
+        try (SimHsmBackend first = backend(s, token, "hsm-secret-of-r-0123456789", "the-unseal-secret-0123456789")) {
+            check = first.masterKeyCheck();
+        }
+        KmsException wrong = assertThrows(KmsException.class,
+                () -> backend(s, token, "hsm-secret-of-r-0123456789", "another-unseal-secret-0123").close());
+        assertEquals(KmsError.UNAVAILABLE, wrong.error());
+        assertTrue(wrong.getMessage().contains("unseal secret"), wrong.getMessage());
+        try (SimHsmBackend again = backend(s, token, "hsm-secret-of-r-0123456789", "the-unseal-secret-0123456789")) {
+            assertEquals(check, again.masterKeyCheck(), "the right secret opens the same master key");
+        }
+    }
+
+    private static SimHsmBackend backend(Store store, Path hsmDir, String hsmSecret, String unseal) {
+        return new SimHsmBackend(hsmDir, hsmSecret.toCharArray(), 1000, 4,
+                new SharedMaster(unseal.toCharArray(), new SharedBlobs(store).masterKeyVault()));
+    }
+
     private KmsEngine engine(Store store, Path hsmDir, String hsmSecret, String unseal) {
         SimHsmBackend backend = new SimHsmBackend(hsmDir, hsmSecret.toCharArray(), 1000, 16,
                 new SharedMaster(unseal.toCharArray(), new SharedBlobs(store).masterKeyVault()));

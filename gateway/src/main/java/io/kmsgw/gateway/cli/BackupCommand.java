@@ -53,10 +53,7 @@ public final class BackupCommand implements Callable<Integer> {
             Path restored = tmp.resolve("data");
             Backup.restore(out, restored, pw);
             DataDirVerifier.Result r = DataDirVerifier.verify(restored, secret, line -> { });
-            r.problems().forEach(p -> System.out.println("PROBLEM " + p));
-            System.out.println("kmsgw backup: " + (r.ok() ? "verified" : "does NOT verify: " + r.problems().size() + " problem"
-                    + (r.problems().size() == 1 ? "" : "s") + " in the snapshot") + " (" + r.summary() + ")");
-            return r.ok() ? 0 : 1;
+            return Verdict.print("backup", r, "verified", "the snapshot does NOT verify: ");
         } finally {
             try (java.util.stream.Stream<Path> walk = Files.walk(tmp)) {
                 for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {

@@ -37,10 +37,7 @@ public final class RestoreCommand implements Callable<Integer> {
                 return 0;
             }
             DataDirVerifier.Result r = DataDirVerifier.verify(dataDir.toAbsolutePath(), hsmSecretFile, line -> { });
-            r.problems().forEach(p -> System.out.println("PROBLEM " + p));
-            System.out.println("kmsgw restore: " + (r.ok() ? "verified" : "does NOT verify: " + r.problems().size() + " problem"
-                    + (r.problems().size() == 1 ? "" : "s")) + " (" + r.summary() + ")");
-            return r.ok() ? 0 : 1;
+            return Verdict.print("restore", r, "verified", "does NOT verify: ");
         } catch (java.io.IOException e) {
             System.err.println("kmsgw restore: " + e.getMessage());
             return 1;

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kmsgw.crypto.backend.HsmBackend;
 import io.kmsgw.crypto.backend.HsmBackends;
 import io.kmsgw.crypto.service.IntegrityCheck;
+import io.kmsgw.crypto.store.SharedBlobs;
 import io.kmsgw.crypto.store.SqliteStore;
 import io.kmsgw.crypto.store.Store;
 import io.kmsgw.gateway.authz.AccessModel;
 import io.kmsgw.gateway.authz.AccessRepository;
 import io.kmsgw.gateway.bootstrap.Bootstrap;
+import io.kmsgw.gateway.config.Settings;
+import io.kmsgw.gateway.config.SettingsLoader;
 import io.kmsgw.gateway.tls.Pem;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,8 +20,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -41,43 +46,85 @@ public final class DataDirVerifier {
     }
 
     /**
+     * Verifies an embedded data dir with default settings (backup and restore, which know only the dir).
+     *
      * @param hsmSecretFile the HSM secret, or null for {@code DIR/hsm/secret}
      * @param progress      receives progress lines on long runs
      */
     public static Result verify(Path dir, Path hsmSecretFile, Consumer<String> progress) throws IOException {
-        List<String> problems = new ArrayList<>();
-        Path db = dir.resolve("kmsgw.db");
-        if (!Files.exists(db)) {
-            return new Result("no store", List.of("store: " + db + " not found"));
+        Map<String, String> flags = new HashMap<>();
+        flags.put("data-dir", dir.toString());
+        if (hsmSecretFile != null) {
+            flags.put("hsm-secret-file", hsmSecretFile.toString());
         }
-        try (SqliteStore store = new SqliteStore(db)) {
-            String check = store.read(c -> {
-                try (java.sql.Statement q = c.createStatement(); java.sql.ResultSet rs = q.executeQuery("PRAGMA quick_check")) {
-                    return rs.next() ? rs.getString(1) : "no answer";
+        return verify(SettingsLoader.load(null, Map.of(), flags), progress);
+    }
+
+    /**
+     * Verifies the instance {@code s} describes, as {@code serve} would open it: the embedded store in its data dir, or
+     * the shared PostgreSQL store with this replica's token (opened with the shared master key, never creating one).
+     */
+    public static Result verify(Settings s, Consumer<String> progress) throws IOException {
+        Path dir = s.dataDir().toAbsolutePath();
+        List<String> problems = new ArrayList<>();
+        Store opened;
+        if (s.sharedStore()) {
+            try {
+                opened = StartSteps.openSharedStore(s);
+            } catch (RuntimeException e) {
+                return new Result("no store", List.of("store: " + s.storeUrl() + " cannot be opened (" + oneLine(e.getMessage()) + ")"));
+            }
+        } else {
+            Path db = dir.resolve("kmsgw.db");
+            if (!Files.exists(db)) {
+                return new Result("no store", List.of("store: " + db + " not found"));
+            }
+            opened = new SqliteStore(db);
+        }
+        try (Store store = opened) {
+            if (!store.shared()) {
+                String check = StartSteps.quickCheck(store);
+                if (!"ok".equals(check)) {
+                    problems.add("store: quick_check says " + oneLine(check));
                 }
-            });
-            if (!"ok".equals(check)) {
-                problems.add("store: quick_check says " + check.replaceAll("\\s+", " "));
             }
             String summary = "HSM not checked";
-            Path secretFile = hsmSecretFile != null ? hsmSecretFile : dir.resolve("hsm").resolve("secret");
+            Path secretFile = s.effectiveHsmSecretFile();
             if (!Files.exists(dir.resolve("hsm/slot-0/token.bin"))) {
                 problems.add("HSM token: " + dir.resolve("hsm/slot-0") + " is missing");
             } else if (!Files.exists(secretFile)) {
                 problems.add("HSM secret: " + secretFile + " is missing");
             } else {
-                char[] secret = Bootstrap.hsmSecret(secretFile, true);
-                try (HsmBackend hsm = HsmBackends.open(new HsmBackends.Config(HsmBackends.SIMULATOR, dir.resolve("hsm"), secret, 100_000, 4,
-                        null, null, false))) {
+                try (HsmBackend hsm = openHsm(s, dir, store)) {
                     IntegrityCheck.Report r = IntegrityCheck.run(store, hsm, progress);
                     r.problems().forEach(p -> problems.add(p.toString()));
                     summary = r.summary();
-                } catch (RuntimeException e) {
-                    problems.add("HSM: " + e.getMessage());
+                } catch (RuntimeException | IOException e) {
+                    problems.add("HSM: " + oneLine(e.getMessage()));
                 }
             }
             return finish(store, dir.resolve("audit"), summary, problems);
         }
+    }
+
+    /** The configured backend over {@code dir}'s token; on a shared store with the instance's shared master key. Never creates a master key. */
+    private static HsmBackend openHsm(Settings s, Path dir, Store store) throws IOException {
+        char[] secret = Bootstrap.hsmSecret(s.effectiveHsmSecretFile(), true);
+        char[] unseal = null;
+        if (store.shared()) {
+            try {
+                unseal = Bootstrap.unsealSecret(s.unsealSecretFile());
+            } catch (IOException e) {
+                java.util.Arrays.fill(secret, '\0');
+                throw e;
+            }
+        }
+        return HsmBackends.open(new HsmBackends.Config(s.hsm(), dir.resolve("hsm"), secret, s.hsmPbkdf2Iterations(), 4, unseal,
+                store.shared() ? new SharedBlobs(store).masterKeyVault() : null, false));
+    }
+
+    private static String oneLine(String s) {
+        return s == null ? "" : s.replaceAll("\\s+", " ").trim();
     }
 
     /** {@code VerifyInstance}: the same walk over a running gateway's own store, HSM and audit files. */

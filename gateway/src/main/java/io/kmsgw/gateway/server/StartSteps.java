@@ -54,11 +54,7 @@ final class StartSteps {
             }
             st = new SqliteStore(db);
             try {
-                String check = st.read(c -> {
-                    try (java.sql.Statement q = c.createStatement(); java.sql.ResultSet rs = q.executeQuery("PRAGMA quick_check")) {
-                        return rs.next() ? rs.getString(1) : "no answer";
-                    }
-                });
+                String check = quickCheck(st);
                 if (!"ok".equals(check)) {
                     throw new IllegalStateException("the store " + db + " is damaged (quick_check: " + oneLine(check)
                             + "): restore it from a backup");
@@ -69,8 +65,7 @@ final class StartSteps {
                         + oneLine(e.getMessage()) + "): restore it from a backup");
             }
         } else {
-            String password = s.storePasswordFile() == null ? null : Files.readString(s.storePasswordFile(), StandardCharsets.UTF_8).trim();
-            st = new PostgresStore(s.storeUrl(), s.storeUser(), password, s.storePoolSize());
+            st = openSharedStore(s);
         }
         if (!s.sharedStore()) {
             // An embedded store that takes no write (opened read-only) is not ready. Only the embedded one: replicas of a shared
@@ -84,6 +79,21 @@ final class StartSteps {
             }
         }
         return st;
+    }
+
+    /** The configured shared PostgreSQL store. */
+    static Store openSharedStore(Settings s) throws IOException {
+        String password = s.storePasswordFile() == null ? null : Files.readString(s.storePasswordFile(), StandardCharsets.UTF_8).trim();
+        return new PostgresStore(s.storeUrl(), s.storeUser(), password, s.storePoolSize());
+    }
+
+    /** SQLite's {@code PRAGMA quick_check} on an embedded store: "ok", or what it found. */
+    static String quickCheck(Store st) {
+        return st.read(c -> {
+            try (java.sql.Statement q = c.createStatement(); java.sql.ResultSet rs = q.executeQuery("PRAGMA quick_check")) {
+                return rs.next() ? rs.getString(1) : "no answer";
+            }
+        });
     }
 
     private static String oneLine(String s) {

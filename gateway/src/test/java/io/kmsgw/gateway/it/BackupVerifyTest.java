@@ -69,7 +69,7 @@ class BackupVerifyTest {
                 "--password-file", pw.toString());
         assertEquals(1, bad[0], (String) bad[1]);
         assertTrue(((String) bad[1]).contains("PROBLEM key " + key), (String) bad[1]);
-        assertTrue(((String) bad[1]).contains("does NOT verify: 1 problem"), (String) bad[1]);
+        assertTrue(((String) bad[1]).contains("the snapshot does NOT verify: 1 problem"), (String) bad[1]);
 
         Object[] skipped = run(new BackupCommand(), "--data-dir", data.toString(), "--out", tmp.resolve("fast.backup").toString(),
                 "--password-file", pw.toString(), "--no-verify");
