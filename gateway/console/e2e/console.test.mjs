@@ -161,6 +161,7 @@ test('login: a wrong token is refused next to the field; the admin token opens t
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.locator('#instance-id', { hasText: instance.InstanceId }).waitFor();
   await page.locator('#health', { hasText: 'ready' }).waitFor();
+  await page.locator('#start-checks', { hasText: 'Store: quick_check ok; takes a write; MasterKey: check value ' }).waitFor();
   const stored = await page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }, document.cookie]));
   assert.equal(stored, '[{},{},""]');
   assert.ok(!(await page.content()).includes(token), 'the token is not in the page');

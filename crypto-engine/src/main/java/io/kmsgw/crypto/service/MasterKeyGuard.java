@@ -18,8 +18,11 @@ public final class MasterKeyGuard {
     private MasterKeyGuard() {
     }
 
-    /** @throws IllegalStateException (one line, for the operator) when the HSM's master key is not the store's */
-    public static void verify(Store store, HsmBackend backend, String where) {
+    /**
+     * @return the master key's check value, now recorded in the store
+     * @throws IllegalStateException (one line, for the operator) when the HSM's master key is not the store's
+     */
+    public static String verify(Store store, HsmBackend backend, String where) {
         MasterKeyRecord record = new MasterKeyRecord(store);
         String kcv = backend.masterKeyCheck();
         String recorded = record.checkValue();
@@ -34,6 +37,7 @@ public final class MasterKeyGuard {
         if (!recorded.equals(kcv)) {
             throw foreign(where, kcv, "check value " + recorded);
         }
+        return kcv;
     }
 
     private static boolean unwraps(HsmBackend backend, KeyRepository.Loaded key) {

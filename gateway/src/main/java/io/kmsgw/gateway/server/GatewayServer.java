@@ -69,6 +69,8 @@ public final class GatewayServer implements AutoCloseable {
     private final String instanceId;
     private final String tlsEngine;
     private final boolean sharedStore;
+    /** What the start checked before serving, for DescribeInstance. */
+    private final java.util.Map<String, String> startChecks = new java.util.LinkedHashMap<>();
     private final Path caFile;
     private final Path instanceJson;
     private final Readiness readiness;
@@ -86,6 +88,7 @@ public final class GatewayServer implements AutoCloseable {
         try {
             Store st = closer.add(StartSteps.openStore(s, dir));
             sharedStore = st.shared();
+            startChecks.put("Store", sharedStore ? "shared PostgreSQL store opened" : "quick_check ok; takes a write");
             InstanceMeta meta = new InstanceMeta(st);
             SharedBlobs blobs = st.shared() ? new SharedBlobs(st) : null;
             int workerCount = s.engineWorkers() > 0 ? s.engineWorkers() : Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -108,7 +111,8 @@ public final class GatewayServer implements AutoCloseable {
             ClientKeyRegistry clientKeys = new ClientKeyRegistry();
             HsmBackend backend = closer.add(StartSteps.await(hsm));
             hsmOwned = true;
-            MasterKeyGuard.verify(st, backend, dir.resolve("hsm").toString());
+            startChecks.put("MasterKey", "check value " + MasterKeyGuard.verify(st, backend, dir.resolve("hsm").toString())
+                    + " is the store's" + (sharedStore ? "; unseal secret proved" : ""));
             KmsEngine engine = closer.add(new Engine(st, backend, new KmsEngine.Settings(workerCount, s.engineQueueCapacity(), 4096), clock));
             Bootstrap.QuickStart qs = st.exclusive("bootstrap", () -> {
                 try {
@@ -247,6 +251,7 @@ public final class GatewayServer implements AutoCloseable {
         n.put("SharedStore", sharedStore);
         n.put("TlsEngine", tlsEngine);
         n.put("StartTime", started.toString());
+        startChecks.forEach(n.putObject("StartChecks")::put);
         n.put("RequestsTotal", meters.requestsTotal());
         return n;
     }

@@ -117,6 +117,15 @@ class VerifyTest {
             assertTrue(ok.json().get("Ok").asBoolean(), ok.json().toString());
             assertEquals(0, ok.json().get("Problems").size());
             assertTrue(ok.json().get("Summary").asText().startsWith("5 keys"), ok.json().toString());
+            var checks = TestGateway.admin(server, "DescribeInstance", "{}").json().get("StartChecks");
+            assertEquals("quick_check ok; takes a write", checks.get("Store").asText(), checks.toString());
+            String recorded;
+            try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("kmsgw.db")); Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT check_value FROM kms_master_key")) {
+                assertTrue(rs.next());
+                recorded = rs.getString(1);
+            }
+            assertEquals("check value " + recorded + " is the store's", checks.get("MasterKey").asText());
             sql("INSERT INTO kms_alias (alias_name, key_id) VALUES ('alias/dangling', 'key-gone')"); // beside the running gateway
             TestGateway.AdminReply bad = TestGateway.admin(server, "VerifyInstance", "{}");
             assertTrue(!bad.json().get("Ok").asBoolean(), bad.json().toString());
