@@ -61,9 +61,13 @@ public final class IntegrityCheck {
         }
         List<KeyRepository.Loaded> keys;
         Map<String, String> aliases;
+        java.util.Set<String> unreadable = new java.util.HashSet<>(); // named once, not again by every alias that points at them
         try {
             KeyRepository repo = new KeyRepository(store);
-            keys = repo.loadAll(id -> problems.add(new Problem("key " + id, "its stored row cannot be read")));
+            keys = repo.loadAll(id -> {
+                unreadable.add(id);
+                problems.add(new Problem("key " + id, "its stored row cannot be read"));
+            });
             aliases = repo.loadAliases();
         } catch (RuntimeException e) {
             problems.add(new Problem("store", "the key rows cannot be read (" + e.getClass().getSimpleName() + ")"));
@@ -91,7 +95,7 @@ public final class IntegrityCheck {
                 }
             }
             aliases.forEach((alias, keyId) -> {
-                if (!byId.containsKey(keyId)) {
+                if (!byId.containsKey(keyId) && !unreadable.contains(keyId)) {
                     problems.add(new Problem("alias " + alias, "names key " + keyId + ", which does not exist"));
                 }
             });

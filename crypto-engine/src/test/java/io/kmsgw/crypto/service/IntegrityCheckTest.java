@@ -105,9 +105,11 @@ class IntegrityCheckTest {
     void aSecretUnderADamagedKeyAndAnUnreadableRowAreNamed() {
         sql("UPDATE kms_secret_version SET ciphertext = zeroblob(20)");
         sql("UPDATE kms_key SET key_usage = 'NOT_A_USAGE' WHERE key_id = ?", keys.get(2));
+        outside("INSERT INTO kms_alias (alias_name, key_id) VALUES ('alias/of-unreadable', '" + keys.get(2) + "')");
         IntegrityCheck.Report r = run();
         List<String> lines = r.problems().stream().map(Object::toString).toList();
         assertTrue(lines.contains("key " + keys.get(2) + ": its stored row cannot be read"), lines.toString());
+        assertEquals(1, lines.stream().filter(l -> l.contains(keys.get(2))).count(), "one damaged row, one line (not again for its alias)");
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("secret s version v1") && l.endsWith("does not decrypt")), lines.toString());
         assertEquals(5, r.keys(), "the unreadable key is not counted as walked");
     }

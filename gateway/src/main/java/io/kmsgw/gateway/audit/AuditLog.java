@@ -193,8 +193,31 @@ public final class AuditLog implements AutoCloseable {
             fileIndex = 1;
         }
         Path p = dir.resolve(String.format("audit-%06d.jsonl", fileIndex));
+        if (endsTorn(p)) {
+            // A process killed mid-write (or a damaged disk) left a partial last line: appending to it would merge the next
+            // record into that line. The file is kept as it is, for whoever investigates (kmsgw verify names it).
+            LOG.warn("audit file {} ends in a partial record; it is kept as it is and new records go to the next file", p.getFileName());
+            fileIndex++;
+            p = dir.resolve(String.format("audit-%06d.jsonl", fileIndex));
+        }
         file = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         fileBytes = file.size();
+    }
+
+    /** Whether {@code p} exists, is not empty and does not end with a newline. */
+    private static boolean endsTorn(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return false;
+        }
+        try (FileChannel f = FileChannel.open(p, StandardOpenOption.READ)) {
+            long size = f.size();
+            if (size == 0) {
+                return false;
+            }
+            ByteBuffer last = ByteBuffer.allocate(1);
+            f.read(last, size - 1);
+            return last.get(0) != '\n';
+        }
     }
 
     /**

@@ -205,4 +205,32 @@ class DataDirConsistencyTest {
         }
         assertRefused(refused(dir), "kmsgw.db");
     }
+
+    @Test
+    void anAuditFileThatEndsInAPartialRecordIsKeptAndNotAppendedTo() throws Exception {
+        Path dir = tmp.resolve("data");
+        startAndStop(dir);
+        Path torn = dir.resolve("audit/audit-000001.jsonl");
+        Files.writeString(torn, "{\"Time\":\"2026-12-06T00:00:00Z\",\"ApiNa", StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND); // a process killed mid-write
+        byte[] tornBytes = Files.readAllBytes(torn);
+        Process p = KillUnderLoadTest.serve(dir);
+        try {
+            com.fasterxml.jackson.databind.JsonNode inst = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    dir.resolve("instance.json").toFile());
+            TestGateway.sdkClient(inst).generateRandom(new com.aliyun.dkms.gcs.sdk.models.GenerateRandomRequest().setLength(8));
+        } finally {
+            p.destroy();
+            assertEquals(0, p.waitFor(), "SIGTERM ends serve cleanly");
+        }
+        assertEquals(new String(tornBytes, StandardCharsets.UTF_8), Files.readString(torn), "the damaged file is kept as it was");
+        String next = Files.readString(dir.resolve("audit/audit-000002.jsonl"));
+        assertTrue(next.contains("\"GenerateRandom\""), next);
+        for (String line : next.strip().split("\n")) {
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(line); // every new record is whole
+        }
+        var verified = io.kmsgw.gateway.server.DataDirVerifier.verify(dir, null, line -> { });
+        assertEquals(1, verified.problems().size(), verified.problems().toString());
+        assertTrue(verified.problems().get(0).startsWith("audit audit-000001.jsonl"), verified.problems().toString());
+    }
 }
