@@ -28,7 +28,11 @@ public final class SqliteStore implements Store {
                 s.execute("PRAGMA foreign_keys=ON");
                 s.execute("PRAGMA busy_timeout=5000");
             }
-            connection.setAutoCommit(false);
+            // Transactions are begun and ended here, by statement, not by the driver: on SQLITE_FULL or SQLITE_IOERR SQLite
+            // rolls a transaction back by itself, and a driver left believing one is open then ran the next caller's
+            // statements in autocommit mode (each committed at once) and failed its commit: an error answered for a
+            // change that was committed.
+            connection.setAutoCommit(true);
         } catch (Exception e) {
             throw new StoreException("cannot open the store at " + file, e, false);
         }
@@ -47,8 +51,13 @@ public final class SqliteStore implements Store {
     /** Runs work in one transaction (SQLite has no cheaper read path worth a second code path). */
     private synchronized <T> T transact(Work<T> work) {
         try {
+            begin();
+        } catch (SQLException e) {
+            throw wrap(e);
+        }
+        try {
             T result = work.run(connection);
-            connection.commit();
+            exec("COMMIT");
             return result;
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
@@ -59,11 +68,28 @@ public final class SqliteStore implements Store {
         }
     }
 
+    /** Begins a transaction; one left open by a failure whose rollback failed too is rolled back first. */
+    private void begin() throws SQLException {
+        try {
+            exec("BEGIN");
+        } catch (SQLException open) {
+            rollbackQuietly();
+            exec("BEGIN");
+        }
+    }
+
+    private void exec(String sql) throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /** Ends the transaction, if SQLite has not already rolled it back by itself. */
     private void rollbackQuietly() {
         try {
-            connection.rollback();
+            exec("ROLLBACK");
         } catch (SQLException ignored) {
-            // the original failure is what matters
+            // no transaction was active (SQLite rolled it back), or the original failure is what matters
         }
     }
 
