@@ -27,6 +27,7 @@ public final class SqliteStore implements Store {
                 s.execute("PRAGMA synchronous=FULL");
                 s.execute("PRAGMA foreign_keys=ON");
                 s.execute("PRAGMA busy_timeout=5000");
+                s.execute("PRAGMA journal_size_limit=16777216"); // the WAL shrinks back to 16 MB after a checkpoint
             }
             // Transactions are begun and ended here, by statement, not by the driver: on SQLITE_FULL or SQLITE_IOERR SQLite
             // rolls a transaction back by itself, and a driver left believing one is open then ran the next caller's

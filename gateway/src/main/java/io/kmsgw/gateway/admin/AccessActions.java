@@ -68,6 +68,7 @@ final class AccessActions {
         actions.put("GetClientKey", p -> {
             AccessModel.ClientKey k = access.getClientKey(Params.text(p, "ClientKeyId", true));
             ObjectNode out = clientKeyNode(k, clock);
+            withUsage(List.of(out), audit);
             out.put("PublicKeyData", k.certificatePem());
             return out;
         });
@@ -75,8 +76,8 @@ final class AccessActions {
             access.deleteClientKey(Params.text(p, "ClientKeyId", true));
             return JSON.createObjectNode();
         });
-        actions.put("ListClientKeys", p -> list("ClientKeys", access.listClientKeys(Params.optional(p, "AapName")).stream()
-                .map(k -> clientKeyNode(k, clock)).toList()));
+        actions.put("ListClientKeys", p -> list("ClientKeys", withUsage(access.listClientKeys(Params.optional(p, "AapName")).stream()
+                .map(k -> clientKeyNode(k, clock)).toList(), audit)));
         actions.put("QuickCreateApplicationAccessPoint", p -> {
             AccessService.QuickCreated q = access.quickCreate(Params.text(p, "AapName", true), Params.text(p, "Password", true),
                     Params.text(p, "Description", false), Params.time(p, "NotBefore"), Params.time(p, "NotAfter"));
@@ -89,11 +90,34 @@ final class AccessActions {
         actions.put("QueryAuditLog", p -> {
             Instant start = Params.time(p, "StartTime");
             Instant end = Params.time(p, "EndTime");
+            String plane = emptyToNull(Params.optional(p, "Plane"));
+            if (plane != null && !plane.equals(AuditRecord.DATA) && !plane.equals(AuditRecord.ADMIN)) {
+                throw new AdminException(400, "InvalidParameter", "Plane must be data or admin.");
+            }
             List<AuditRecord> found = audit.query(emptyToNull(Params.optional(p, "ClientKeyId")), emptyToNull(Params.optional(p, "ApiName")),
-                    start == null ? null : start.toEpochMilli(), end == null ? null : end.toEpochMilli(),
+                    plane, start == null ? null : start.toEpochMilli(), end == null ? null : end.toEpochMilli(),
                     Params.integer(p, "Limit", 100, 1, 10_000));
             return list("Entries", found.stream().map(r -> r.toJson(JSON)).toList());
         });
+    }
+
+    /**
+     * Adds each client key's use as the audit remembers it beyond record retention: {@code LastUsedTime}, {@code LastUsedIp},
+     * {@code LastUsedApi} and {@code RequestCount} (absent when the key was never used) — the rotation question's answer.
+     */
+    private static List<ObjectNode> withUsage(List<ObjectNode> keys, AuditLog audit) {
+        java.util.Map<String, io.kmsgw.gateway.audit.ClientKeyUsage> used = audit.usage(keys.stream().map(k -> k.get("ClientKeyId").asText())
+                .toList());
+        for (ObjectNode k : keys) {
+            io.kmsgw.gateway.audit.ClientKeyUsage u = used.get(k.get("ClientKeyId").asText());
+            if (u != null) {
+                k.put("LastUsedTime", Instant.ofEpochMilli(u.lastMillis()).toString());
+                k.put("LastUsedIp", u.lastIp());
+                k.put("LastUsedApi", u.lastApi());
+                k.put("RequestCount", u.requests());
+            }
+        }
+        return keys;
     }
 
     private static String emptyToNull(String s) {

@@ -3,6 +3,7 @@ package io.kmsgw.gateway.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kmsgw.gateway.audit.AuditLog;
 import io.kmsgw.gateway.protocol.RequestIds;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -55,9 +56,11 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private final BooleanSupplier ready;
     private final Supplier<String> metrics;
     private final ConsoleAssets console;
+    private final AuditLog audit;
 
     public AdminHandler(String token, AdminActions actions, ExecutorService executor, BooleanSupplier ready, Supplier<String> metrics,
-            ConsoleAssets console) {
+            ConsoleAssets console, AuditLog audit) {
+        this.audit = audit;
         this.metrics = metrics;
         this.console = console;
         this.token = ("Bearer " + token).getBytes(StandardCharsets.US_ASCII);
@@ -113,22 +116,75 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             error(ch, keepAlive, requestId, new AdminException(400, "InvalidParameter", "The body must be a JSON object."));
             return;
         }
+        if (!audit.canAccept() && !UNAUDITED_WHEN_FULL.contains(action)) {
+            // fail closed, as the data plane: nothing runs that could not be audited (DescribeInstance stays, to diagnose it)
+            error(ch, keepAlive, requestId, new AdminException(503, "ServiceUnavailableTemporary",
+                    "The audit log cannot record admin calls right now; nothing was done."));
+            return;
+        }
+        long started = System.nanoTime();
+        String userAgent = req.headers().get(HttpHeaderNames.USER_AGENT, "");
         try {
             executor.execute(() -> {
+                String result = "OK";
+                JsonNode named = params;
                 try {
-                    ObjectNode result = actions.run(action, params);
-                    result.put("RequestId", requestId);
-                    send(ch, keepAlive, HttpResponseStatus.OK, result);
+                    ObjectNode out = actions.run(action, params);
+                    named = resourceOf(params) != null ? params : out.has("KeyMetadata") ? out.get("KeyMetadata") : out; // what it made
+                    out.put("RequestId", requestId);
+                    send(ch, keepAlive, HttpResponseStatus.OK, out);
                 } catch (AdminException e) {
+                    result = e.code();
                     error(ch, keepAlive, requestId, e);
                 } catch (RuntimeException e) {
+                    result = "InternalFailure";
                     LOG.error("admin action {} ({}) failed", action, requestId, e);
                     error(ch, keepAlive, requestId, new AdminException(500, "InternalFailure", "Internal Failure."));
                 }
+                audit(ch, requestId, action, named, result, userAgent, started);
             });
         } catch (RejectedExecutionException e) {
             error(ch, keepAlive, requestId, new AdminException(503, "ServiceUnavailableTemporary", "The admin plane is busy."));
         }
+    }
+
+    /** Admin actions that run even when the audit cannot take a record: the one that shows why. */
+    private static final java.util.Set<String> UNAUDITED_WHEN_FULL = java.util.Set.of("DescribeInstance");
+    /** The parameters that name what an admin call acts on, in the order looked for; never one that carries a value. */
+    private static final String[] RESOURCE_PARAMS = {"KeyId", "SecretName", "AliasName", "ClientKeyId", "AapName", "Name", "PolicyName",
+        "TokenId"};
+    /** The admin credential's id in audit records: today the one token (scoped tokens would each have their own). */
+    static final String ADMIN_TOKEN_ID = "admin.token";
+
+    /** One audit record for an admin call: who, from where, which action on what, and its result; never a parameter's value. */
+    private void audit(Channel ch, String requestId, String action, JsonNode params, String result, String userAgent, long started) {
+        String named = resourceOf(params);
+        String resource = named == null ? "" : shown(named, 256);
+        String ip = ch.remoteAddress() instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : "";
+        audit.offer(new io.kmsgw.gateway.audit.AuditRecord(System.currentTimeMillis(), requestId, ADMIN_TOKEN_ID, "", ip,
+                shown(userAgent, 512), shown(action, 64), resource, result, (System.nanoTime() - started) / 1000,
+                io.kmsgw.gateway.audit.AuditRecord.ADMIN));
+    }
+
+    /** The first of {@link #RESOURCE_PARAMS} {@code node} names, or null. */
+    private static String resourceOf(JsonNode node) {
+        for (String name : RESOURCE_PARAMS) {
+            JsonNode v = node.get(name);
+            if (v != null && v.isTextual() && !v.asText().isEmpty()) {
+                return v.asText();
+            }
+        }
+        return null;
+    }
+
+    /** At most {@code max} characters, control characters replaced. */
+    private static String shown(String s, int max) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), max));
+        for (int i = 0; i < s.length() && b.length() < max; i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return b.toString();
     }
 
     /** Gauges may walk every client key: scraped on the admin executor, not the event loop. */

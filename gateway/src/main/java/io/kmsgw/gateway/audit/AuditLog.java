@@ -39,9 +39,40 @@ public final class AuditLog implements AutoCloseable {
      */
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
 
+    /**
+     * How the audit is kept. {@code maxBytes} (0: unbounded) bounds the files and the store copy together: half each, or all
+     * of it for the store when the file sink is off; {@code retention} (null: forever) deletes records older than it, oldest
+     * first. {@code maxFileBytes} is the largest a file grows before the next is begun (smaller under a small budget, so that
+     * pruning whole files keeps the bound). Sinks: {@code file} (the JSON-lines files), {@code stdout} (the same lines on
+     * standard output), {@code syslogAddress} ({@code udp://HOST:PORT} or {@code tcp://HOST:PORT}, null for none).
+     */
+    public record Options(long maxBytes, java.time.Duration retention, boolean file, boolean stdout, String syslogAddress, long maxFileBytes,
+                          int capacity) {
+        /** Files only, kept forever (tests and tools). */
+        public static Options unbounded(long maxFileBytes, int capacity) {
+            return new Options(0, null, true, false, null, maxFileBytes, capacity);
+        }
+    }
+
     private final Path dir;
     private final AuditStore table;
     private final long maxFileBytes;
+    private final Options options;
+    private final java.time.Clock clock;
+    /** The files' share of {@code maxBytes}, and the store's (Long.MAX_VALUE when unbounded). */
+    private final long fileShare;
+    private final long storeShare;
+    /** Bytes of every audit file, and of the store's audit rows (estimated between prunes on a shared store). */
+    private final AtomicLong filesBytes = new AtomicLong();
+    private final AtomicLong storeBytes = new AtomicLong();
+    private volatile Long oldestMillis;
+    private volatile int currentFileIndex;
+    private final java.util.concurrent.ScheduledExecutorService pruner;
+    private final SyslogSink syslog;
+    private final java.io.OutputStream stdout;
+    private final AtomicLong pruned = new AtomicLong();
+    private int budgetAlarm;
+    private long lastRefresh;
     private final MpscArrayQueue<AuditRecord> queue;
     private final Thread writer;
     private final AtomicLong written = new AtomicLong();
@@ -61,19 +92,158 @@ public final class AuditLog implements AutoCloseable {
     private int fileIndex;
 
     public AuditLog(Path dir, Store store, long maxFileBytes, int capacity) throws IOException {
+        this(dir, store, Options.unbounded(maxFileBytes, capacity), java.time.Clock.systemUTC());
+    }
+
+    public AuditLog(Path dir, Store store, Options options, java.time.Clock clock) throws IOException {
         this.dir = dir;
-        this.maxFileBytes = maxFileBytes;
-        this.queue = new MpscArrayQueue<>(capacity);
+        this.options = options;
+        this.clock = clock;
+        if (options.maxBytes() > 0) {
+            fileShare = options.file() ? options.maxBytes() / 2 : 0;
+            storeShare = options.maxBytes() - fileShare;
+            // files are pruned whole: at most an eighth of their share each, so the bound holds within one file
+            this.maxFileBytes = options.file() ? Math.max(64 * 1024, Math.min(options.maxFileBytes(), fileShare / 8)) : options.maxFileBytes();
+        } else {
+            fileShare = Long.MAX_VALUE;
+            storeShare = Long.MAX_VALUE;
+            this.maxFileBytes = options.maxFileBytes();
+        }
+        this.queue = new MpscArrayQueue<>(options.capacity());
         Files.createDirectories(dir);
         this.table = new AuditStore(store);
         try (var files = Files.list(dir)) {
             fileIndex = files.map(p -> p.getFileName().toString()).filter(n -> n.matches("audit-\\d{6}\\.jsonl"))
                     .mapToInt(n -> Integer.parseInt(n.substring(6, 12))).max().orElse(0);
         }
-        openFile();
+        if (options.file()) {
+            openFile();
+        }
+        filesBytes.set(auditFiles().stream().mapToLong(AuditLog::size).sum());
+        storeBytes.set(table.bytes());
+        oldestMillis = table.oldestMillis();
+        syslog = options.syslogAddress() == null ? null : new SyslogSink(options.syslogAddress());
+        stdout = options.stdout() ? new java.io.FileOutputStream(java.io.FileDescriptor.out) : null;
+        pruner = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kmsgw-audit-prune");
+            t.setDaemon(true);
+            return t;
+        });
+        pruner.scheduleWithFixedDelay(this::prune, 0, 1, TimeUnit.SECONDS);
         writer = new Thread(this::run, "kmsgw-audit");
         writer.setDaemon(true);
         writer.start();
+    }
+
+    /** Bytes the audit keeps on disk: its files and its rows in the store. */
+    public long bytesOnDisk() {
+        return filesBytes.get() + storeBytes.get();
+    }
+
+    /** {@code audit.maxBytes}, or 0 when unbounded. */
+    public long maxBytes() {
+        return options.maxBytes();
+    }
+
+    /** The time of the oldest record the store keeps (QueryAuditLog's horizon), or null when it keeps none. */
+    public Long oldestMillis() {
+        return oldestMillis;
+    }
+
+    /** Bytes of records deleted by retention or the size bound since start. */
+    public long prunedBytes() {
+        return pruned.get();
+    }
+
+    public long syslogSent() {
+        return syslog == null ? 0 : syslog.sent();
+    }
+
+    public long syslogDropped() {
+        return syslog == null ? 0 : syslog.dropped();
+    }
+
+    /** What the audit remembers of each client key's use, beyond record retention (absent: never used). */
+    public java.util.Map<String, ClientKeyUsage> usage(java.util.Collection<String> clientKeyIds) {
+        return table.usage(clientKeyIds);
+    }
+
+    /**
+     * Deletes what retention and the size bound no longer keep, oldest first: whole files but never the one being written,
+     * and store batches. Runs every second on its own thread; between passes it only compares counters.
+     */
+    private void prune() {
+        try {
+            long now = clock.millis();
+            long cutoff = options.retention() == null ? Long.MIN_VALUE : now - options.retention().toMillis();
+            boolean refresh = now - lastRefresh >= 10_000; // other gateways of a shared store add rows too; retention moves on
+            if (options.file() && (filesBytes.get() > fileShare || refresh)) {
+                pruneFiles(cutoff);
+            }
+            if (storeBytes.get() > storeShare || refresh) {
+                long freed = table.prune(cutoff, storeShare);
+                pruned.addAndGet(freed);
+                storeBytes.set(table.bytes());
+                oldestMillis = table.oldestMillis();
+                lastRefresh = now;
+            }
+            alarm();
+        } catch (RuntimeException | IOException e) {
+            LOG.warn("audit pruning failed; it is retried in a second: {}", e.toString());
+        }
+    }
+
+    private void pruneFiles(long cutoff) throws IOException {
+        List<Path> files = auditFiles();
+        long total = files.stream().mapToLong(AuditLog::size).sum();
+        int current = currentFileIndex;
+        for (Path f : files) {
+            if (index(f) >= current) {
+                break;
+            }
+            long size = size(f);
+            boolean old = cutoff != Long.MIN_VALUE && Files.getLastModifiedTime(f).toMillis() < cutoff;
+            if (total > fileShare || old) {
+                Files.deleteIfExists(f);
+                total -= size;
+                pruned.addAndGet(size);
+            }
+        }
+        filesBytes.set(total);
+    }
+
+    /** One WARN line when the audit passes 80 % and 90 % of its budget (again after falling under 70 %). */
+    private void alarm() {
+        if (options.maxBytes() <= 0) {
+            return;
+        }
+        double used = (double) bytesOnDisk() / options.maxBytes();
+        int level = used >= 0.9 ? 90 : used >= 0.8 ? 80 : used < 0.7 ? 0 : budgetAlarm;
+        if (level > budgetAlarm) {
+            LOG.warn("audit uses {} % of audit.maxBytes ({} of {} bytes); at 100 % its oldest records are deleted (the oldest kept is "
+                    + "from {})", level, bytesOnDisk(), options.maxBytes(), oldestMillis == null ? "-" : java.time.Instant.ofEpochMilli(oldestMillis));
+        }
+        budgetAlarm = level;
+    }
+
+    /** The audit files, oldest first. */
+    private List<Path> auditFiles() throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().matches("audit-\\d{6}\\.jsonl")).sorted(java.util.Comparator.comparingInt(
+                    AuditLog::index)).toList();
+        }
+    }
+
+    private static int index(Path p) {
+        return Integer.parseInt(p.getFileName().toString().substring(6, 12));
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException gone) {
+            return 0;
+        }
     }
 
     /** True when a record offered now will be accepted and the sink is writing: otherwise fail closed. */
@@ -164,27 +334,59 @@ public final class AuditLog implements AutoCloseable {
         try (JsonGenerator g = JSON.createGenerator(lines)) {
             AuditStore.writeLines(g, batch, repeated);
         }
-        if (file == null) {
+        if (options.file() && file == null) {
             openFile();
         }
-        ByteBuffer buf = lines.view();
-        long position = file.size();
+        long position = options.file() ? file.size() : 0;
         try {
-            while (buf.hasRemaining()) {
-                file.write(buf);
+            if (options.file()) {
+                ByteBuffer buf = lines.view();
+                while (buf.hasRemaining()) {
+                    file.write(buf);
+                }
+                file.force(false);
             }
-            file.force(false);
+            if (stdout != null) {
+                // a pipe that stalls holds the writer and so, once the queue is full, the requests: stdout is fail-closed
+                stdout.write(lines.buffer(), 0, lines.size());
+                stdout.flush();
+            }
             table.storeBatch(batchId, batch, lines.toByteArray());
         } catch (IOException | RuntimeException e) {
-            // leave no partial batch in the file, so the retry writes each record exactly once
-            file.truncate(position);
+            // leave no partial batch in the file, so the retry writes each record exactly once (stdout may see it twice)
+            if (options.file()) {
+                file.truncate(position);
+            }
             throw e;
         }
-        fileBytes = file.size();
-        if (fileBytes >= maxFileBytes) {
-            file.close();
-            fileIndex++;
-            openFile();
+        filesBytes.addAndGet(options.file() ? lines.size() : 0);
+        storeBytes.addAndGet(lines.size());
+        if (oldestMillis == null) {
+            oldestMillis = batch.get(0).timeMillis();
+        }
+        if (syslog != null) {
+            toSyslog(batch);
+        }
+        if (options.file()) {
+            fileBytes = file.size();
+            if (fileBytes >= maxFileBytes) {
+                file.close();
+                fileIndex++;
+                openFile();
+            }
+        }
+    }
+
+    /** Each record's line, without its newline, to the syslog sink. */
+    private void toSyslog(List<AuditRecord> batch) {
+        byte[] b = lines.buffer();
+        int start = 0;
+        int i = 0;
+        for (int at = 0; at < lines.size(); at++) {
+            if (b[at] == '\n') {
+                syslog.offer(io.kmsgw.crypto.api.IsoTime.millis(batch.get(i++).timeMillis()), b, start, at - start);
+                start = at + 1;
+            }
         }
     }
 
@@ -202,6 +404,7 @@ public final class AuditLog implements AutoCloseable {
         }
         file = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         fileBytes = file.size();
+        currentFileIndex = fileIndex;
     }
 
     /** Whether {@code p} exists, is not empty and does not end with a newline. */
@@ -228,6 +431,11 @@ public final class AuditLog implements AutoCloseable {
         return table.query(clientKeyId, apiName, startMillis, endMillis, limit);
     }
 
+    /** As {@link #query(String, String, Long, Long, int)}, of one plane ({@link AuditRecord#DATA} or {@link AuditRecord#ADMIN}; null: both). */
+    public List<AuditRecord> query(String clientKeyId, String apiName, String plane, Long startMillis, Long endMillis, int limit) {
+        return table.query(clientKeyId, apiName, plane, startMillis, endMillis, limit);
+    }
+
     /** A byte array output stream whose bytes can be written out without a copy. */
     private static final class Lines extends ByteArrayOutputStream {
         Lines() {
@@ -237,12 +445,17 @@ public final class AuditLog implements AutoCloseable {
         ByteBuffer view() {
             return ByteBuffer.wrap(buf, 0, count);
         }
+
+        byte[] buffer() {
+            return buf;
+        }
     }
 
     @Override
     public void close() {
         flush(5, TimeUnit.SECONDS);
         running = false;
+        pruner.shutdownNow();
         try {
             writer.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
@@ -254,6 +467,9 @@ public final class AuditLog implements AutoCloseable {
             }
         } catch (IOException ignored) {
             // closing at shutdown
+        }
+        if (syslog != null) {
+            syslog.close();
         }
     }
 }

@@ -15,11 +15,27 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
 /**
- * One audited data-plane request: who, from where, with what, what, outcome, latency. By construction
- * it has no field that could carry plaintext, key material, passwords or signatures.
+ * One audited request: who, from where, with what, what, outcome, latency. By construction it has no field that could carry
+ * plaintext, key material, passwords, tokens or signatures.
+ *
+ * <p>{@code plane} is {@link #DATA} (an application's request: {@code clientKeyId} is its client key) or {@link #ADMIN} (an
+ * admin call: {@code clientKeyId} holds the admin credential's id, shown as {@code AdminTokenId}, and {@code aapName} is
+ * empty). A data-plane record is written without a Plane field, as before there were two.
  */
 public record AuditRecord(long timeMillis, String requestId, String clientKeyId, String aapName, String clientIp, String userAgent,
-                          String apiName, String resource, String resultCode, long latencyMicros) {
+                          String apiName, String resource, String resultCode, long latencyMicros, String plane) {
+    public static final String DATA = "data";
+    public static final String ADMIN = "admin";
+
+    /** A data-plane record. */
+    public AuditRecord(long timeMillis, String requestId, String clientKeyId, String aapName, String clientIp, String userAgent,
+            String apiName, String resource, String resultCode, long latencyMicros) {
+        this(timeMillis, requestId, clientKeyId, aapName, clientIp, userAgent, apiName, resource, resultCode, latencyMicros, DATA);
+    }
+
+    public boolean admin() {
+        return ADMIN.equals(plane);
+    }
 
     /** The record as the audit file and QueryAuditLog show it (OpenAPI field names, ISO 8601 time). */
     public ObjectNode toJson(ObjectMapper json) {
@@ -41,6 +57,8 @@ public record AuditRecord(long timeMillis, String requestId, String clientKeyId,
     private static final SerializedString RESOURCE = new SerializedString("Resource");
     private static final SerializedString RESULT_CODE = new SerializedString("ResultCode");
     private static final SerializedString LATENCY_MICROS = new SerializedString("LatencyMicros");
+    private static final SerializedString PLANE = new SerializedString("Plane");
+    private static final SerializedString ADMIN_TOKEN_ID = new SerializedString("AdminTokenId");
 
     /** Streams the record as one JSON object, with no tree or string in between. */
     public void writeJson(JsonGenerator g) throws IOException {
@@ -57,10 +75,17 @@ public record AuditRecord(long timeMillis, String requestId, String clientKeyId,
         g.writeString(IsoTime.millis(timeMillis));
         g.writeFieldName(REQUEST_ID);
         g.writeString(requestId);
-        g.writeFieldName(CLIENT_KEY_ID);
-        writeValue(g, repeated, QuotedValues.CLIENT_KEY_ID, clientKeyId);
-        g.writeFieldName(AAP_NAME);
-        writeValue(g, repeated, QuotedValues.AAP_NAME, aapName);
+        if (admin()) {
+            g.writeFieldName(PLANE);
+            g.writeString(ADMIN);
+            g.writeFieldName(ADMIN_TOKEN_ID);
+            g.writeString(clientKeyId);
+        } else {
+            g.writeFieldName(CLIENT_KEY_ID);
+            writeValue(g, repeated, QuotedValues.CLIENT_KEY_ID, clientKeyId);
+            g.writeFieldName(AAP_NAME);
+            writeValue(g, repeated, QuotedValues.AAP_NAME, aapName);
+        }
         g.writeFieldName(CLIENT_IP);
         writeValue(g, repeated, QuotedValues.CLIENT_IP, clientIp);
         g.writeFieldName(USER_AGENT);
@@ -106,13 +131,15 @@ public record AuditRecord(long timeMillis, String requestId, String clientKeyId,
         String apiName = "";
         String resource = "";
         String resultCode = "";
+        String plane = DATA;
         String field;
         while ((field = p.nextFieldName()) != null) {
             p.nextToken();
             switch (field) {
                 case "Time" -> time = parseTime(p);
                 case "RequestId" -> requestId = p.getValueAsString("");
-                case "ClientKeyId" -> clientKeyId = p.getValueAsString("");
+                case "ClientKeyId", "AdminTokenId" -> clientKeyId = p.getValueAsString("");
+                case "Plane" -> plane = ADMIN.equals(p.getValueAsString("")) ? ADMIN : DATA;
                 case "AapName" -> aapName = p.getValueAsString("");
                 case "ClientIp" -> clientIp = p.getValueAsString("");
                 case "UserAgent" -> userAgent = p.getValueAsString("");
@@ -123,7 +150,7 @@ public record AuditRecord(long timeMillis, String requestId, String clientKeyId,
                 default -> p.skipChildren();
             }
         }
-        return new AuditRecord(time, requestId, clientKeyId, aapName, clientIp, userAgent, apiName, resource, resultCode, latency);
+        return new AuditRecord(time, requestId, clientKeyId, aapName, clientIp, userAgent, apiName, resource, resultCode, latency, plane);
     }
 
     private static long parseTime(JsonParser p) throws IOException {

@@ -51,8 +51,7 @@ final class AuditStore {
     private static final int LEGACY_BATCH = 1024;
 
     private final Store store;
-    /** Per-key first/last times of the batch being stored (writer thread only). */
-    private final Map<String, long[]> keySpans = new HashMap<>();
+    private final Map<String, KeySpan> keySpans = new HashMap<>();
 
     AuditStore(Store store) {
         this.store = store;
@@ -73,7 +72,21 @@ final class AuditStore {
                         + "record_count INTEGER NOT NULL, lines " + store.binaryType() + " NOT NULL)",
                 "CREATE INDEX audit_batch_last ON audit_batch(last_millis)",
                 "CREATE TABLE audit_batch_key (client_key_id VARCHAR(64) NOT NULL, last_millis BIGINT NOT NULL, "
-                        + "first_millis BIGINT NOT NULL, batch_id BIGINT NOT NULL, PRIMARY KEY (client_key_id, last_millis, batch_id))");
+                        + "first_millis BIGINT NOT NULL, batch_id BIGINT NOT NULL, PRIMARY KEY (client_key_id, last_millis, batch_id))",
+                "CREATE TABLE audit_key_usage (client_key_id VARCHAR(64) PRIMARY KEY, first_millis BIGINT NOT NULL, "
+                        + "last_millis BIGINT NOT NULL, last_ip VARCHAR(64) NOT NULL, last_api VARCHAR(64) NOT NULL, requests BIGINT NOT NULL)",
+                // the records kept so far give each key's first and last use; where from and how many are counted from now on
+                "INSERT INTO audit_key_usage (client_key_id, first_millis, last_millis, last_ip, last_api, requests) "
+                        + "SELECT client_key_id, MIN(first_millis), MAX(last_millis), '', '', 0 FROM audit_batch_key GROUP BY client_key_id");
+    }
+
+    /** Per client key of the batch being stored: first and last time, the last record, the count (writer thread only). */
+    private static final class KeySpan {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        AuditRecord lastRecord;
+        int count;
+        boolean data;
     }
 
     /** A fresh batch id (positive). */
@@ -119,9 +132,14 @@ final class AuditStore {
             long t = r.timeMillis();
             first = Math.min(first, t);
             last = Math.max(last, t);
-            long[] span = keySpans.computeIfAbsent(r.clientKeyId(), k -> new long[] {t, t});
-            span[0] = Math.min(span[0], t);
-            span[1] = Math.max(span[1], t);
+            KeySpan span = keySpans.computeIfAbsent(r.clientKeyId(), k -> new KeySpan());
+            span.first = Math.min(span.first, t);
+            if (t >= span.last) {
+                span.last = t;
+                span.lastRecord = r;
+            }
+            span.count++;
+            span.data |= !r.admin();
         }
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO audit_batch (batch_id, first_millis, last_millis, record_count, lines) VALUES (?,?,?,?,?)")) {
@@ -134,15 +152,135 @@ final class AuditStore {
         }
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO audit_batch_key (client_key_id, last_millis, first_millis, batch_id) VALUES (?,?,?,?)")) {
-            for (Map.Entry<String, long[]> e : keySpans.entrySet()) {
+            for (Map.Entry<String, KeySpan> e : keySpans.entrySet()) {
                 ps.setString(1, e.getKey());
-                ps.setLong(2, e.getValue()[1]);
-                ps.setLong(3, e.getValue()[0]);
+                ps.setLong(2, e.getValue().last);
+                ps.setLong(3, e.getValue().first);
                 ps.setLong(4, batchId);
                 ps.addBatch();
             }
             ps.executeBatch();
         }
+        // each client key's use, kept beyond record retention; the right-hand sides read the row as it was
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO audit_key_usage (client_key_id, first_millis, last_millis, last_ip, last_api, requests) VALUES (?,?,?,?,?,?) "
+                        + "ON CONFLICT (client_key_id) DO UPDATE SET "
+                        + "first_millis = CASE WHEN excluded.first_millis < audit_key_usage.first_millis THEN excluded.first_millis "
+                        + "ELSE audit_key_usage.first_millis END, "
+                        + "last_ip = CASE WHEN excluded.last_millis >= audit_key_usage.last_millis THEN excluded.last_ip "
+                        + "ELSE audit_key_usage.last_ip END, "
+                        + "last_api = CASE WHEN excluded.last_millis >= audit_key_usage.last_millis THEN excluded.last_api "
+                        + "ELSE audit_key_usage.last_api END, "
+                        + "last_millis = CASE WHEN excluded.last_millis >= audit_key_usage.last_millis THEN excluded.last_millis "
+                        + "ELSE audit_key_usage.last_millis END, "
+                        + "requests = audit_key_usage.requests + excluded.requests")) {
+            boolean any = false;
+            for (Map.Entry<String, KeySpan> e : keySpans.entrySet()) {
+                KeySpan k = e.getValue();
+                if (!k.data || e.getKey().isEmpty()) {
+                    continue; // admin credentials are not client keys
+                }
+                ps.setString(1, e.getKey());
+                ps.setLong(2, k.first);
+                ps.setLong(3, k.last);
+                ps.setString(4, k.lastRecord.clientIp());
+                ps.setString(5, k.lastRecord.apiName());
+                ps.setLong(6, k.count);
+                ps.addBatch();
+                any = true;
+            }
+            if (any) {
+                ps.executeBatch();
+            }
+        }
+    }
+
+    /** The use of each of {@code clientKeyIds} that was ever audited (absent: never used). */
+    Map<String, ClientKeyUsage> usage(java.util.Collection<String> clientKeyIds) {
+        Map<String, ClientKeyUsage> out = new HashMap<>();
+        if (clientKeyIds.isEmpty()) {
+            return out;
+        }
+        List<String> ids = new ArrayList<>(clientKeyIds);
+        store.read(c -> {
+            for (int from = 0; from < ids.size(); from += 500) {
+                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+                try (PreparedStatement ps = c.prepareStatement("SELECT client_key_id, first_millis, last_millis, last_ip, last_api, requests "
+                        + "FROM audit_key_usage WHERE client_key_id IN (" + "?,".repeat(chunk.size() - 1) + "?)")) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        ps.setString(i + 1, chunk.get(i));
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            out.put(rs.getString(1), new ClientKeyUsage(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5),
+                                    rs.getLong(6)));
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+        return out;
+    }
+
+    /** Bytes of audit records the store holds (the batches' lines). */
+    long bytes() {
+        return store.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(LENGTH(lines)), 0) FROM audit_batch");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    /** The time of the oldest record the store holds, or null when it holds none. */
+    Long oldestMillis() {
+        return store.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT MIN(first_millis) FROM audit_batch"); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long v = rs.getLong(1);
+                return rs.wasNull() ? null : v;
+            }
+        });
+    }
+
+    /**
+     * Deletes the oldest batches: every one whose last record is older than {@code cutoffMillis}, then as many more as it
+     * takes to bring the stored bytes to {@code maxBytes} or below. Returns the bytes deleted. Client key usage stays.
+     */
+    long prune(long cutoffMillis, long maxBytes) {
+        long total = bytes();
+        List<Long> doomed = new ArrayList<>();
+        long[] freed = {0};
+        store.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT batch_id, last_millis, LENGTH(lines) FROM audit_batch ORDER BY last_millis")) {
+                ps.setFetchSize(256);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next() && (rs.getLong(2) < cutoffMillis || total - freed[0] > maxBytes)) {
+                        doomed.add(rs.getLong(1));
+                        freed[0] += rs.getLong(3);
+                    }
+                }
+            }
+            return null;
+        });
+        for (int from = 0; from < doomed.size(); from += 500) {
+            List<Long> chunk = doomed.subList(from, Math.min(doomed.size(), from + 500));
+            String in = "(" + "?,".repeat(chunk.size() - 1) + "?)";
+            store.write(c -> {
+                for (String table : new String[] {"audit_batch_key", "audit_batch"}) {
+                    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE batch_id IN " + in)) {
+                        for (int i = 0; i < chunk.size(); i++) {
+                            ps.setLong(i + 1, chunk.get(i));
+                        }
+                        ps.executeUpdate();
+                    }
+                }
+                return null;
+            });
+        }
+        return freed[0];
     }
 
     /** Moves the per-record rows of an older store into batches (inside the caller's transaction). */
@@ -207,6 +345,11 @@ final class AuditStore {
 
     /** Audit records, newest first: by client key id, API name and time window [start, end) (any may be null). */
     List<AuditRecord> query(String clientKeyId, String apiName, Long startMillis, Long endMillis, int limit) {
+        return query(clientKeyId, apiName, null, startMillis, endMillis, limit);
+    }
+
+    /** As {@link #query(String, String, Long, Long, int)}, of one plane ({@link AuditRecord#DATA}, {@link AuditRecord#ADMIN}) or both (null). */
+    List<AuditRecord> query(String clientKeyId, String apiName, String plane, Long startMillis, Long endMillis, int limit) {
         if (limit <= 0) {
             return List.of();
         }
@@ -246,7 +389,7 @@ final class AuditStore {
                         decode(rs.getBytes(2), batch);
                         for (int i = batch.size() - 1; i >= 0; i--) {
                             AuditRecord r = batch.get(i);
-                            if (matches(r, clientKeyId, apiName, startMillis, endMillis)) {
+                            if (matches(r, clientKeyId, apiName, startMillis, endMillis) && (plane == null || plane.equals(r.plane()))) {
                                 Found f = new Found(r, seq++);
                                 if (kept.size() < limit) {
                                     kept.add(f);

@@ -37,7 +37,16 @@ public record Settings(
         Path storePasswordFile,
         int storePoolSize,
         Duration storeResync,
-        Path unsealSecretFile) {
+        Path unsealSecretFile,
+        Audit audit) {
+
+    /**
+     * How the audit is kept: {@code maxBytes} (0 = unbounded) for its files and store rows together, {@code retentionDays}
+     * (0 = forever), its sinks ({@code file}, {@code stdout}, {@code syslog}) and the syslog peer ({@code udp://HOST:PORT} or
+     * {@code tcp://HOST:PORT}).
+     */
+    public record Audit(long maxBytes, int retentionDays, List<String> sinks, String syslogAddress) {
+    }
 
     /** True when the store is shared PostgreSQL rather than the embedded database in the data dir. */
     public boolean sharedStore() {

@@ -53,7 +53,11 @@ public final class SettingsLoader {
             new Def("store.passwordFile", "KMSGW_STORE_PASSWORD_FILE", "store-password-file", ""),
             new Def("store.poolSize", "KMSGW_STORE_POOL_SIZE", "store-pool-size", "8"),
             new Def("store.resyncSeconds", "KMSGW_STORE_RESYNC_SECONDS", "store-resync-seconds", "30"),
-            new Def("unseal.secretFile", "KMSGW_UNSEAL_SECRET_FILE", "unseal-secret-file", ""));
+            new Def("unseal.secretFile", "KMSGW_UNSEAL_SECRET_FILE", "unseal-secret-file", ""),
+            new Def("audit.maxBytes", "KMSGW_AUDIT_MAX_BYTES", "audit-max-bytes", "256MB"),
+            new Def("audit.retentionDays", "KMSGW_AUDIT_RETENTION_DAYS", "audit-retention-days", "90"),
+            new Def("audit.sinks", "KMSGW_AUDIT_SINKS", "audit-sinks", "file"),
+            new Def("audit.syslog.address", "KMSGW_AUDIT_SYSLOG_ADDRESS", "audit-syslog-address", ""));
 
     private SettingsLoader() {
     }
@@ -98,6 +102,22 @@ public final class SettingsLoader {
             throw p.bad("store.url", "a shared store needs the instance's unseal secret: set unseal.secretFile "
                     + "(KMSGW_UNSEAL_SECRET_FILE, --unseal-secret-file) to the same file on every gateway");
         }
+        List<String> sinks = p.list("audit.sinks");
+        for (String sink : sinks) {
+            if (!List.of("file", "stdout", "syslog").contains(sink)) {
+                throw p.bad("audit.sinks", "\"" + shown(sink) + "\" is not a sink; use file, stdout and/or syslog, comma-separated");
+            }
+        }
+        String syslog = v.get("audit.syslog.address").trim();
+        if (sinks.contains("syslog") != !syslog.isEmpty()) {
+            throw p.bad(sinks.contains("syslog") ? "audit.sinks" : "audit.syslog.address",
+                    "the syslog sink and audit.syslog.address (udp://HOST:PORT or tcp://HOST:PORT) go together");
+        }
+        if (!syslog.isEmpty() && !syslog.matches("(udp|tcp)://[^/:\\s]+:\\d{1,5}")) {
+            throw p.bad("audit.syslog.address", "must be udp://HOST:PORT or tcp://HOST:PORT, got \"" + shown(syslog) + "\"");
+        }
+        Settings.Audit audit = new Settings.Audit(p.bytes("audit.maxBytes"), p.integer("audit.retentionDays", 0, 100_000), sinks,
+                syslog.isEmpty() ? null : syslog);
         return new Settings(
                 p.path("server.dataDir"),
                 p.nonEmpty("server.bind"),
@@ -127,7 +147,8 @@ public final class SettingsLoader {
                 v.get("store.passwordFile").isBlank() ? null : p.path("store.passwordFile"),
                 p.integer("store.poolSize", 2, 256),
                 Duration.ofSeconds(p.integer("store.resyncSeconds", 1, 86400)),
-                v.get("unseal.secretFile").isBlank() ? null : p.path("unseal.secretFile"));
+                v.get("unseal.secretFile").isBlank() ? null : p.path("unseal.secretFile"),
+                audit);
     }
 
     private static Map<String, String> readYaml(Path file) {
@@ -211,6 +232,26 @@ public final class SettingsLoader {
             } catch (NumberFormatException e) {
                 throw bad(key, "must be a whole number, got \"" + shown(s) + "\"");
             }
+        }
+
+        /** A size: bytes, or a number with KB, MB, GB or TB (powers of 1024; KiB, MiB, GiB, TiB too); 0 = unbounded. */
+        long bytes(String key) {
+            String s = nonEmpty(key).replace(" ", "");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(\\d{1,15})(|B|KB|KIB|MB|MIB|GB|GIB|TB|TIB)").matcher(s);
+            if (!m.matches()) {
+                throw bad(key, "must be a size such as 20MB or 5GB (or 0 for unbounded), got \"" + shown(s) + "\"");
+            }
+            String unit = m.group(2).toUpperCase(java.util.Locale.ROOT);
+            int shift = unit.startsWith("K") ? 10 : unit.startsWith("M") ? 20 : unit.startsWith("G") ? 30 : unit.startsWith("T") ? 40 : 0;
+            long n = Long.parseLong(m.group(1));
+            if (n > (Long.MAX_VALUE >> shift)) {
+                throw bad(key, "is too large");
+            }
+            long bytes = n << shift;
+            if (bytes != 0 && bytes < (4L << 20)) {
+                throw bad(key, "must be 0 (unbounded) or at least 4MB, got \"" + shown(s) + "\"");
+            }
+            return bytes;
         }
 
         boolean bool(String key) {

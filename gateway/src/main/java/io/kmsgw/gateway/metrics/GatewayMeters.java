@@ -36,6 +36,17 @@ public final class GatewayMeters {
         FunctionCounter.builder("kmsgw.audit.written", audit, AuditLog::writtenCount).register(registry);
         FunctionCounter.builder("kmsgw.audit.dropped", audit, AuditLog::droppedCount).register(registry);
         Gauge.builder("kmsgw.audit.healthy", audit, a -> a.healthy() ? 1 : 0).register(registry);
+        Gauge.builder("kmsgw.audit.disk", audit, AuditLog::bytesOnDisk).baseUnit("bytes")
+                .description("bytes the audit keeps: its files and its rows in the store").register(registry);
+        Gauge.builder("kmsgw.audit.max", audit, AuditLog::maxBytes).baseUnit("bytes").description("audit.maxBytes (0: unbounded)")
+                .register(registry);
+        Gauge.builder("kmsgw.audit.oldest.record", audit, a -> a.oldestMillis() == null ? Double.NaN : a.oldestMillis() / 1000.0)
+                .baseUnit("seconds").description("time (Unix seconds) of the oldest record the audit keeps").register(registry);
+        FunctionCounter.builder("kmsgw.audit.pruned", audit, AuditLog::prunedBytes).baseUnit("bytes")
+                .description("audit bytes deleted by retention or the size bound").register(registry);
+        FunctionCounter.builder("kmsgw.audit.syslog.sent", audit, AuditLog::syslogSent).register(registry);
+        FunctionCounter.builder("kmsgw.audit.syslog.dropped", audit, AuditLog::syslogDropped)
+                .description("audit records the syslog sink could not deliver").register(registry);
         for (int days : new int[] {7, 30, 90, 180}) {
             Duration window = Duration.ofDays(days);
             Gauge.builder("kmsgw.client_keys.expiring", expiringWithin, f -> f.applyAsLong(window))
@@ -46,6 +57,20 @@ public final class GatewayMeters {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+    }
+
+    /** The data dir's filesystem: free and total bytes. */
+    public void bindDisk(java.util.function.LongSupplier free, java.util.function.LongSupplier total) {
+        Gauge.builder("kmsgw.data_dir.free", free, LongSupplierValue::of).baseUnit("bytes")
+                .description("free bytes of the data dir's filesystem").register(registry);
+        Gauge.builder("kmsgw.data_dir.size", total, LongSupplierValue::of).baseUnit("bytes")
+                .description("size of the data dir's filesystem").register(registry);
+    }
+
+    private static final class LongSupplierValue {
+        static double of(java.util.function.LongSupplier s) {
+            return s.getAsLong();
+        }
     }
 
     /** Data-plane requests answered since start. */

@@ -69,6 +69,8 @@ public final class GatewayServer implements AutoCloseable {
     private final String instanceId;
     private final String tlsEngine;
     private final boolean sharedStore;
+    private final AuditLog audit;
+    private final DiskSpace disk;
     /** What the start checked before serving, for DescribeInstance. */
     private final java.util.Map<String, String> startChecks = new java.util.LinkedHashMap<>();
     private final Path caFile;
@@ -123,7 +125,13 @@ public final class GatewayServer implements AutoCloseable {
             });
             AccessService accessService = new AccessService(access, accessControl, clientKeys, verifier, new ClientKeyIssuer(), instanceId,
                     clock);
-            AuditLog audit = closer.add(new AuditLog(dir.resolve("audit"), st, 64L * 1024 * 1024, 65_536));
+            Settings.Audit a = s.audit();
+            AuditLog audit = closer.add(new AuditLog(dir.resolve("audit"), st, new AuditLog.Options(a.maxBytes(),
+                    a.retentionDays() == 0 ? null : java.time.Duration.ofDays(a.retentionDays()), a.sinks().contains("file"),
+                    a.sinks().contains("stdout"), a.syslogAddress(), 64L * 1024 * 1024, 65_536), clock));
+            this.audit = audit;
+            disk = closer.add(new DiskSpace(dir));
+            meters.bindDisk(disk::freeBytes, disk::totalBytes);
             meters.bind(engine.crypto(), audit, window -> clientKeys.expiringWithin(clock.instant(), window));
             accessControl.bindMetrics(meters.registry());
 
@@ -167,7 +175,7 @@ public final class GatewayServer implements AutoCloseable {
             Path auditDir = dir.resolve("audit");
             AdminHandler adminHandler = new AdminHandler(id.adminToken(), new AdminActions(engine, accessService, audit, clock,
                     this::describeInstance, () -> verifyInstance(st, backend, auditDir)), adminPool, this::readyNow,
-                    meters.registry()::scrape, ConsoleAssets.load());
+                    meters.registry()::scrape, ConsoleAssets.load(), audit);
 
             SslContext ssl = StartSteps.await(tls);
             dataPlane = new DataPlaneInitializer(ssl, s.maxBodyBytes(), s.idleTimeout(), stages);
@@ -252,6 +260,15 @@ public final class GatewayServer implements AutoCloseable {
         n.put("TlsEngine", tlsEngine);
         n.put("StartTime", started.toString());
         startChecks.forEach(n.putObject("StartChecks")::put);
+        ObjectNode storage = n.putObject("Storage");
+        storage.put("DataDirFreeBytes", disk.freeBytes());
+        storage.put("DataDirTotalBytes", disk.totalBytes());
+        storage.put("AuditBytes", audit.bytesOnDisk());
+        storage.put("AuditMaxBytes", audit.maxBytes());
+        storage.put("AuditRetentionDays", settings.audit().retentionDays());
+        Long oldest = audit.oldestMillis();
+        storage.put("AuditOldestRecord", oldest == null ? null : Instant.ofEpochMilli(oldest).toString());
+        storage.put("AuditSinks", String.join(",", settings.audit().sinks()));
         n.put("RequestsTotal", meters.requestsTotal());
         return n;
     }
