@@ -26,6 +26,32 @@ class SettingsLoaderTest {
         assertEquals(3 * 1024 * 1024, s.maxBodyBytes());
         assertEquals(900, s.maxClockSkew().toSeconds());
         assertEquals(Path.of("./data/hsm/secret"), s.effectiveHsmSecretFile());
+        assertEquals(new Settings.Audit(256L << 20, 90, List.of("file"), null), s.audit());
+    }
+
+    @Test
+    void auditSizesSinksAndTheSyslogAddressAreChecked() {
+        assertEquals(20L << 20, SettingsLoader.load(null, Map.of("KMSGW_AUDIT_MAX_BYTES", "20MB"), Map.of()).audit().maxBytes());
+        assertEquals(5L << 30, SettingsLoader.load(null, Map.of(), Map.of("audit-max-bytes", "5 GiB")).audit().maxBytes());
+        assertEquals(0, SettingsLoader.load(null, Map.of(), Map.of("audit-max-bytes", "0")).audit().maxBytes());
+        assertEquals(8L << 20, SettingsLoader.load(null, Map.of(), Map.of("audit-max-bytes", "8388608")).audit().maxBytes());
+        for (String bad : new String[] {"20 parsecs", "-1MB", "1MB", "99999999999999999999"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SettingsLoader.load(null, Map.of(), Map.of("audit-max-bytes", bad)), bad);
+            assertTrue(e.getMessage().contains("audit.maxBytes"), e.getMessage());
+        }
+        Settings.Audit a = SettingsLoader.load(null, Map.of(), Map.of("audit-sinks", "file,stdout,syslog", "audit-syslog-address",
+                "tcp://logs.internal:6514")).audit();
+        assertEquals(List.of("file", "stdout", "syslog"), a.sinks());
+        assertEquals("tcp://logs.internal:6514", a.syslogAddress());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SettingsLoader.load(null, Map.of(), Map.of("audit-sinks", "file,kafka")));
+        assertTrue(e.getMessage().contains("\"kafka\" is not a sink"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SettingsLoader.load(null, Map.of(), Map.of("audit-sinks", "syslog")));
+        assertTrue(e.getMessage().contains("audit.syslog.address"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> SettingsLoader.load(null, Map.of(), Map.of("audit-sinks", "syslog",
+                "audit-syslog-address", "http://x:1")));
+        assertTrue(e.getMessage().contains("udp://HOST:PORT or tcp://HOST:PORT"), e.getMessage());
     }
 
     @Test
