@@ -71,6 +71,7 @@ public final class AuditLog implements AutoCloseable {
     private final SyslogSink syslog;
     private final java.io.OutputStream stdout;
     private final AtomicLong pruned = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean pruneQueued = new java.util.concurrent.atomic.AtomicBoolean();
     private int budgetAlarm;
     private long lastRefresh;
     private final MpscArrayQueue<AuditRecord> queue;
@@ -173,6 +174,7 @@ public final class AuditLog implements AutoCloseable {
      * and store batches. Runs every second on its own thread; between passes it only compares counters.
      */
     private void prune() {
+        pruneQueued.set(false);
         try {
             long now = clock.millis();
             long cutoff = options.retention() == null ? Long.MIN_VALUE : now - options.retention().toMillis();
@@ -193,7 +195,7 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    private void pruneFiles(long cutoff) throws IOException {
+    private synchronized void pruneFiles(long cutoff) throws IOException {
         List<Path> files = auditFiles();
         long total = files.stream().mapToLong(AuditLog::size).sum();
         int current = currentFileIndex;
@@ -338,6 +340,7 @@ public final class AuditLog implements AutoCloseable {
             openFile();
         }
         long position = options.file() ? file.size() : 0;
+        int storedBytes;
         try {
             if (options.file()) {
                 ByteBuffer buf = lines.view();
@@ -351,7 +354,7 @@ public final class AuditLog implements AutoCloseable {
                 stdout.write(lines.buffer(), 0, lines.size());
                 stdout.flush();
             }
-            table.storeBatch(batchId, batch, lines.toByteArray());
+            storedBytes = table.storeBatch(batchId, batch, lines.toByteArray());
         } catch (IOException | RuntimeException e) {
             // leave no partial batch in the file, so the retry writes each record exactly once (stdout may see it twice)
             if (options.file()) {
@@ -360,12 +363,23 @@ public final class AuditLog implements AutoCloseable {
             throw e;
         }
         filesBytes.addAndGet(options.file() ? lines.size() : 0);
-        storeBytes.addAndGet(lines.size());
+        storeBytes.addAndGet(storedBytes);
         if (oldestMillis == null) {
             oldestMillis = batch.get(0).timeMillis();
         }
         if (syslog != null) {
             toSyslog(batch);
+        }
+        // the bound holds at any write rate: files over their share go at once (unlinks only), the store's are pruned now
+        if (options.file() && filesBytes.get() > fileShare) {
+            try {
+                pruneFiles(options.retention() == null ? Long.MIN_VALUE : clock.millis() - options.retention().toMillis());
+            } catch (IOException e) {
+                LOG.warn("audit file pruning failed; the pruner retries in a second: {}", e.toString()); // the batch itself is kept
+            }
+        }
+        if (storeBytes.get() > storeShare && pruneQueued.compareAndSet(false, true)) {
+            pruner.execute(this::prune);
         }
         if (options.file()) {
             fileBytes = file.size();

@@ -96,23 +96,72 @@ final class AuditStore {
 
     /**
      * Stores one batch durably: {@code lines} are exactly the records' JSON lines. Returns normally when
-     * the batch is stored, now or by an earlier attempt whose acknowledgement was lost; throws when it is
-     * not, and the caller retries with the same id.
+     * the batch is stored, now or by an earlier attempt whose acknowledgement was lost, with the bytes the store keeps for
+     * it; throws when it is not, and the caller retries with the same id.
      */
-    void storeBatch(long batchId, List<AuditRecord> records, byte[] lines) {
+    int storeBatch(long batchId, List<AuditRecord> records, byte[] lines) {
+        byte[] packed = pack(lines);
         try {
             store.write(c -> {
-                insert(c, batchId, records, lines);
+                insert(c, batchId, records, packed);
                 return null;
             });
         } catch (StoreException e) {
-            if (!e.constraintViolation() || !stored(batchId, lines)) {
+            if (!e.constraintViolation() || !stored(batchId, packed)) {
                 throw e;
             }
         }
+        return packed.length;
     }
 
-    /** True when the batch {@code batchId} is in the store with exactly these lines. */
+    /**
+     * A batch's lines as the store keeps them: deflated (zlib, fastest level). JSON lines of one gateway's traffic repeat
+     * most of every record, so this keeps about a tenth of the bytes (quoted in benchmarks/RESULTS.md) and lets the same
+     * {@code audit.maxBytes} hold that much more history. Deterministic, so a retried batch meets its own row byte for byte.
+     * Rows of older versions hold the plain lines; {@link #unpack} tells them apart by the first byte ('{' is no zlib header).
+     */
+    static byte[] pack(byte[] lines) {
+        java.util.zip.Deflater d = DEFLATER.get();
+        d.reset();
+        d.setInput(lines);
+        d.finish();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(lines.length / 6 + 64);
+        byte[] buf = DEFLATE_BUFFER.get();
+        while (!d.finished()) {
+            out.write(buf, 0, d.deflate(buf));
+        }
+        return out.toByteArray();
+    }
+
+    static byte[] unpack(byte[] stored) {
+        if (stored.length == 0 || stored[0] != 0x78) {
+            return stored; // plain lines, as older versions stored them
+        }
+        java.util.zip.Inflater inf = new java.util.zip.Inflater();
+        try {
+            inf.setInput(stored);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(stored.length * 8);
+            byte[] buf = new byte[16 * 1024];
+            while (!inf.finished()) {
+                int n = inf.inflate(buf);
+                if (n == 0 && (inf.needsInput() || inf.needsDictionary())) {
+                    throw new java.util.zip.DataFormatException("truncated");
+                }
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        } catch (java.util.zip.DataFormatException e) {
+            throw new StoreException("an audit batch in the store does not inflate: " + e.getMessage(), e, false);
+        } finally {
+            inf.end();
+        }
+    }
+
+    private static final ThreadLocal<java.util.zip.Deflater> DEFLATER = ThreadLocal.withInitial(
+            () -> new java.util.zip.Deflater(java.util.zip.Deflater.BEST_SPEED));
+    private static final ThreadLocal<byte[]> DEFLATE_BUFFER = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
+
+    /** True when the batch {@code batchId} is in the store with exactly these (packed) lines. */
     private boolean stored(long batchId, byte[] lines) {
         return store.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT lines FROM audit_batch WHERE batch_id = ?")) {
@@ -295,7 +344,7 @@ final class AuditStore {
                     batch.add(new AuditRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                             rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getLong(10)));
                     if (batch.size() == LEGACY_BATCH) {
-                        insert(c, newBatchId(), batch, encode(batch));
+                        insert(c, newBatchId(), batch, pack(encode(batch)));
                         moved += batch.size();
                         batch.clear();
                     }
@@ -303,7 +352,7 @@ final class AuditStore {
             }
         }
         if (!batch.isEmpty()) {
-            insert(c, newBatchId(), batch, encode(batch));
+            insert(c, newBatchId(), batch, pack(encode(batch)));
             moved += batch.size();
         }
         if (moved > 0) {
@@ -416,8 +465,8 @@ final class AuditStore {
                 && (endMillis == null || r.timeMillis() < endMillis);
     }
 
-    private static void decode(byte[] lines, List<AuditRecord> into) {
-        try (JsonParser p = JSON.createParser(lines)) {
+    private static void decode(byte[] stored, List<AuditRecord> into) {
+        try (JsonParser p = JSON.createParser(unpack(stored))) {
             AuditRecord r;
             while ((r = AuditRecord.readJson(p)) != null) {
                 into.add(r);

@@ -58,12 +58,12 @@ class AuditBoundTest {
             long t0 = System.currentTimeMillis() - 60_000;
             assertTrue(log.offer(record(t0, "first", "KAAP.old", "10.0.0.9")));
             long peak = 0;
-            int n = 60_000; // about 12 MB of records: three times the bound
+            int n = 200_000; // about 50 MB of records (about 8 MB deflated in the store): several times the bound for each copy
             for (int i = 0; i < n; i++) {
-                while (!log.offer(record(t0 + 1 + i / 100, "r-" + i, "KAAP.new", "10.0.0." + (i % 7)))) {
+                while (!log.offer(record(t0 + 1 + i / 100, java.util.UUID.randomUUID().toString(), "KAAP.new", "10.0.0." + (i % 7)))) {
                     Thread.sleep(1);
                 }
-                if (i % 2000 == 0) {
+                if (i % 5000 == 0) {
                     peak = Math.max(peak, filesBytes(audit) + storeBytes(store));
                 }
             }
