@@ -368,7 +368,7 @@ public final class AuditLog implements AutoCloseable {
             oldestMillis = batch.get(0).timeMillis();
         }
         if (syslog != null) {
-            toSyslog(batch);
+            syslog.offer(batch, lines.buffer(), lines.size());
         }
         // the bound holds at any write rate: files over their share go at once (unlinks only), the store's are pruned now
         if (options.file() && filesBytes.get() > fileShare) {
@@ -387,19 +387,6 @@ public final class AuditLog implements AutoCloseable {
                 file.close();
                 fileIndex++;
                 openFile();
-            }
-        }
-    }
-
-    /** Each record's line, without its newline, to the syslog sink. */
-    private void toSyslog(List<AuditRecord> batch) {
-        byte[] b = lines.buffer();
-        int start = 0;
-        int i = 0;
-        for (int at = 0; at < lines.size(); at++) {
-            if (b[at] == '\n') {
-                syslog.offer(io.kmsgw.crypto.api.IsoTime.millis(batch.get(i++).timeMillis()), b, start, at - start);
-                start = at + 1;
             }
         }
     }

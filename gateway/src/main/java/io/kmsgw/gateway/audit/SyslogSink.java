@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +38,9 @@ final class SyslogSink implements AutoCloseable {
     private final boolean tcp;
     private final InetSocketAddress peer;
     private final String header; // " HOSTNAME kmsgw PID audit - " after the timestamp
-    private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(65_536);
+    /** Whole batches, framed: up to 256 of them (at most 1024 records each) wait for the peer. */
+    private final BlockingQueue<Frames> queue = new ArrayBlockingQueue<>(256);
+    private final byte[] headerBytes;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final Thread sender;
@@ -62,21 +65,47 @@ final class SyslogSink implements AutoCloseable {
             host = "-";
         }
         this.header = " " + printable(host, 255) + " kmsgw " + ProcessHandle.current().pid() + " audit - ";
+        this.headerBytes = header.getBytes(StandardCharsets.US_ASCII);
         this.sender = new Thread(this::run, "kmsgw-audit-syslog");
         sender.setDaemon(true);
         sender.start();
     }
 
-    /** Queues one record's JSON line (without its newline); never blocks. */
-    void offer(String isoTime, byte[] json, int offset, int length) {
-        byte[] head = (PRI + isoTime + header).getBytes(StandardCharsets.US_ASCII);
-        byte[] msg = new byte[head.length + length];
-        System.arraycopy(head, 0, msg, 0, head.length);
-        System.arraycopy(json, offset, msg, head.length, length);
-        if (!queue.offer(msg)) {
-            dropped.incrementAndGet();
+    /** One batch's messages in one buffer: message {@code i} ends at {@code ends[i]} (TCP frames carry their octet count). */
+    private record Frames(byte[] data, int[] ends, int count) {
+    }
+
+    /**
+     * Queues a batch: {@code lines} holds its records' JSON lines, one per record, each ended by a newline. Frames the whole
+     * batch into one buffer on the caller's thread (the audit writer), so the hand-over costs one queue operation per batch;
+     * never blocks.
+     */
+    void offer(List<AuditRecord> batch, byte[] lines, int length) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(length + batch.size() * (PRI.length() + 32 + headerBytes.length));
+        int[] ends = new int[batch.size()];
+        int start = 0;
+        int i = 0;
+        for (int at = 0; at < length && i < ends.length; at++) {
+            if (lines[at] == '\n') {
+                byte[] time = io.kmsgw.crypto.api.IsoTime.millis(batch.get(i).timeMillis()).getBytes(StandardCharsets.US_ASCII);
+                int size = PRI.length() + time.length + headerBytes.length + (at - start);
+                if (tcp) {
+                    out.writeBytes((size + " ").getBytes(StandardCharsets.US_ASCII));
+                }
+                out.writeBytes(PRI_BYTES);
+                out.writeBytes(time);
+                out.writeBytes(headerBytes);
+                out.write(lines, start, at - start);
+                ends[i++] = out.size();
+                start = at + 1;
+            }
+        }
+        if (!queue.offer(new Frames(out.toByteArray(), ends, i))) {
+            dropped.addAndGet(i);
         }
     }
+
+    private static final byte[] PRI_BYTES = PRI.getBytes(StandardCharsets.US_ASCII);
 
     long sent() {
         return sent.get();
@@ -89,25 +118,25 @@ final class SyslogSink implements AutoCloseable {
     private void run() {
         long backoff = 100;
         while (running || !queue.isEmpty()) {
-            byte[] msg;
+            Frames f;
             try {
-                msg = queue.poll(200, TimeUnit.MILLISECONDS);
+                f = queue.poll(200, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
             }
-            if (msg == null) {
+            if (f == null) {
                 continue;
             }
             try {
-                send(msg);
-                sent.incrementAndGet();
+                send(f);
+                sent.addAndGet(f.count());
                 if (!up) {
                     up = true;
                     LOG.warn("audit syslog peer {} reachable again ({} records dropped so far)", peer, dropped.get());
                 }
                 backoff = 100;
             } catch (IOException e) {
-                dropped.incrementAndGet();
+                dropped.addAndGet(f.count());
                 closeQuietly();
                 if (up) {
                     up = false;
@@ -117,8 +146,9 @@ final class SyslogSink implements AutoCloseable {
                 // drop what waits meanwhile rather than hold it: the durable copies have it
                 long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
                 while (running && System.nanoTime() < until) {
-                    if (queue.poll() != null) {
-                        dropped.incrementAndGet();
+                    Frames waiting = queue.poll();
+                    if (waiting != null) {
+                        dropped.addAndGet(waiting.count());
                     } else {
                         try {
                             Thread.sleep(10);
@@ -132,7 +162,7 @@ final class SyslogSink implements AutoCloseable {
         }
     }
 
-    private void send(byte[] msg) throws IOException {
+    private void send(Frames f) throws IOException {
         if (tcp) {
             if (out == null) {
                 socket = new Socket();
@@ -140,16 +170,17 @@ final class SyslogSink implements AutoCloseable {
                 socket.setSoTimeout(2000);
                 out = socket.getOutputStream();
             }
-            out.write((msg.length + " ").getBytes(StandardCharsets.US_ASCII));
-            out.write(msg);
-            if (queue.isEmpty()) {
-                out.flush();
-            }
+            out.write(f.data(), 0, f.ends()[f.count() - 1]);
+            out.flush();
         } else {
             if (udp == null) {
                 udp = new DatagramSocket();
             }
-            udp.send(new DatagramPacket(msg, msg.length, peer));
+            int start = 0;
+            for (int i = 0; i < f.count(); i++) {
+                udp.send(new DatagramPacket(f.data(), start, f.ends()[i] - start, peer));
+                start = f.ends()[i];
+            }
         }
     }
 
