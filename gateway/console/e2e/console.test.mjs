@@ -252,6 +252,7 @@ test('rotation: a new client key works, the audit log shows the old one still us
   const json = await saveDownload(panel.getByRole('button', { name: /Download clientKey_.*\.json/ }));
   const pw = await saveDownload(panel.getByRole('button', { name: /Download clientKey_.*_Password\.txt/ }));
   const newKey = JSON.parse(readFileSync(json.path, 'utf8')).KeyId;
+  shared.newFiles = [json.path, pw.path];
   assert.notEqual(newKey, shared.oldKey);
   assert.equal(sdkEncrypt(json.path, pw.path).status, 0);
   assert.equal(sdkEncrypt(...shared.oldFiles).status, 0, 'the old key still works until it is deleted');
@@ -272,6 +273,7 @@ test('rotation: a new client key works, the audit log shows the old one still us
   assert.ok(!text.includes(newKey), 'only the old key\'s calls');
   const ua = await page.locator('table tbody tr .ua').first().textContent();
   assert.ok(ua && ua !== '—', 'the SDK\'s user agent is shown');
+  await page.locator('#audit-per-minute svg polyline').waitFor(); // the old key's calls over time
   await assertLabelled();
   await shot('08-audit-old-key');
 
@@ -402,6 +404,25 @@ test('secrets: created with the value hidden, revealed on request, new version, 
   await shot('15-secrets');
 });
 
+test('the Instance page draws the last hour from the gateway\'s own counters, and the drawings move with traffic', async () => {
+  await go('#/instance', 'Instance');
+  for (const id of ['chart-rps', 'chart-errors', 'chart-p99', 'chart-audit']) {
+    await page.locator(`#${id} svg[role="img"]`).waitFor();
+  }
+  await page.locator('#storage', { hasText: /^audit .* of 256\.0 MB \(\d+ %\).*; disk .* free of / }).waitFor();
+  const points = async () => page.locator('#chart-rps polyline').getAttribute('points');
+  const before = await points();
+  for (let i = 0; i < 3; i++) {
+    assert.equal(sdkEncrypt(...shared.newFiles).status, 0);
+  }
+  // a sample every 10 s; the page redraws every 10 s
+  await page.waitForFunction((was) => document.querySelector('#chart-rps polyline')?.getAttribute('points') !== was, before,
+    { timeout: 30_000 });
+  const label = await page.locator('#chart-rps svg').getAttribute('aria-label');
+  assert.match(label, /^Requests per second: latest \d+\.\d\/s, at most [1-9]/, label);
+  await shot('17-instance-last-hour');
+});
+
 test('the console is usable at laptop width and the audit page filters by API', async () => {
   await page.setViewportSize({ width: 1024, height: 700 });
   await go('#/audit?ApiName=Encrypt', 'Audit');
@@ -418,5 +439,15 @@ test('the console is usable at laptop width and the audit page filters by API', 
   await page.locator('table tbody tr').first().waitFor();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling at 1024 px, got ${overflow}px`);
+  // no id, time, API or code is broken mid-token; only the user agent wraps, at its spaces
+  const broken = await page.evaluate(() => [...document.querySelectorAll('.audit-table tbody td')].filter((td) => !td.querySelector('.ua'))
+    .filter((td) => { const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length > 1; })
+    .map((td) => td.textContent));
+  assert.deepEqual(broken, [], 'cells wrapped at 1024 px');
+  await page.getByLabel('Plane').selectOption('admin');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.locator('table tbody tr td', { hasText: 'admin.token' }).first().waitFor();
+  const admins = await page.locator('table tbody tr td:nth-child(2)').allTextContents();
+  assert.ok(admins.length > 0 && admins.every((a) => a.endsWith(' (admin)')), `only admin calls: ${admins}`);
   await shot('16-audit-1024px');
 });

@@ -253,3 +253,31 @@ export function again(body, render) {
     await render(body);
   };
 }
+
+/**
+ * A small line chart (SVG) of {@code values}, scaled to its own maximum, with its label, the latest value and the maximum
+ * in words for screen readers and the eye.
+ * @param {string} label
+ * @param {number[]} values
+ * @param {(v: number) => string} format
+ * @param {string} id
+ */
+export function chart(label, values, format, id) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const width = 360;
+  const height = 64;
+  const max = Math.max(1e-9, ...values);
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.setAttribute('class', 'chart');
+  svg.setAttribute('role', 'img');
+  const latest = values.length ? values[values.length - 1] : 0;
+  svg.setAttribute('aria-label', `${label}: latest ${format(latest)}, at most ${format(values.length ? max : 0)} in the last hour`);
+  const line = document.createElementNS(ns, 'polyline');
+  const step = values.length > 1 ? width / (values.length - 1) : 0;
+  line.setAttribute('points', values.map((v, i) => `${(i * step).toFixed(1)},${(height - 2 - (v / max) * (height - 4)).toFixed(1)}`).join(' '));
+  svg.append(line);
+  return h('figure', { class: 'chart-box', id },
+    h('figcaption', null, label, h('span', { class: 'chart-latest' }, values.length ? format(latest) : 'no sample yet')),
+    svg);
+}

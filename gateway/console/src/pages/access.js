@@ -187,8 +187,6 @@ function clientKeyForm(aap, container, label) {
 async function renderAap(body, name) {
   const [a, { ClientKeys }] = await Promise.all([call('DescribeApplicationAccessPoint', { Name: name }), call('ListClientKeys', { AapName: name })]);
   const keys = live(ClientKeys).sort((x, y) => y.CreationDate.localeCompare(x.CreationDate));
-  const lastUse = await Promise.all(keys.map((k) => call('QueryAuditLog', { ClientKeyId: k.ClientKeyId, Limit: 1 })
-    .then((r) => r.Entries[0] ?? null, () => null)));
   const errors = errorLine();
   const refresh = again(body, () => renderAap(body, name));
   replace(body,
@@ -204,7 +202,9 @@ async function renderAap(body, name) {
     table(`Client keys of ${a.Name}`, ['Client key', 'Created', 'Valid until', 'Expiry', 'Last used', 'Actions'],
       keys.map((k, i) => [
         k.ClientKeyId, when(k.CreationDate), when(k.NotAfter), expiryBadge(k.NotAfter),
-        lastUse[i] ? `${when(lastUse[i].Time)} (${lastUse[i].ApiName} from ${lastUse[i].ClientIp})` : 'never',
+        // kept by the audit beyond record retention: the rotation question's answer
+        k.LastUsedTime ? `${when(k.LastUsedTime)}${k.LastUsedApi ? ` (${k.LastUsedApi} from ${k.LastUsedIp})` : ''}`
+          + (k.RequestCount ? `, ${k.RequestCount} request${k.RequestCount === 1 ? '' : 's'}` : '') : 'never',
         h('div', { class: 'row-actions' },
           h('a', { class: 'button', href: `#/audit?ClientKeyId=${encodeURIComponent(k.ClientKeyId)}`, 'aria-label': `Audit log of ${k.ClientKeyId}` }, 'Audit log'),
           actionButton('Delete', async () => {

@@ -28,13 +28,16 @@ public final class AdminActions {
 
     /**
      * @param verify   what {@code VerifyInstance} answers: {@code Ok}, {@code Summary} and {@code Problems} (one line each)
+     * @param history  what {@code DescribeInstanceHistory} answers: the last hour in 10-second samples (the console's charts)
      * @param instance what {@code DescribeInstance} answers: the instance id, both endpoints, the CA bundle, readiness and
      *     the request count (the console's Instance page)
      */
     public AdminActions(KmsEngine engine, AccessService access, AuditLog audit, java.time.Clock clock,
-            java.util.function.Supplier<ObjectNode> instance, java.util.function.Supplier<ObjectNode> verify) {
+            java.util.function.Supplier<ObjectNode> instance, java.util.function.Supplier<ObjectNode> verify,
+            java.util.function.Supplier<ObjectNode> history) {
         AccessActions.register(actions, access, audit, clock);
         actions.put("DescribeInstance", p -> instance.get());
+        actions.put("DescribeInstanceHistory", p -> history.get());
         actions.put("VerifyInstance", p -> verify.get());
         actions.put("CreateSecret", p -> secretNode(engine.secrets().createSecret(text(p, "SecretName", true), text(p, "SecretData", true),
                 text(p, "SecretDataType", false), text(p, "VersionId", false), text(p, "EncryptionKeyId", false),

@@ -48,6 +48,11 @@ final class BackgroundJobs implements AutoCloseable {
         }));
     }
 
+    /** One sample of the last hour's history every {@link History#INTERVAL_SECONDS} seconds. */
+    void history(io.kmsgw.gateway.metrics.History history) {
+        every(Duration.ofSeconds(io.kmsgw.gateway.metrics.History.INTERVAL_SECONDS), false, "history sample", history::sample);
+    }
+
     /** Tells {@code follower} to reload everything every {@code period}, in case a notification was lost. */
     void resync(ChangeFollower follower, Duration period) {
         every(period, false, "store resync", () -> follower.changed(Store.RESYNC));

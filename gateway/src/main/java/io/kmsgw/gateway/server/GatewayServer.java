@@ -14,6 +14,7 @@ import io.kmsgw.gateway.admin.AdminHandler;
 import io.kmsgw.gateway.admin.AdminInitializer;
 import io.kmsgw.gateway.admin.ConsoleAssets;
 import io.kmsgw.gateway.audit.AuditLog;
+import io.kmsgw.gateway.metrics.History;
 import io.kmsgw.gateway.auth.Authenticator;
 import io.kmsgw.gateway.auth.ClientKeyRegistry;
 import io.kmsgw.gateway.auth.SignatureVerifier;
@@ -146,6 +147,8 @@ public final class GatewayServer implements AutoCloseable {
             }
             jobs.expiryCheck(new ClientKeyExpiryMonitor(accessService, clock, meta::get, meta::put));
             jobs.maintenance(engine.maintenance());
+            History history = new History(meters.registry(), audit::bytesOnDisk, clock);
+            jobs.history(history);
             readiness = closer.add(new Readiness(st, backend, audit));
 
             ApiOperations ops = new ApiOperations(engine);
@@ -174,7 +177,7 @@ public final class GatewayServer implements AutoCloseable {
             });
             Path auditDir = dir.resolve("audit");
             AdminHandler adminHandler = new AdminHandler(id.adminToken(), new AdminActions(engine, accessService, audit, clock,
-                    this::describeInstance, () -> verifyInstance(st, backend, auditDir)), adminPool, this::readyNow,
+                    this::describeInstance, () -> verifyInstance(st, backend, auditDir), () -> history(history)), adminPool, this::readyNow,
                     meters.registry()::scrape, ConsoleAssets.load(), audit);
 
             SslContext ssl = StartSteps.await(tls);
@@ -243,6 +246,22 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /** {@code DescribeInstance}: what the console's Instance page shows. Runs on the admin executor. */
+    /** {@code DescribeInstanceHistory}: the last hour, oldest first. */
+    private ObjectNode history(History history) {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("IntervalSeconds", History.INTERVAL_SECONDS);
+        n.put("AuditMaxBytes", audit.maxBytes());
+        var samples = n.putArray("Samples");
+        for (History.Sample x : history.samples()) {
+            samples.addObject().put("Time", Instant.ofEpochMilli(x.timeMillis()).toString())
+                    .put("RequestsPerSecond", Math.round(x.requestsPerSecond() * 10) / 10.0)
+                    .put("ErrorsPerSecond", Math.round(x.errorsPerSecond() * 10) / 10.0)
+                    .put("P99Millis", Math.round(x.p99Millis() * 100) / 100.0)
+                    .put("AuditBytes", x.auditBytes());
+        }
+        return n;
+    }
+
     private ObjectNode describeInstance() {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
         n.put("InstanceId", instanceId);

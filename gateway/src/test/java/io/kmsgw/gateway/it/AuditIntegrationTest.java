@@ -113,6 +113,10 @@ class AuditIntegrationTest {
             assertEquals("Encrypt", key.get("LastUsedApi").asText());
             assertTrue(java.time.Instant.parse(key.get("LastUsedTime").asText()).isAfter(java.time.Instant.now().minusSeconds(60)));
 
+            JsonNode history = TestGateway.admin(server, "DescribeInstanceHistory", "{}").json();
+            assertEquals(10, history.get("IntervalSeconds").asInt(), history.toString());
+            assertEquals(256L << 20, history.get("AuditMaxBytes").asLong());
+            assertTrue(history.get("Samples").isArray(), history.toString()); // the first sample comes 10 s after start
             JsonNode storage = TestGateway.admin(server, "DescribeInstance", "{}").json().get("Storage");
             assertEquals(256L << 20, storage.get("AuditMaxBytes").asLong(), storage.toString());
             assertEquals(90, storage.get("AuditRetentionDays").asInt());
