@@ -26,5 +26,11 @@ public enum KmsError {
     KEY_MATERIAL_DAMAGED,
     /** Store or HSM temporarily unavailable (I/O error, disk full). */
     UNAVAILABLE,
+    /**
+     * The store's answer to a commit was lost (its connection dropped, or an I/O error while committing): the change may or
+     * may not have been made. Look before retrying; named things (secrets, aliases, AAPs, policies) answer "already exists"
+     * to a retry of a create that did commit, keys and client keys do not.
+     */
+    COMMIT_OUTCOME_UNKNOWN,
     INTERNAL
 }

@@ -24,6 +24,10 @@ final class Writes {
             if (e.constraintViolation()) {
                 throw new KmsException(KmsError.ALREADY_EXISTS, "The resource already exists.");
             }
+            if (e.outcomeUnknown()) {
+                throw new KmsException(KmsError.COMMIT_OUTCOME_UNKNOWN, "The store's answer to the commit was lost: the change may or "
+                        + "may not have been made. Look (Describe/List) before retrying.");
+            }
             throw new KmsException(KmsError.UNAVAILABLE, "The store is temporarily unavailable.");
         }
     }

@@ -91,7 +91,16 @@ public final class PostgresStore implements Store {
         try (Connection c = pool.getConnection()) {
             try {
                 T result = work.run(c);
-                c.commit();
+                try {
+                    c.commit();
+                } catch (SQLException e) {
+                    String state = e.getSQLState();
+                    if (state != null && state.startsWith("08") || c.isClosed()) {
+                        // the COMMIT was sent and the connection lost: it may or may not have been applied
+                        throw new StoreException("store commit outcome unknown: " + e.getMessage(), e, false, true);
+                    }
+                    throw e;
+                }
                 return result;
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c);

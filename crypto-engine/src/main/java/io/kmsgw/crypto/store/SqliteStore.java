@@ -58,7 +58,16 @@ public final class SqliteStore implements Store {
         }
         try {
             T result = work.run(connection);
-            exec("COMMIT");
+            try {
+                exec("COMMIT");
+            } catch (SQLException e) {
+                if (e instanceof SQLiteException s && (s.getResultCode().code & 0xff) == SQLiteErrorCode.SQLITE_IOERR.code) {
+                    // an I/O error while the WAL frames were written or synced: they may or may not be durable
+                    rollbackQuietly();
+                    throw new StoreException("store commit outcome unknown: " + e.getMessage(), e, false, true);
+                }
+                throw e;
+            }
             return result;
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();

@@ -177,10 +177,12 @@ class ServicesTest {
     }
 
     @Test
-    void aLostAcknowledgementIsUnavailableButTheCommitStands() {
+    void aLostAcknowledgementSaysTheOutcomeIsUnknownAndTheCommitStands() {
         String key = engine.keys().createKey("Aliyun_AES_256", "", "").keyId();
         store.loseAcknowledgements("injected: connection reset after commit");
-        assertEquals(KmsError.UNAVAILABLE, assertThrows(KmsException.class, () -> engine.keys().disableKey(key)).error());
+        KmsException lost = assertThrows(KmsException.class, () -> engine.keys().disableKey(key));
+        assertEquals(KmsError.COMMIT_OUTCOME_UNKNOWN, lost.error(), "not the plain 'unavailable' that means nothing was done");
+        assertTrue(lost.getMessage().contains("may or may not have been made"), lost.getMessage());
         store.heal();
         restart();
         assertEquals("Disabled", engine.keys().describeKey(key).state().name(),

@@ -53,7 +53,7 @@ public final class FaultInjectingStore implements Store {
         String lost = lostAcknowledgement;
         if (lost != null) {
             delegate.write(work);
-            throw new StoreException("store operation failed: " + lost, new SQLException(lost), false);
+            throw new StoreException("store commit outcome unknown: " + lost, new SQLException(lost), false, true);
         }
         return delegate.write((Connection c) -> {
             Fault f = fault;

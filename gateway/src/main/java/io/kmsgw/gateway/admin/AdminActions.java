@@ -169,6 +169,7 @@ public final class AdminActions {
                 case ALREADY_EXISTS -> new AdminException(409, "Conflict.AlreadyExists", e.getMessage());
                 case CONFLICT, KEY_PENDING_DELETION, KEY_DISABLED -> new AdminException(409, "Conflict.InvalidState", e.getMessage());
                 case UNAVAILABLE, THROTTLED -> new AdminException(503, "ServiceUnavailableTemporary", e.getMessage());
+                case COMMIT_OUTCOME_UNKNOWN -> new AdminException(503, "CommitOutcomeUnknown", e.getMessage());
                 case KEY_MATERIAL_DAMAGED -> new AdminException(409, "Conflict.KeyMaterialUnavailable", e.getMessage());
                 default -> new AdminException(500, "InternalFailure", "Internal Failure.");
             };

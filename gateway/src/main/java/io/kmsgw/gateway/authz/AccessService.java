@@ -440,6 +440,10 @@ public final class AccessService {
             if (e.constraintViolation()) {
                 throw AccessException.conflict("The resource already exists.");
             }
+            if (e.outcomeUnknown()) {
+                throw new KmsException(KmsError.COMMIT_OUTCOME_UNKNOWN, "The store's answer to the commit was lost: the change may or "
+                        + "may not have been made. Look (Describe/List) before retrying.");
+            }
             // the transaction rolled back: nothing of the change is stored; the admin plane answers 503
             throw new KmsException(KmsError.UNAVAILABLE, "The store is temporarily unavailable.");
         } finally {

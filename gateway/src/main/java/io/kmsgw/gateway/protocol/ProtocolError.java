@@ -75,7 +75,7 @@ public enum ProtocolError {
             case THROTTLED -> THROTTLING;
             case CONFLICT -> CONFLICT;
             case KEY_MATERIAL_DAMAGED -> KEY_MATERIAL_UNAVAILABLE;
-            case UNAVAILABLE -> UNAVAILABLE;
+            case UNAVAILABLE, COMMIT_OUTCOME_UNKNOWN -> UNAVAILABLE;
             case ALREADY_EXISTS, INTERNAL -> INTERNAL;
         };
     }
