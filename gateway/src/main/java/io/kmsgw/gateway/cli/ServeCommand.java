@@ -3,7 +3,6 @@ package io.kmsgw.gateway.cli;
 import io.kmsgw.gateway.config.Settings;
 import io.kmsgw.gateway.config.SettingsLoader;
 import io.kmsgw.gateway.server.GatewayServer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
@@ -81,13 +80,9 @@ public final class ServeCommand implements Callable<Integer> {
                 flags.put(flag, o.getValue());
             }
         }
-        Path cfg = config;
-        if (cfg == null && Files.exists(Path.of("config", "gateway.yaml"))) {
-            cfg = Path.of("config", "gateway.yaml");
-        }
         Settings settings;
         try {
-            settings = SettingsLoader.load(cfg, System.getenv(), flags);
+            settings = SettingsLoader.forCommand(config, flags);
         } catch (IllegalArgumentException e) {
             System.err.println("kmsgw: " + e.getMessage());
             return 2;

@@ -3,7 +3,6 @@ package io.kmsgw.gateway.cli;
 import io.kmsgw.gateway.config.Settings;
 import io.kmsgw.gateway.config.SettingsLoader;
 import io.kmsgw.gateway.server.DataDirVerifier;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -50,13 +49,9 @@ public final class VerifyCommand implements Callable<Integer> {
         put(flags, "store-user", storeUser);
         put(flags, "store-password-file", storePasswordFile);
         put(flags, "unseal-secret-file", unsealSecretFile);
-        Path cfg = config;
-        if (cfg == null && Files.exists(Path.of("config", "gateway.yaml"))) {
-            cfg = Path.of("config", "gateway.yaml");
-        }
         Settings settings;
         try {
-            settings = SettingsLoader.load(cfg, System.getenv(), flags);
+            settings = SettingsLoader.forCommand(config, flags);
         } catch (IllegalArgumentException e) {
             System.err.println("kmsgw verify: " + e.getMessage());
             return 2;

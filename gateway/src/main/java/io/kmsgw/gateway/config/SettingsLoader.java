@@ -62,6 +62,18 @@ public final class SettingsLoader {
     private SettingsLoader() {
     }
 
+    /**
+     * Settings as the commands read them: {@code configFile}, or {@code config/gateway.yaml} when present, then the process
+     * environment and {@code flags}. IllegalArgumentException (one line naming the setting) for a bad value.
+     */
+    public static Settings forCommand(Path configFile, Map<String, String> flags) {
+        Path cfg = configFile;
+        if (cfg == null && Files.exists(Path.of("config", "gateway.yaml"))) {
+            cfg = Path.of("config", "gateway.yaml");
+        }
+        return load(cfg, System.getenv(), flags);
+    }
+
     /** The flag names the loader understands (without the leading dashes). */
     public static List<String> flagNames() {
         return DEFS.stream().map(Def::flag).toList();
