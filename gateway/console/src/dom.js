@@ -274,8 +274,9 @@ export function chart(label, values, format, id) {
   const latest = values.length ? values[values.length - 1] : 0;
   svg.setAttribute('aria-label', `${label}: latest ${format(latest)}, at most ${format(values.length ? max : 0)} in the last hour`);
   const line = document.createElementNS(ns, 'polyline');
-  const step = values.length > 1 ? width / (values.length - 1) : 0;
-  line.setAttribute('points', values.map((v, i) => `${(i * step).toFixed(1)},${(height - 2 - (v / max) * (height - 4)).toFixed(1)}`).join(' '));
+  const drawn = values.length === 1 ? [values[0], values[0]] : values; // one sample: a level line, not an invisible point
+  const step = drawn.length > 1 ? width / (drawn.length - 1) : 0;
+  line.setAttribute('points', drawn.map((v, i) => `${(i * step).toFixed(1)},${(height - 2 - (v / max) * (height - 4)).toFixed(1)}`).join(' '));
   svg.append(line);
   return h('figure', { class: 'chart-box', id },
     h('figcaption', null, label, h('span', { class: 'chart-latest' }, values.length ? format(latest) : 'no sample yet')),
