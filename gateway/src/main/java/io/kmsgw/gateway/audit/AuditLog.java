@@ -403,7 +403,12 @@ public final class AuditLog implements AutoCloseable {
             fileIndex++;
             p = dir.resolve(String.format("audit-%06d.jsonl", fileIndex));
         }
-        file = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        java.util.Set<StandardOpenOption> open = java.util.EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+        file = p.getFileSystem().supportedFileAttributeViews().contains("posix")
+                ? FileChannel.open(p, open, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))) // the owner's only, whatever the umask
+                : FileChannel.open(p, open);
         fileBytes = file.size();
         currentFileIndex = fileIndex;
     }

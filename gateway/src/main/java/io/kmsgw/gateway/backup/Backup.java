@@ -109,6 +109,7 @@ public final class Backup {
         byte[] zipped = open(Files.readAllBytes(in), password);
         List<String> names = new ArrayList<>();
         Path root = dataDir.toAbsolutePath().normalize();
+        io.kmsgw.gateway.bootstrap.FileModes.prepareDataDir(root);
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(zipped))) {
             ZipEntry e;
             while ((e = zip.getNextEntry()) != null) {
@@ -123,6 +124,7 @@ public final class Backup {
         if (!names.contains("kmsgw.db")) {
             throw new IOException("the backup holds no store snapshot");
         }
+        io.kmsgw.gateway.bootstrap.FileModes.tighten(root); // the directories the entries needed
         return names;
     }
 

@@ -85,7 +85,7 @@ public final class GatewayServer implements AutoCloseable {
         this.settings = s;
         this.started = clock.instant();
         Path dir = s.dataDir().toAbsolutePath();
-        Files.createDirectories(dir);
+        io.kmsgw.gateway.bootstrap.FileModes.prepareDataDir(dir);
         CompletableFuture<HsmBackend> hsm = null;
         boolean hsmOwned = false;
         try {
@@ -192,6 +192,7 @@ public final class GatewayServer implements AutoCloseable {
                     Bootstrap.endpoint(host, adminAddress.getPort()), host.equals(s.bind()) ? null : s.bind(), caFile, qs);
             LOG.info("kmsgw {} listening: data {} admin {} (tls {}, verify {}, hsm {}, io {})", instanceId, dataAddress, adminAddress,
                     tlsEngine, verifier.providerName(), backend.name(), listeners.transport());
+            io.kmsgw.gateway.bootstrap.FileModes.tighten(dir); // the store, its WAL and what the start made: the owner's only
             readiness.start();
         } catch (Exception | Error e) {
             if (hsm != null && !hsmOwned) {
