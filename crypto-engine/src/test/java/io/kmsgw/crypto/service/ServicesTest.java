@@ -1,5 +1,6 @@
 package io.kmsgw.crypto.service;
 
+import io.kmsgw.crypto.MovableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -18,10 +19,8 @@ import io.kmsgw.crypto.backend.HsmBackends;
 import io.kmsgw.crypto.store.FaultInjectingStore;
 import io.kmsgw.crypto.store.SqliteStore;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,26 +49,7 @@ class ServicesTest {
     private FaultInjectingStore store;
     private HsmBackend backend;
     private KmsEngine engine;
-    private final MutableClock clock = new MutableClock();
-
-    static final class MutableClock extends Clock {
-        volatile Instant now = Instant.parse("2026-06-01T00:00:00Z");
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
+    private final MovableClock clock = new MovableClock(Instant.parse("2026-06-01T00:00:00Z"));
 
     /** The store under the services: the embedded one here, PostgreSQL in {@link PostgresServicesTest}; the same one again on restart. */
     protected io.kmsgw.crypto.store.Store openStore() throws Exception {

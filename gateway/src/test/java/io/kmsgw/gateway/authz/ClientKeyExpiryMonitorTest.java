@@ -1,5 +1,6 @@
 package io.kmsgw.gateway.authz;
 
+import io.kmsgw.crypto.MovableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kmsgw.crypto.clientkey.ClientKeyIssuer;
@@ -7,10 +8,8 @@ import io.kmsgw.crypto.store.SqliteStore;
 import io.kmsgw.gateway.auth.ClientKeyRegistry;
 import io.kmsgw.gateway.auth.SignatureVerifier;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,29 +21,6 @@ class ClientKeyExpiryMonitorTest {
     Path dir;
 
     /** A clock the test moves. */
-    static final class MovableClock extends Clock {
-        Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @Test
     void eachThresholdFiresOnceAndSurvivesARestartOfTheMonitor() {
         MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));

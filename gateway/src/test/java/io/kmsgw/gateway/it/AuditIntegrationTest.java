@@ -124,9 +124,7 @@ class AuditIntegrationTest {
             assertTrue(storage.get("AuditBytes").asLong() > 0, storage.toString());
             assertTrue(storage.get("DataDirFreeBytes").asLong() > 0 && storage.get("DataDirTotalBytes").asLong() >= storage.get(
                     "DataDirFreeBytes").asLong(), storage.toString());
-            String metrics = new String(RawHttps.send(Path.of(TestGateway.instance(server).get("CaFile").asText()), server.adminPort(),
-                    "GET /metrics HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer " + Files.readString(Path.of(TestGateway.instance(server)
-                            .get("AdminTokenFile").asText())).trim() + "\r\nconnection: close\r\n\r\n", new byte[0]).body(), StandardCharsets.UTF_8);
+            String metrics = metrics(server);
             for (String m : List.of("kmsgw_audit_disk_bytes ", "kmsgw_audit_max_bytes ", "kmsgw_data_dir_free_bytes ",
                     "kmsgw_audit_oldest_record_seconds ", "kmsgw_audit_pruned_bytes_total ")) {
                 assertTrue(metrics.contains(m), m + " in the metrics");
@@ -169,14 +167,20 @@ class AuditIntegrationTest {
             String metrics;
             do {
                 Thread.sleep(100);
-                metrics = new String(RawHttps.send(Path.of(TestGateway.instance(server).get("CaFile").asText()), server.adminPort(),
-                        "GET /metrics HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer " + Files.readString(Path.of(TestGateway.instance(
-                                server).get("AdminTokenFile").asText())).trim() + "\r\nconnection: close\r\n\r\n", new byte[0]).body(), StandardCharsets.UTF_8);
+                metrics = metrics(server);
             } while (!metrics.matches("(?s).*kmsgw_audit_syslog_dropped_total [1-9].*") && System.nanoTime() < deadline);
             assertTrue(metrics.matches("(?s).*kmsgw_audit_syslog_dropped_total [1-9].*"), "dropped records are counted");
             assertEquals(20, TestGateway.admin(server, "QueryAuditLog", "{\"Plane\":\"data\"}").json().get("Entries").size(),
                     "the file and store still keep every record");
         }
+    }
+
+    /** The admin plane's /metrics text, with the instance's token. */
+    private static String metrics(GatewayServer server) throws Exception {
+        JsonNode inst = TestGateway.instance(server);
+        String token = Files.readString(Path.of(inst.get("AdminTokenFile").asText())).trim();
+        return new String(RawHttps.send(Path.of(inst.get("CaFile").asText()), server.adminPort(), "GET /metrics HTTP/1.1\r\nhost: 127.0.0.1\r\n"
+                + "authorization: Bearer " + token + "\r\nconnection: close\r\n\r\n", new byte[0]).body(), StandardCharsets.UTF_8);
     }
 
     /** Reads octet-counted frames (RFC 6587) until one contains {@code needle}. */

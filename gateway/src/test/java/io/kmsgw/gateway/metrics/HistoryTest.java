@@ -3,15 +3,14 @@ package io.kmsgw.gateway.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kmsgw.crypto.MovableClock;
 import io.kmsgw.gateway.protocol.ProtocolError;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,30 +18,6 @@ import org.junit.jupiter.api.Test;
 
 /** The last hour's samples: rates from the request counters, p99 of each interval from the latency histograms, an hour kept. */
 class HistoryTest {
-    private static final class TickingClock extends Clock {
-        long millis = Instant.parse("2026-12-06T00:00:00Z").toEpochMilli();
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public long millis() {
-            return millis;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-    }
-
     @Test
     void ratesAndTheIntervalsOwnP99() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -52,7 +27,7 @@ class HistoryTest {
         Counter refused = Counter.builder("kmsgw.requests").tag("api", "Encrypt").tag("code", ProtocolError.THROTTLING.code())
                 .tag("status", "429").register(registry);
         AtomicLong audit = new AtomicLong(1000);
-        TickingClock clock = new TickingClock();
+        MovableClock clock = new MovableClock(Instant.parse("2026-12-06T00:00:00Z"));
         History h = new History(registry, audit::get, clock);
 
         // first 10 s: 1,000 requests of 2 ms, 10 of them refused
@@ -61,7 +36,7 @@ class HistoryTest {
         }
         ok.increment(990);
         refused.increment(10);
-        clock.millis += 10_000;
+        clock.advance(Duration.ofSeconds(10));
         h.sample();
         // next 10 s: 500 slow requests of 300 ms
         for (int i = 0; i < 500; i++) {
@@ -69,7 +44,7 @@ class HistoryTest {
         }
         ok.increment(500);
         audit.set(5000);
-        clock.millis += 10_000;
+        clock.advance(Duration.ofSeconds(10));
         h.sample();
 
         List<History.Sample> s = h.samples();
@@ -82,14 +57,14 @@ class HistoryTest {
         assertTrue(s.get(1).p99Millis() >= 300 && s.get(1).p99Millis() < 400, "p99 of the slow interval alone: " + s.get(1).p99Millis());
         assertEquals(5000, s.get(1).auditBytes());
 
-        clock.millis += 10_000;
+        clock.advance(Duration.ofSeconds(10));
         h.sample();
         assertEquals(0.0, h.samples().get(2).p99Millis(), "no request, no p99");
         for (int i = 0; i < 400; i++) {
-            clock.millis += Duration.ofSeconds(10).toMillis();
+            clock.advance(Duration.ofSeconds(10));
             h.sample();
         }
         assertEquals(360, h.samples().size(), "an hour of 10-second samples");
-        assertEquals(clock.millis, h.samples().get(359).timeMillis(), "newest last");
+        assertEquals(clock.millis(), h.samples().get(359).timeMillis(), "newest last");
     }
 }
