@@ -81,7 +81,7 @@ public final class IntegrityCheck {
                 byId.put(k.metadata().keyId(), k);
                 for (KeyVersion v : k.versions()) {
                     versions.put(v.versionId(), v);
-                    String problem = checkVersion(s, k.metadata().spec(), v);
+                    String problem = checkVersion(s, k.metadata().spec(), k.metadata().usage(), v);
                     if (problem != null) {
                         problems.add(new Problem("key " + k.metadata().keyId() + " version " + v.versionId(), problem));
                     }
@@ -127,7 +127,30 @@ public final class IntegrityCheck {
     }
 
     /** Null when the version is usable, else what is wrong with it. */
-    private static String checkVersion(BackendSession s, KeySpec spec, KeyVersion v) {
+    /**
+     * The private half against the public one, as the key's usage allows: sign a fixed digest and verify it, or encrypt a
+     * probe with the public key and decrypt it with the private one. A mismatch means the stored public key is not the
+     * private key's (or either is damaged).
+     */
+    private static String asymmetricRoundTrip(BackendSession s, KeySpec spec, io.kmsgw.crypto.api.KeyUsage usage, long priv, long pub) {
+        byte[] digest = Arrays.copyOf(PROBE, 32);
+        boolean ok;
+        if (usage == io.kmsgw.crypto.api.KeyUsage.ENCRYPT_DECRYPT) {
+            byte[] back = spec.kind() == KeySpec.Kind.SM2 ? s.sm2Crypt(priv, false, s.sm2Crypt(pub, true, PROBE))
+                    : s.rsaOaep(priv, false, "SHA-256", s.rsaOaep(pub, true, "SHA-256", PROBE));
+            ok = Arrays.equals(PROBE, back);
+        } else if (spec.kind() == KeySpec.Kind.SM2) {
+            ok = s.sm2Verify(pub, digest, true, s.sm2Sign(priv, digest, true));
+        } else {
+            BackendSession.SignScheme scheme = spec.kind() == KeySpec.Kind.RSA ? BackendSession.SignScheme.RSA_PKCS1
+                    : BackendSession.SignScheme.ECDSA;
+            ok = s.verify(pub, scheme, "SHA-256", digest, s.sign(priv, scheme, "SHA-256", digest));
+        }
+        return ok ? null : "its private and public halves do not match (a " + (usage == io.kmsgw.crypto.api.KeyUsage.ENCRYPT_DECRYPT
+                ? "encrypt-decrypt" : "sign-verify") + " round trip fails)";
+    }
+
+    private static String checkVersion(BackendSession s, KeySpec spec, io.kmsgw.crypto.api.KeyUsage usage, KeyVersion v) {
         long h;
         try {
             h = s.load(WorkerContext.kindOf(spec), v.wrappedMaterial());
@@ -155,10 +178,19 @@ public final class IntegrityCheck {
                     if (v.publicKey() == null) {
                         return "its public key is missing";
                     }
+                    long pub;
                     try {
-                        s.unload(s.loadPublic(WorkerContext.kindOf(spec), v.publicKey()));
+                        pub = s.loadPublic(WorkerContext.kindOf(spec), v.publicKey());
                     } catch (RuntimeException e) {
                         return "its public key does not load";
+                    }
+                    try {
+                        String problem = asymmetricRoundTrip(s, spec, usage, h, pub);
+                        if (problem != null) {
+                            return problem;
+                        }
+                    } finally {
+                        s.unload(pub);
                     }
                 }
             }

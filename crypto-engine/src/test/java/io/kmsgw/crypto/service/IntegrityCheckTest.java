@@ -88,6 +88,29 @@ class IntegrityCheckTest {
     }
 
     @Test
+    void anAsymmetricVersionWhosePublicHalfIsAnotherKeysFailsItsRoundTrip() {
+        String ec;
+        String rsaCrypt;
+        String sm2Crypt;
+        try (KmsEngine engine = new Engine(store, hsm, new KmsEngine.Settings(1, 8, 8), Clock.systemUTC())) {
+            ec = engine.keys().createKey("EC_P256", "", "").keyId();
+            rsaCrypt = engine.keys().createKey("RSA_2048", "ENCRYPT/DECRYPT", "").keyId();
+            sm2Crypt = engine.keys().createKey("EC_SM2", "ENCRYPT/DECRYPT", "").keyId();
+        }
+        assertEquals(List.of(), run().problems(), "sign-verify and encrypt-decrypt round trips pass on whole keys");
+        outside("UPDATE kms_key_version SET public_key = (SELECT public_key FROM kms_key_version WHERE key_id = '" + keys.get(4)
+                + "') WHERE key_id = '" + ec + "'");
+        outside("UPDATE kms_key_version SET public_key = (SELECT public_key FROM kms_key_version WHERE key_id = '" + keys.get(3)
+                + "') WHERE key_id = '" + rsaCrypt + "'");
+        List<String> lines = run().problems().stream().map(Object::toString).sorted().toList();
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("key " + ec) && l.endsWith("(a sign-verify round trip fails)")), lines.toString());
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("key " + rsaCrypt) && l.contains("encrypt-decrypt round trip fails")
+                || l.startsWith("key " + rsaCrypt) && l.endsWith("it fails a round trip in the HSM")), lines.toString());
+        assertTrue(lines.stream().noneMatch(l -> l.contains(sm2Crypt)), lines.toString());
+    }
+
+    @Test
     void eachDamageIsOneNamedProblem() {
         sql("UPDATE kms_key_version SET wrapped_material = zeroblob(40) WHERE key_id = ?", keys.get(4)); // the EC key
         sql("UPDATE kms_key_version SET public_key = zeroblob(10) WHERE key_id = ?", keys.get(3)); // the RSA key's public half
