@@ -23,6 +23,7 @@ public final class Main implements Runnable {
         COMMANDS.put("restore", io.kmsgw.gateway.cli.RestoreCommand::new);
         COMMANDS.put("health", io.kmsgw.gateway.cli.HealthCommand::new);
         COMMANDS.put("verify", io.kmsgw.gateway.cli.VerifyCommand::new);
+        COMMANDS.put("completion", io.kmsgw.gateway.cli.CompletionCommand::new);
     }
 
     @Override

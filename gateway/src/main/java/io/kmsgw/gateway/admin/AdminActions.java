@@ -32,10 +32,11 @@ public final class AdminActions {
      * @param instance what {@code DescribeInstance} answers: the instance id, both endpoints, the CA bundle, readiness and
      *     the request count (the console's Instance page)
      */
-    public AdminActions(KmsEngine engine, AccessService access, AuditLog audit, java.time.Clock clock,
+    public AdminActions(KmsEngine engine, AccessService access, AdminTokens tokens, AuditLog audit, java.time.Clock clock,
             java.util.function.Supplier<ObjectNode> instance, java.util.function.Supplier<ObjectNode> verify,
             java.util.function.Supplier<ObjectNode> history) {
         AccessActions.register(actions, access, audit, clock);
+        AdminTokenActions.register(actions, tokens, clock);
         actions.put("DescribeInstance", p -> instance.get());
         actions.put("DescribeInstanceHistory", p -> history.get());
         actions.put("VerifyInstance", p -> verify.get());
@@ -144,6 +145,16 @@ public final class AdminActions {
 
     private static ObjectNode secretNode(Secret sec) {
         return Views.tree(Views.SecretInfo.of(sec));
+    }
+
+    /** The names of every action this build serves, sorted. */
+    public java.util.Set<String> names() {
+        return java.util.Collections.unmodifiableSet(actions.keySet());
+    }
+
+    /** Whether {@code action} is one this build serves. */
+    public boolean has(String action) {
+        return actions.containsKey(action);
     }
 
     /** Runs an action; unknown names are 404 InvalidAction. */

@@ -22,7 +22,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
@@ -31,9 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin plane: {@code POST /admin/v1/<Action>} with {@code Authorization: Bearer <admin.token>}
+ * The admin plane: {@code POST /admin/v1/<Action>} with {@code Authorization: Bearer <admin token>}
  * and a JSON body; {@code GET /livez} and {@code GET /readyz} without a token; {@code GET /metrics}
- * (Prometheus text format) with the token, like the actions; {@code GET /console/…}, the operator console's static files,
+ * (Prometheus text format) with a token whose role may scrape ({@link AdminRole}); {@code GET /console/…}, the operator console's static files,
  * without a token (they hold no data: the console asks for the token and calls the actions like any client). Actions run
  * on a small bounded executor, never on the event loop; a full executor answers 503.
  */
@@ -50,7 +49,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-    private final byte[] token;
+    private final AdminTokens tokens;
     private final AdminActions actions;
     private final ExecutorService executor;
     private final BooleanSupplier ready;
@@ -58,12 +57,12 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     private final ConsoleAssets console;
     private final AuditLog audit;
 
-    public AdminHandler(String token, AdminActions actions, ExecutorService executor, BooleanSupplier ready, Supplier<String> metrics,
+    public AdminHandler(AdminTokens tokens, AdminActions actions, ExecutorService executor, BooleanSupplier ready, Supplier<String> metrics,
             ConsoleAssets console, AuditLog audit) {
         this.audit = audit;
         this.metrics = metrics;
         this.console = console;
-        this.token = ("Bearer " + token).getBytes(StandardCharsets.US_ASCII);
+        this.tokens = tokens;
         this.actions = actions;
         this.executor = executor;
         this.ready = ready;
@@ -71,6 +70,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        io.kmsgw.gateway.pipeline.RequestDeadline.received(ctx.channel()); // arrived whole: the deadline no longer runs
         String requestId = RequestIds.next();
         boolean keepAlive = HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess();
         Channel ch = ctx.channel();
@@ -95,16 +95,24 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             error(ch, keepAlive, requestId, new AdminException(404, "InvalidAction", "Use POST /admin/v1/<Action>."));
             return;
         }
-        String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-        if (auth == null || !MessageDigest.isEqual(auth.getBytes(StandardCharsets.US_ASCII), token)) {
-            error(ch, keepAlive, requestId, new AdminException(401, "Unauthorized", "A valid admin bearer token is required."));
+        // on the event loop, from memory: a flood of wrong tokens never reaches the store, the executor or the audit
+        AdminTokens.Check check = tokens.check(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+        if (!check.ok()) {
+            error(ch, keepAlive, requestId, new AdminException(401, check.code(), check.message()));
             return;
         }
+        AdminTokens.Token who = check.token();
+        String action = scrape ? AdminRole.METRICS_SCRAPE : uri.substring(PREFIX.length());
+        long started = System.nanoTime();
+        String userAgent = req.headers().get(HttpHeaderNames.USER_AGENT, "");
         if (scrape) {
-            scrape(ch, keepAlive, requestId);
+            if (!who.role().allows(action)) {
+                error(ch, keepAlive, requestId, forbidden(who, action));
+            } else {
+                scrape(ch, keepAlive, requestId, who);
+            }
             return;
         }
-        String action = uri.substring(PREFIX.length());
         JsonNode params;
         try {
             byte[] body = ByteBufUtil.getBytes(req.content());
@@ -116,21 +124,33 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             error(ch, keepAlive, requestId, new AdminException(400, "InvalidParameter", "The body must be a JSON object."));
             return;
         }
+        if (actions.has(action) && !who.role().allows(action)) {
+            AdminException refused = forbidden(who, action);
+            audit(ch, requestId, who, action, params, refused.code(), userAgent, started);
+            error(ch, keepAlive, requestId, refused);
+            return;
+        }
         if (!audit.canAccept() && !UNAUDITED_WHEN_FULL.contains(action)) {
             // fail closed, as the data plane: nothing runs that could not be audited (DescribeInstance stays, to diagnose it)
             error(ch, keepAlive, requestId, new AdminException(503, "ServiceUnavailableTemporary",
                     "The audit log cannot record admin calls right now; nothing was done."));
             return;
         }
-        long started = System.nanoTime();
-        String userAgent = req.headers().get(HttpHeaderNames.USER_AGENT, "");
         try {
             executor.execute(() -> {
+                AdminTokens.Check confirmed = tokens.confirm(who); // revoked or expired on another replica: refused now
+                if (!confirmed.ok()) {
+                    error(ch, keepAlive, requestId, new AdminException(401, confirmed.code(), confirmed.message()));
+                    return;
+                }
                 String result = "OK";
                 JsonNode named = params;
                 try {
                     ObjectNode out = actions.run(action, params);
                     named = resourceOf(params) != null ? params : out.has("KeyMetadata") ? out.get("KeyMetadata") : out; // what it made
+                    if (action.equals("DescribeInstance")) {
+                        out.putObject("Caller").put("TokenId", who.id()).put("Role", who.role().wireName());
+                    }
                     out.put("RequestId", requestId);
                     send(ch, keepAlive, HttpResponseStatus.OK, out);
                 } catch (AdminException e) {
@@ -141,11 +161,21 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
                     LOG.error("admin action {} ({}) failed", action, requestId, e);
                     error(ch, keepAlive, requestId, new AdminException(500, "InternalFailure", "Internal Failure."));
                 }
-                audit(ch, requestId, action, named, result, userAgent, started);
+                audit(ch, requestId, who, action, named, result, userAgent, started);
             });
         } catch (RejectedExecutionException e) {
             error(ch, keepAlive, requestId, new AdminException(503, "ServiceUnavailableTemporary", "The admin plane is busy."));
         }
+    }
+
+    /** 403 naming the token's role and the roles that may run {@code action}. */
+    static AdminException forbidden(AdminTokens.Token who, String action) {
+        java.util.List<String> roles = AdminRole.allowing(action).stream().map(AdminRole::wireName).toList();
+        String needed = roles.size() == 1 ? "role " + roles.get(0)
+                : "one of the roles " + String.join(", ", roles.subList(0, roles.size() - 1)) + " or " + roles.get(roles.size() - 1);
+        String what = action.equals(AdminRole.METRICS_SCRAPE) ? "GET /metrics" : action;
+        return new AdminException(403, "Forbidden", "The admin token " + who.id() + " has role " + who.role().wireName() + "; " + what
+                + " needs " + needed + ".");
     }
 
     /** Admin actions that run even when the audit cannot take a record: the one that shows why. */
@@ -153,15 +183,13 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     /** The parameters that name what an admin call acts on, in the order looked for; never one that carries a value. */
     private static final String[] RESOURCE_PARAMS = {"KeyId", "SecretName", "AliasName", "ClientKeyId", "AapName", "Name", "PolicyName",
         "TokenId"};
-    /** The admin credential's id in audit records: today the one token (scoped tokens would each have their own). */
-    static final String ADMIN_TOKEN_ID = "admin.token";
-
     /** One audit record for an admin call: who, from where, which action on what, and its result; never a parameter's value. */
-    private void audit(Channel ch, String requestId, String action, JsonNode params, String result, String userAgent, long started) {
+    private void audit(Channel ch, String requestId, AdminTokens.Token who, String action, JsonNode params, String result, String userAgent,
+            long started) {
         String named = resourceOf(params);
         String resource = named == null ? "" : shown(named, 256);
         String ip = ch.remoteAddress() instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : "";
-        audit.offer(new io.kmsgw.gateway.audit.AuditRecord(System.currentTimeMillis(), requestId, ADMIN_TOKEN_ID, "", ip,
+        audit.offer(new io.kmsgw.gateway.audit.AuditRecord(System.currentTimeMillis(), requestId, who.id(), "", ip,
                 shown(userAgent, 512), shown(action, 64), resource, result, (System.nanoTime() - started) / 1000,
                 io.kmsgw.gateway.audit.AuditRecord.ADMIN));
     }
@@ -188,9 +216,14 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     }
 
     /** Gauges may walk every client key: scraped on the admin executor, not the event loop. */
-    private void scrape(Channel ch, boolean keepAlive, String requestId) {
+    private void scrape(Channel ch, boolean keepAlive, String requestId, AdminTokens.Token who) {
         try {
             executor.execute(() -> {
+                AdminTokens.Check confirmed = tokens.confirm(who);
+                if (!confirmed.ok()) {
+                    error(ch, keepAlive, requestId, new AdminException(401, confirmed.code(), confirmed.message()));
+                    return;
+                }
                 byte[] text;
                 try {
                     text = metrics.get().getBytes(StandardCharsets.UTF_8);

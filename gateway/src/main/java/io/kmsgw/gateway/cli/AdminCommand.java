@@ -3,13 +3,20 @@ package io.kmsgw.gateway.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kmsgw.gateway.admin.AdminCatalog;
+import io.kmsgw.gateway.admin.AdminRole;
 import io.kmsgw.gateway.tls.Pem;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
@@ -17,8 +24,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,82 +36,278 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Unmatched;
 
 /**
- * {@code admin <action-in-kebab-case> --param value …}: calls {@code POST /admin/v1/<Action>} of the
- * instance in {@code --data-dir} (endpoint, CA and token from its instance.json). {@code --foo-bar v}
- * becomes {@code "FooBar":"v"}; {@code --password-file F} becomes {@code "Password"} read from F;
+ * {@code admin <action-in-kebab-case> --param value …}: calls {@code POST /admin/v1/<Action>}. The endpoint, CA and
+ * token come from {@code --endpoint}/{@code --ca-file}/{@code --token-file}, else {@code KMSGW_ADMIN_ENDPOINT}/
+ * {@code KMSGW_ADMIN_CA_FILE}/{@code KMSGW_ADMIN_TOKEN_FILE}, else the {@code instance.json} in {@code --data-dir}.
+ * {@code --foo-bar v} becomes {@code "FooBar":"v"}; {@code --password-file F} becomes {@code "Password"} read from F;
  * {@code audit} is QueryAuditLog (with {@code --since} = StartTime) and {@code quick-create} is
- * QuickCreateApplicationAccessPoint; {@code --out DIR} writes a new client key's files.
+ * QuickCreateApplicationAccessPoint; {@code --out} writes a new client key's files (a directory) or a new admin token
+ * (a file). Every failure is one line on standard error: exit 2 for a usage or local problem, 1 for a refusal.
  */
-@Command(name = "admin", mixinStandardHelpOptions = true, description = "Call an admin action, e.g. admin create-key --key-spec Aliyun_AES_256")
+@Command(name = "admin", description = "Call an admin action of a gateway, here or remote: kmsgw admin <action> [--param value …]")
 public final class AdminCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, String> ALIASES = Map.of(
+            "audit", "QueryAuditLog",
+            "quick-create", "QuickCreateApplicationAccessPoint");
 
-    @Parameters(index = "0", description = "action in kebab-case, e.g. create-key, describe-key, list-keys, create-alias")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "<action>", description = "the action in kebab-case, e.g. create-key")
     String action;
-    @Option(names = "--data-dir", description = "data directory holding instance.json (default ./data)", defaultValue = "./data")
+    @Option(names = {"-h", "--help"}, description = "list the actions; after an action, its parameters")
+    boolean help;
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "a gateway's data dir: its instance.json names the endpoint, CA "
+            + "and token (default ./data)", defaultValue = "./data")
     Path dataDir;
-    @Option(names = "--out", description = "for actions that return a new client key: write clientKey_<id>.json and "
-            + "clientKey_<id>_Password.txt (mode 0600) here instead of printing the private key")
+    @Option(names = "--endpoint", paramLabel = "HOST:PORT", defaultValue = "${env:KMSGW_ADMIN_ENDPOINT}",
+            description = "the admin endpoint (env KMSGW_ADMIN_ENDPOINT)")
+    String endpoint;
+    @Option(names = "--ca-file", paramLabel = "FILE", defaultValue = "${env:KMSGW_ADMIN_CA_FILE}",
+            description = "the instance CA bundle, PrivateKmsCA_<id>.pem (env KMSGW_ADMIN_CA_FILE)")
+    Path caFile;
+    @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:KMSGW_ADMIN_TOKEN_FILE}",
+            description = "a file holding an admin token (env KMSGW_ADMIN_TOKEN_FILE)")
+    Path tokenFile;
+    @Option(names = "--out", paramLabel = "PATH", description = "a new client key: write clientKey_<id>.json and "
+            + "clientKey_<id>_Password.txt into this directory; a new admin token: write it to this file (mode 0600)")
     Path out;
     @Unmatched
     List<String> params = new ArrayList<>();
 
+    private PrintStream stdout = System.out;
+    private PrintStream stderr = System.err;
+
+    /** Where the command prints (tests run it in-process). */
+    public AdminCommand printTo(PrintStream out, PrintStream err) {
+        this.stdout = out;
+        this.stderr = err;
+        return this;
+    }
+
     @Override
     public Integer call() throws Exception {
-        Path instanceFile = dataDir.resolve("instance.json");
-        if (!Files.exists(instanceFile)) {
-            System.err.println("kmsgw admin: " + instanceFile + " not found; start the gateway with serve first or pass --data-dir");
+        if (action == null) {
+            if (help) {
+                stdout.print(usage());
+                return 0;
+            }
+            stderr.println("kmsgw admin: name an action; kmsgw admin --help lists them");
             return 2;
         }
-        JsonNode instance = JSON.readTree(instanceFile.toFile());
+        String actionName = ALIASES.getOrDefault(action, pascal(action));
+        AdminCatalog.Action info = AdminCatalog.get(actionName);
+        if (info == null) {
+            stderr.println("kmsgw admin: there is no action " + action + "; kmsgw admin --help lists them");
+            return 2;
+        }
+        if (help) {
+            stdout.print(actionUsage(info));
+            return 0;
+        }
         ObjectNode body = JSON.createObjectNode();
         String password = null;
         for (int i = 0; i < params.size(); i++) {
             String p = params.get(i);
             if (!p.startsWith("--") || i + 1 >= params.size()) {
-                System.err.println("kmsgw admin: expected --name value pairs, got \"" + p + "\"");
+                stderr.println("kmsgw admin " + action + ": expected --name value pairs, got \"" + p + "\"");
                 return 2;
             }
             String value = params.get(++i);
-            if (p.equals("--password-file")) {
-                password = Files.readString(Path.of(value), StandardCharsets.UTF_8).strip();
-                body.put("Password", password);
-            } else if (p.equals("--since")) {
-                body.put("StartTime", value);
-            } else {
-                body.put(pascal(p.substring(2)), value);
+            String name = p.equals("--password-file") ? "Password" : p.equals("--since") ? "StartTime" : pascal(p.substring(2));
+            if (info.params().stream().noneMatch(x -> x.name().equals(name))) {
+                stderr.println("kmsgw admin " + action + ": no parameter " + p + "; kmsgw admin " + action + " --help lists them");
+                return 2;
             }
+            if (p.equals("--password-file")) {
+                password = read(Path.of(value), "password file").strip();
+                value = password;
+            }
+            body.put(name, value);
         }
-        String actionName = ALIASES.getOrDefault(action, pascal(action));
-        HttpClient client = HttpClient.newBuilder().sslContext(trusting(Path.of(instance.get("CaFile").asText())))
-                .connectTimeout(Duration.ofSeconds(10)).build();
-        String token = Files.readString(Path.of(instance.get("AdminTokenFile").asText()), StandardCharsets.US_ASCII).trim();
-        HttpRequest req = HttpRequest.newBuilder(URI.create("https://" + instance.get("AdminEndpoint").asText() + "/admin/v1/" + actionName))
-                .timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
-                .build();
-        HttpResponse<String> resp = client.send(req, HttpResponse.BodyHandlers.ofString());
-        JsonNode out = JSON.readTree(resp.body());
-        if (resp.statusCode() / 100 != 2) {
-            System.err.println("kmsgw admin: " + out.path("Code").asText() + ": " + out.path("Message").asText()
-                    + " (HTTP " + resp.statusCode() + ", RequestId " + out.path("RequestId").asText() + ")");
+        Target target = target();
+        if (target == null) {
+            return 2;
+        }
+        HttpResponse<String> resp;
+        try {
+            HttpClient client = HttpClient.newBuilder().sslContext(trusting(target.caFile)).connectTimeout(Duration.ofSeconds(10)).build();
+            HttpRequest req = HttpRequest.newBuilder(URI.create("https://" + target.endpoint + "/admin/v1/" + actionName))
+                    .timeout(Duration.ofSeconds(60))
+                    .header("Authorization", "Bearer " + target.token)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+                    .build();
+            resp = client.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            stderr.println("kmsgw admin: " + connectionProblem(e, target));
+            return 1;
+        } catch (IllegalArgumentException e) {
+            stderr.println("kmsgw admin: the endpoint \"" + target.endpoint + "\" is not HOST:PORT");
+            return 2;
+        }
+        JsonNode result;
+        try {
+            result = JSON.readTree(resp.body());
+        } catch (IOException e) {
+            result = null;
+        }
+        if (result == null || !result.isObject()) {
+            stderr.println("kmsgw admin: " + target.endpoint + " answered HTTP " + resp.statusCode() + " without a JSON body: is it a "
+                    + "kmsgw admin endpoint?");
             return 1;
         }
-        if (out.has("PrivateKeyData") && this.out != null) {
-            writeClientKeyFiles((ObjectNode) out, password, instance);
+        if (resp.statusCode() / 100 != 2) {
+            stderr.println("kmsgw admin: " + result.path("Code").asText() + ": " + result.path("Message").asText()
+                    + " (HTTP " + resp.statusCode() + ", RequestId " + result.path("RequestId").asText() + ")");
+            return 1;
         }
-        System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
+        if (result.has("PrivateKeyData") && this.out != null) {
+            writeClientKeyFiles((ObjectNode) result, password, target);
+        }
+        if (result.has("Token") && this.out != null) {
+            writeToken((ObjectNode) result);
+        }
+        stdout.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
         return 0;
     }
 
-    private static final java.util.Map<String, String> ALIASES = java.util.Map.of(
-            "audit", "QueryAuditLog",
-            "quick-create", "QuickCreateApplicationAccessPoint");
+    /** Where to call and with what: flags, else environment (picocli's defaults), else the data dir's instance.json. */
+    private record Target(String endpoint, Path caFile, String token, String instanceEndpoint) {
+    }
+
+    private Target target() throws IOException {
+        JsonNode instance = null;
+        Path instanceFile = dataDir.resolve("instance.json");
+        if (endpoint == null || caFile == null || tokenFile == null) {
+            if (!Files.exists(instanceFile)) {
+                stderr.println("kmsgw admin: no admin endpoint: pass --endpoint HOST:PORT --ca-file FILE --token-file FILE (or set "
+                        + "KMSGW_ADMIN_ENDPOINT, KMSGW_ADMIN_CA_FILE, KMSGW_ADMIN_TOKEN_FILE), or --data-dir of a gateway (" + instanceFile
+                        + " not found)");
+                return null;
+            }
+            instance = JSON.readTree(instanceFile.toFile());
+        }
+        String ep = endpoint != null ? endpoint : instance.path("AdminEndpoint").asText();
+        Path ca = caFile != null ? caFile : Path.of(instance.path("CaFile").asText());
+        Path tf = tokenFile != null ? tokenFile : Path.of(instance.path("AdminTokenFile").asText());
+        String token;
+        try {
+            token = read(tf, "token file").trim();
+        } catch (IllegalStateException e) {
+            stderr.println("kmsgw admin: " + e.getMessage());
+            return null;
+        }
+        if (token.isEmpty() || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+            stderr.println("kmsgw admin: the token file " + tf + " does not hold a token (one line of printable characters)");
+            return null;
+        }
+        if (!Files.isReadable(ca)) {
+            stderr.println("kmsgw admin: cannot read the CA file " + ca);
+            return null;
+        }
+        return new Target(ep, ca, token, instance == null ? null : instance.path("Endpoint").asText(null));
+    }
+
+    private static String read(Path f, String what) {
+        try {
+            return Files.readString(f, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalStateException("the " + what + " " + f + " does not exist");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the " + what + " " + f + ": " + e.getMessage());
+        }
+    }
+
+    /** One line for a call that never got an HTTP answer: unreachable, refused, wrong CA, timed out. */
+    static String connectionProblem(IOException e, Target target) {
+        Throwable t = e;
+        while (t != null) {
+            if (t instanceof SSLException) {
+                return "the TLS handshake with " + target.endpoint + " failed: its certificate is not signed by the CA in " + target.caFile
+                        + ", or it is not a kmsgw endpoint (" + firstLine(t) + ")";
+            }
+            if (t instanceof ConnectException) {
+                return "cannot connect to " + target.endpoint + " (" + firstLine(t) + "): is the gateway running, and is the endpoint its "
+                        + "admin port?";
+            }
+            if (t instanceof HttpTimeoutException) {
+                return target.endpoint + " did not answer in time (" + firstLine(t) + ")";
+            }
+            if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+                return "cannot resolve the host of " + target.endpoint;
+            }
+            t = t.getCause();
+        }
+        return "the call to " + target.endpoint + " failed: " + firstLine(e);
+    }
+
+    private static String firstLine(Throwable t) {
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m.split("\n")[0];
+    }
+
+    /** {@code kmsgw admin --help}: the options, then every action with one line. */
+    static String usage() {
+        StringBuilder b = new StringBuilder();
+        b.append("Usage: kmsgw admin [--endpoint HOST:PORT --ca-file FILE --token-file FILE | --data-dir DIR] <action> [--param value …]\n");
+        b.append("       kmsgw admin <action> --help    the action's parameters\n\n");
+        b.append("Where to call (first found): the flags; KMSGW_ADMIN_ENDPOINT, KMSGW_ADMIN_CA_FILE, KMSGW_ADMIN_TOKEN_FILE; the\n");
+        b.append("instance.json in --data-dir (default ./data).\n\n");
+        b.append("Options:\n");
+        option(b, "--endpoint HOST:PORT", "the admin endpoint (env KMSGW_ADMIN_ENDPOINT)");
+        option(b, "--ca-file FILE", "the instance CA bundle, PrivateKmsCA_<id>.pem (env KMSGW_ADMIN_CA_FILE)");
+        option(b, "--token-file FILE", "a file holding an admin token (env KMSGW_ADMIN_TOKEN_FILE)");
+        option(b, "--data-dir DIR", "a gateway's data dir, for its instance.json (default ./data)");
+        option(b, "--out PATH", "a new client key's files (a directory) or a new admin token (a file), mode 0600");
+        option(b, "-h, --help", "this list; after an action, its parameters");
+        b.append("\nActions:\n");
+        int width = AdminCatalog.actions().stream().mapToInt(a -> kebab(a.name()).length()).max().orElse(0);
+        for (AdminCatalog.Action a : AdminCatalog.actions()) {
+            b.append("  ").append(pad(kebab(a.name()), width)).append("  ").append(a.summary()).append('\n');
+        }
+        b.append("\nAliases: audit = query-audit-log, quick-create = quick-create-application-access-point.\n");
+        return b.toString();
+    }
+
+    /** {@code kmsgw admin <action> --help}: its parameters with types and defaults, and the roles that may call it. */
+    static String actionUsage(AdminCatalog.Action a) {
+        StringBuilder b = new StringBuilder();
+        b.append("Usage: kmsgw admin ").append(kebab(a.name()));
+        for (AdminCatalog.Param p : a.params()) {
+            String flag = flag(a, p) + " <" + p.type() + ">";
+            b.append(' ').append(p.required() ? flag : "[" + flag + "]");
+        }
+        b.append("\n\n").append(a.summary()).append(".\n");
+        b.append("Calls POST /admin/v1/").append(a.name()).append("; roles that may: ")
+                .append(AdminRole.allowing(a.name()).stream().map(AdminRole::wireName).collect(Collectors.joining(", "))).append(".\n");
+        if (!a.params().isEmpty()) {
+            b.append("\nParameters:\n");
+            int width = a.params().stream().mapToInt(p -> flag(a, p).length() + p.type().length() + 3).max().orElse(0);
+            for (AdminCatalog.Param p : a.params()) {
+                String dflt = p.required() ? "required" : p.dflt().equals("-") ? "optional" : "default " + p.dflt();
+                b.append("  ").append(pad(flag(a, p) + " <" + p.type() + ">", width)).append("  ").append(dflt).append(": ")
+                        .append(p.description()).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private static String flag(AdminCatalog.Action a, AdminCatalog.Param p) {
+        if (p.name().equals("Password")) {
+            return "--password-file";
+        }
+        return "--" + kebab(p.name());
+    }
+
+    private static void option(StringBuilder b, String name, String what) {
+        b.append("  ").append(pad(name, 22)).append("  ").append(what).append('\n');
+    }
+
+    private static String pad(String s, int width) {
+        return s.length() >= width ? s : s + " ".repeat(width - s.length());
+    }
 
     /** Writes the two files the SDKs read, replaces the private key in the printed result, and says what to do next. */
-    private void writeClientKeyFiles(ObjectNode result, String password, JsonNode instance) throws java.io.IOException {
+    private void writeClientKeyFiles(ObjectNode result, String password, Target target) throws IOException {
         String id = result.get("ClientKeyId").asText();
         Path json = this.out.resolve("clientKey_" + id + ".json");
         Path pw = this.out.resolve("clientKey_" + id + "_Password.txt");
@@ -113,10 +319,19 @@ public final class AdminCommand implements Callable<Integer> {
             Pem.write(pw, password, true);
         }
         result.put("PrivateKeyData", "(written to " + json.toAbsolutePath() + ")");
-        System.err.println("Wrote " + json.toAbsolutePath() + (password != null ? " and " + pw.toAbsolutePath() : "") + " (mode 0600).");
-        System.err.println("Next: configure the SDK with clientKeyFile=" + json.toAbsolutePath() + ", the password from "
-                + (password != null ? pw.toAbsolutePath() : "your password file") + ", endpoint=" + instance.get("Endpoint").asText()
-                + " and caFilePath=" + instance.get("CaFile").asText() + ".");
+        stderr.println("Wrote " + json.toAbsolutePath() + (password != null ? " and " + pw.toAbsolutePath() : "") + " (mode 0600).");
+        stderr.println("Next: configure the SDK with clientKeyFile=" + json.toAbsolutePath() + ", the password from "
+                + (password != null ? pw.toAbsolutePath() : "your password file")
+                + (target.instanceEndpoint() != null ? ", endpoint=" + target.instanceEndpoint() : ", the instance's endpoint")
+                + " and caFilePath=" + target.caFile().toAbsolutePath() + ".");
+    }
+
+    /** Writes a new admin token to {@code --out} (0600) instead of printing it. */
+    private void writeToken(ObjectNode result) throws IOException {
+        Path f = Files.isDirectory(out) ? out.resolve("adminToken_" + result.path("TokenId").asText() + ".txt") : out;
+        Pem.write(f, result.get("Token").asText(), true);
+        result.put("Token", "(written to " + f.toAbsolutePath() + ")");
+        stderr.println("Wrote " + f.toAbsolutePath() + " (mode 0600); use it with --token-file or KMSGW_ADMIN_TOKEN_FILE.");
     }
 
     static String pascal(String kebab) {
@@ -129,18 +344,38 @@ public final class AdminCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    /** An SSL context that trusts the instance CA bundle (root and intermediate). */
-    public static SSLContext trusting(Path caFile) throws Exception {
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        ks.load(null, null);
-        int i = 0;
-        for (X509Certificate c : Pem.certificates(Files.readString(caFile, StandardCharsets.US_ASCII))) {
-            ks.setCertificateEntry("ca" + i++, c);
+    /** {@code CreateClientKey} → {@code create-client-key}. */
+    public static String kebab(String pascal) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < pascal.length(); i++) {
+            char c = pascal.charAt(i);
+            if (Character.isUpperCase(c) && i > 0) {
+                sb.append('-');
+            }
+            sb.append(Character.toLowerCase(c));
         }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext ctx = SSLContext.getInstance("TLSv1.2");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
+        return sb.toString();
+    }
+
+    /** An SSL context that trusts the instance CA bundle (root and intermediate). */
+    public static SSLContext trusting(Path caFile) throws IOException {
+        try {
+            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+            ks.load(null, null);
+            int i = 0;
+            for (X509Certificate c : Pem.certificates(Files.readString(caFile, StandardCharsets.US_ASCII))) {
+                ks.setCertificateEntry("ca" + i++, c);
+            }
+            if (i == 0) {
+                throw new IOException("the CA file " + caFile + " holds no certificate");
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            SSLContext ctx = SSLContext.getInstance("TLSv1.2");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            throw new IOException("the CA file " + caFile + " cannot be used: " + firstLine(e), e);
+        }
     }
 }

@@ -38,7 +38,17 @@ public record Settings(
         int storePoolSize,
         Duration storeResync,
         Path unsealSecretFile,
-        Audit audit) {
+        Audit audit,
+        AdminPlane admin) {
+
+    /**
+     * The admin plane's own limits: open connections in all and per source address (more are closed at accept), how long a
+     * TLS handshake may take, how long a request may take to arrive whole after its first byte, how long an idle connection
+     * stays open, and the largest body (413 beyond).
+     */
+    public record AdminPlane(int maxConnections, int maxConnectionsPerIp, Duration handshakeTimeout, Duration requestDeadline,
+                             Duration idleTimeout, int maxBodyBytes) {
+    }
 
     /**
      * How the audit is kept: {@code maxBytes} (0 = unbounded) for its files and store rows together, {@code retentionDays}

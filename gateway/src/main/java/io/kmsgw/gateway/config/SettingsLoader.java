@@ -57,7 +57,13 @@ public final class SettingsLoader {
             new Def("audit.maxBytes", "KMSGW_AUDIT_MAX_BYTES", "audit-max-bytes", "256MB"),
             new Def("audit.retentionDays", "KMSGW_AUDIT_RETENTION_DAYS", "audit-retention-days", "90"),
             new Def("audit.sinks", "KMSGW_AUDIT_SINKS", "audit-sinks", "file"),
-            new Def("audit.syslog.address", "KMSGW_AUDIT_SYSLOG_ADDRESS", "audit-syslog-address", ""));
+            new Def("audit.syslog.address", "KMSGW_AUDIT_SYSLOG_ADDRESS", "audit-syslog-address", ""),
+            new Def("admin.maxConnections", "KMSGW_ADMIN_MAX_CONNECTIONS", "admin-max-connections", "256"),
+            new Def("admin.maxConnectionsPerIp", "KMSGW_ADMIN_MAX_CONNECTIONS_PER_IP", "admin-max-connections-per-ip", "32"),
+            new Def("admin.handshakeTimeoutSeconds", "KMSGW_ADMIN_HANDSHAKE_TIMEOUT_SECONDS", "admin-handshake-timeout-seconds", "10"),
+            new Def("admin.requestDeadlineSeconds", "KMSGW_ADMIN_REQUEST_DEADLINE_SECONDS", "admin-request-deadline-seconds", "10"),
+            new Def("admin.idleTimeoutSeconds", "KMSGW_ADMIN_IDLE_TIMEOUT_SECONDS", "admin-idle-timeout-seconds", "60"),
+            new Def("admin.maxBodyBytes", "KMSGW_ADMIN_MAX_BODY_BYTES", "admin-max-body-bytes", "1048576"));
 
     private SettingsLoader() {
     }
@@ -160,7 +166,14 @@ public final class SettingsLoader {
                 p.integer("store.poolSize", 2, 256),
                 Duration.ofSeconds(p.integer("store.resyncSeconds", 1, 86400)),
                 v.get("unseal.secretFile").isBlank() ? null : p.path("unseal.secretFile"),
-                audit);
+                audit,
+                new Settings.AdminPlane(
+                        p.integer("admin.maxConnections", 1, 1_000_000),
+                        p.integer("admin.maxConnectionsPerIp", 1, 1_000_000),
+                        Duration.ofSeconds(p.integer("admin.handshakeTimeoutSeconds", 1, 600)),
+                        Duration.ofSeconds(p.integer("admin.requestDeadlineSeconds", 1, 3600)),
+                        Duration.ofSeconds(p.integer("admin.idleTimeoutSeconds", 1, 86400)),
+                        p.integer("admin.maxBodyBytes", 1024, 64 * 1024 * 1024)));
     }
 
     private static Map<String, String> readYaml(Path file) {

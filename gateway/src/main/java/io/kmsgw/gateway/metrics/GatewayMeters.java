@@ -51,6 +51,7 @@ public final class GatewayMeters {
             Duration window = Duration.ofDays(days);
             Gauge.builder("kmsgw.client_keys.expiring", expiringWithin, f -> f.applyAsLong(window))
                     .tag("within_days", Integer.toString(days)).description("live client keys whose validity ends within the window")
+                    .strongReference(true) // a lambda nothing else holds: weakly held, it is collected and the gauge turns NaN
                     .register(registry);
         }
         new JvmMemoryMetrics().bindTo(registry);
@@ -60,10 +61,21 @@ public final class GatewayMeters {
     }
 
     /** The data dir's filesystem: free and total bytes. */
+    /**
+     * {@code kmsgw.connections.open{plane}} and {@code kmsgw.connections.refused{plane}} (closed at accept, over a cap). The
+     * meters hold {@code limiter} weakly, as Micrometer does: the listener keeps it alive.
+     */
+    public <T> void bindConnections(String plane, T limiter, java.util.function.ToDoubleFunction<T> open,
+            java.util.function.ToDoubleFunction<T> refused) {
+        Gauge.builder("kmsgw.connections.open", limiter, open).tag("plane", plane).description("open connections").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("kmsgw.connections.refused", limiter, refused).tag("plane", plane)
+                .description("connections closed at accept because a connection cap was reached").register(registry);
+    }
+
     public void bindDisk(java.util.function.LongSupplier free, java.util.function.LongSupplier total) {
-        Gauge.builder("kmsgw.data_dir.free", free, LongSupplierValue::of).baseUnit("bytes")
+        Gauge.builder("kmsgw.data_dir.free", free, LongSupplierValue::of).baseUnit("bytes").strongReference(true)
                 .description("free bytes of the data dir's filesystem").register(registry);
-        Gauge.builder("kmsgw.data_dir.size", total, LongSupplierValue::of).baseUnit("bytes")
+        Gauge.builder("kmsgw.data_dir.size", total, LongSupplierValue::of).baseUnit("bytes").strongReference(true)
                 .description("size of the data dir's filesystem").register(registry);
     }
 

@@ -27,8 +27,7 @@ public final class RequestMetrics {
     private final MeterRegistry registry;
     private final Counter[][] requests = new Counter[APIS.length + 1][ERRORS.length + 1];
     private final Timer[] latency = new Timer[APIS.length];
-    private final Counter handshakesOk;
-    private final Counter handshakesFailed;
+    private final Handshakes handshakes;
 
     public RequestMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -38,8 +37,7 @@ public final class RequestMetrics {
                     .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
                     .register(registry);
         }
-        handshakesOk = Counter.builder("kmsgw.tls.handshakes").tag("result", "success").register(registry);
-        handshakesFailed = Counter.builder("kmsgw.tls.handshakes").tag("result", "failure").register(registry);
+        handshakes = Handshakes.of(registry, "data");
     }
 
     /** A request answered: {@code error} null for success. Requests that never parsed have a null {@code r}. */
@@ -57,7 +55,7 @@ public final class RequestMetrics {
     }
 
     public void handshake(boolean success) {
-        (success ? handshakesOk : handshakesFailed).increment();
+        handshakes.record(success);
     }
 
     private synchronized Counter counter(int api, int code) {

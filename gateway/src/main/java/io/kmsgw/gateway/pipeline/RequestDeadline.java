@@ -68,7 +68,7 @@ public final class RequestDeadline extends ChannelInboundHandlerAdapter {
     }
 
     /** A complete request was received: stop its clock (the next request's first byte starts a new one). */
-    static void received(Channel ch) {
+    public static void received(Channel ch) {
         RequestDeadline d = ch.attr(KEY).get();
         if (d != null) {
             d.inRequest = false;

@@ -30,9 +30,12 @@ final class ChangeFollower implements AutoCloseable {
     private final Set<String> pending = new HashSet<>();
     private boolean scheduled;
 
-    ChangeFollower(KmsEngine engine, AccessService access) {
+    private final Runnable adminTokens;
+
+    ChangeFollower(KmsEngine engine, AccessService access, Runnable adminTokens) {
         this.engine = engine;
         this.access = access;
+        this.adminTokens = adminTokens;
     }
 
     /** Notes that {@code topic} changed elsewhere; the reload follows shortly. */
@@ -68,6 +71,9 @@ final class ChangeFollower implements AutoCloseable {
             }
             if (all || topics.contains(Store.ACCESS)) {
                 access.reload();
+            }
+            if (all || topics.contains(io.kmsgw.gateway.admin.AdminTokens.TOPIC)) {
+                adminTokens.run();
             }
         } catch (RuntimeException e) {
             // the next notification or resync tries again

@@ -12,6 +12,8 @@ import io.kmsgw.crypto.store.Store;
 import io.kmsgw.gateway.admin.AdminActions;
 import io.kmsgw.gateway.admin.AdminHandler;
 import io.kmsgw.gateway.admin.AdminInitializer;
+import io.kmsgw.gateway.admin.AdminTokens;
+import io.kmsgw.gateway.metrics.Handshakes;
 import io.kmsgw.gateway.admin.ConsoleAssets;
 import io.kmsgw.gateway.audit.AuditLog;
 import io.kmsgw.gateway.metrics.History;
@@ -136,9 +138,11 @@ public final class GatewayServer implements AutoCloseable {
             meters.bind(engine.crypto(), audit, window -> clientKeys.expiringWithin(clock.instant(), window));
             accessControl.bindMetrics(meters.registry());
 
+            AdminTokens adminTokens = new AdminTokens(st, instanceId, clock);
+            adminTokens.bootstrap(id.adminToken());
             ChangeFollower follower = null;
             if (st.shared()) { // another gateway's changes reach this one's views
-                follower = closer.add(new ChangeFollower(engine, accessService));
+                follower = closer.add(new ChangeFollower(engine, accessService, adminTokens::reload));
                 closer.add(st.subscribe(follower::changed));
             }
             BackgroundJobs jobs = closer.add(new BackgroundJobs(st));
@@ -152,6 +156,10 @@ public final class GatewayServer implements AutoCloseable {
             readiness = closer.add(new Readiness(st, backend, audit));
 
             ApiOperations ops = new ApiOperations(engine);
+            ConnectionLimiter dataConnections = new ConnectionLimiter(s.maxConnections(), s.maxConnectionsPerIp());
+            ConnectionLimiter adminConnections = new ConnectionLimiter(s.admin().maxConnections(), s.admin().maxConnectionsPerIp());
+            meters.bindConnections("data", dataConnections, ConnectionLimiter::open, ConnectionLimiter::refusedCount);
+            meters.bindConnections("admin", adminConnections, ConnectionLimiter::open, ConnectionLimiter::refusedCount);
             DataPlaneInitializer.Stages stages = new DataPlaneInitializer.Stages(
                     new Authenticator(clientKeys, verifier, clock, s.maxClockSkew()),
                     new BodyDecoder(ops),
@@ -160,7 +168,7 @@ public final class GatewayServer implements AutoCloseable {
                     new Dispatcher(ops, audit),
                     audit,
                     s.trustedProxies().stream().map(IpBlock::parse).toList(),
-                    new ConnectionLimiter(s.maxConnections(), s.maxConnectionsPerIp()),
+                    dataConnections,
                     s.requestDeadline(),
                     s.handshakeTimeout(),
                     new RequestMetrics(meters.registry()));
@@ -176,7 +184,7 @@ public final class GatewayServer implements AutoCloseable {
                 }
             });
             Path auditDir = dir.resolve("audit");
-            AdminHandler adminHandler = new AdminHandler(id.adminToken(), new AdminActions(engine, accessService, audit, clock,
+            AdminHandler adminHandler = new AdminHandler(adminTokens, new AdminActions(engine, accessService, adminTokens, audit, clock,
                     this::describeInstance, () -> verifyInstance(st, backend, auditDir), () -> history(history)), adminPool, this::readyNow,
                     meters.registry()::scrape, ConsoleAssets.load(), audit);
 
@@ -185,7 +193,7 @@ public final class GatewayServer implements AutoCloseable {
             Listeners listeners = closer.add(new Listeners(ioThreads(s)));
             dataAddress = listeners.bind(new InetSocketAddress(s.bind(), s.port()), dataPlane);
             adminAddress = listeners.bind(new InetSocketAddress(s.bind(), s.adminPort()),
-                    new AdminInitializer(ssl, s.handshakeTimeout(), adminHandler));
+                    new AdminInitializer(ssl, s.admin(), adminConnections, Handshakes.of(meters.registry(), "admin"), adminHandler));
             caFile = id.pki().caFile();
             String host = Bootstrap.advertisedHost(s.bind());
             instanceJson = Bootstrap.writeInstanceJson(dir, instanceId, Bootstrap.endpoint(host, dataAddress.getPort()),

@@ -72,8 +72,12 @@ public final class TestGateway {
 
     /** As {@link #admin(GatewayServer, String, String)} for a gateway known only by its instance.json (another process). */
     public static AdminReply admin(JsonNode inst, String action, String json) throws Exception {
+        return adminAs(inst, Files.readString(Path.of(inst.get("AdminTokenFile").asText())).trim(), action, json);
+    }
+
+    /** As {@link #admin(JsonNode, String, String)} with another admin token. */
+    public static AdminReply adminAs(JsonNode inst, String token, String action, String json) throws Exception {
         int adminPort = Integer.parseInt(inst.get("AdminEndpoint").asText().replaceAll(".*:", ""));
-        String token = Files.readString(Path.of(inst.get("AdminTokenFile").asText())).trim();
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         String head = "POST /admin/v1/" + action + " HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
                 + "authorization: Bearer " + token + "\r\ncontent-length: " + body.length + "\r\nconnection: close\r\n\r\n";
