@@ -50,7 +50,7 @@ class HostileClientsTest {
     void perIpConnectionCap() throws Exception {
         try (GatewayServer server = GatewayServer.start(TestGateway.settings(dir, "openssl", Map.of("max-connections-per-ip", "3")),
                 Clock.systemUTC())) {
-            assertCap(server, List.of("127.0.0.1", "127.0.0.1", "127.0.0.1"), "127.0.0.1", "127.0.0.1");
+            assertCap(server, server.port(), List.of("127.0.0.1", "127.0.0.1", "127.0.0.1"), "127.0.0.1", "127.0.0.1");
         }
     }
 
@@ -59,7 +59,7 @@ class HostileClientsTest {
         try (GatewayServer server = GatewayServer.start(TestGateway.settings(dir, "openssl", Map.of("max-connections", "3")),
                 Clock.systemUTC())) {
             // four addresses: the per-IP cap is not what refuses
-            assertCap(server, List.of("127.0.0.1", "127.0.0.2", "127.0.0.3"), "127.0.0.4", "127.0.0.5");
+            assertCap(server, server.port(), List.of("127.0.0.1", "127.0.0.2", "127.0.0.3"), "127.0.0.4", "127.0.0.5");
         }
     }
 
@@ -67,16 +67,16 @@ class HostileClientsTest {
      * Fills the cap from {@code first}, expects a connection from {@code over} to be closed at accept, frees
      * one slot, and expects a connection from {@code after} to be served.
      */
-    private static void assertCap(GatewayServer server, List<String> first, String over, String after) throws Exception {
+    static void assertCap(GatewayServer server, int port, List<String> first, String over, String after) throws Exception {
         SSLContext ctx = AdminCommand.trusting(Path.of(TestGateway.instance(server).get("CaFile").asText()));
         List<SSLSocket> open = new ArrayList<>();
         for (String local : first) {
-            open.add(tlsFrom(ctx, local, server.port()));
+            open.add(tlsFrom(ctx, local, port));
         }
         // Closed at accept: the handshake or the first read ends at once (EOF, reset). A connection that is served
         // instead, or left hanging, reads nothing until the timeout: that is not a refusal.
         String outcome;
-        try (SSLSocket extra = tlsFrom(ctx, over, server.port())) {
+        try (SSLSocket extra = tlsFrom(ctx, over, port)) {
             outcome = extra.getInputStream().read() < 0 ? "closed" : "answered";
         } catch (java.net.SocketTimeoutException e) {
             outcome = "timed out: the connection was accepted and left open";
@@ -86,7 +86,7 @@ class HostileClientsTest {
         assertEquals("closed", outcome, "a connection over the cap is closed at accept");
         open.remove(0).close();
         Thread.sleep(200);
-        try (SSLSocket again = tlsFrom(ctx, after, server.port())) {
+        try (SSLSocket again = tlsFrom(ctx, after, port)) {
             assertTrue(again.isConnected(), "a freed slot can be used again");
         }
         for (SSLSocket s : open) {
@@ -94,7 +94,7 @@ class HostileClientsTest {
         }
     }
 
-    private static SSLSocket tlsFrom(SSLContext ctx, String local, int port) throws IOException {
+    static SSLSocket tlsFrom(SSLContext ctx, String local, int port) throws IOException {
         Socket plain = new Socket();
         plain.bind(new InetSocketAddress(local, 0));
         plain.connect(new InetSocketAddress("127.0.0.1", port), 5000);
@@ -355,7 +355,7 @@ class HostileClientsTest {
         }
     }
 
-    private static boolean closedByServer(Socket s) {
+    static boolean closedByServer(Socket s) {
         try {
             InputStream in = s.getInputStream();
             while (true) {
