@@ -222,12 +222,14 @@ public final class AdminCommand implements Callable<Integer> {
         Throwable t = e;
         while (t != null) {
             if (t instanceof SSLException) {
-                return "the TLS handshake with " + target.endpoint + " failed: its certificate is not signed by the CA in " + target.caFile
-                        + ", or it is not a kmsgw endpoint (" + firstLine(t) + ")";
+                String why = firstLine(t);
+                return "the TLS handshake with " + target.endpoint + " failed: " + (why.contains("PKIX") || why.contains("certification path")
+                        ? "its certificate is not signed by the CA in " + target.caFile + " (another instance's CA bundle?)"
+                        : why + " (is it a kmsgw admin endpoint, and " + target.caFile + " its CA bundle?)");
             }
             if (t instanceof ConnectException) {
-                return "cannot connect to " + target.endpoint + " (" + firstLine(t) + "): is the gateway running, and is the endpoint its "
-                        + "admin port?";
+                return "cannot connect to " + target.endpoint + " (" + (t.getMessage() == null ? "connection refused" : firstLine(t))
+                        + "): is the gateway running, and is the endpoint its admin port?";
             }
             if (t instanceof HttpTimeoutException) {
                 return target.endpoint + " did not answer in time (" + firstLine(t) + ")";
@@ -240,9 +242,10 @@ public final class AdminCommand implements Callable<Integer> {
         return "the call to " + target.endpoint + " failed: " + firstLine(e);
     }
 
+    /** A cause's message for one line: its first line, without the class names the JDK prefixes. */
     private static String firstLine(Throwable t) {
         String m = t.getMessage();
-        return m == null ? t.getClass().getSimpleName() : m.split("\n")[0];
+        return m == null ? t.getClass().getSimpleName() : m.split("\n")[0].replaceAll("([a-z0-9]+\\.)+[A-Za-z0-9]*Exception: ", "");
     }
 
     /** {@code kmsgw admin --help}: the options, then every action with one line. */
