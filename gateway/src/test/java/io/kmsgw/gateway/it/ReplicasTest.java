@@ -138,6 +138,53 @@ class ReplicasTest {
         return got;
     }
 
+    /**
+     * Admin tokens on two replicas: a token made on one works on the other; a revocation or expiry seen on one is refused by
+     * the other at its very next request (checked against the store, not waiting for the notification); the last Admin
+     * token stays, whichever replica is asked.
+     */
+    @Test
+    void adminTokensRevokeAndExpireOnEveryReplicaAtTheNextRequest() throws Exception {
+        io.kmsgw.crypto.MovableClock clock = new io.kmsgw.crypto.MovableClock(java.time.Instant.now());
+        GatewayServer a = GatewayServer.start(TestGateway.settings(dir.resolve("a"), "openssl", shared), clock);
+        running.add(a);
+        GatewayServer b = GatewayServer.start(TestGateway.settings(dir.resolve("b"), "openssl", shared), clock);
+        running.add(b);
+        JsonNode instA = TestGateway.instance(a);
+        JsonNode instB = TestGateway.instance(b);
+        String boot = Files.readString(Path.of(instA.get("AdminTokenFile").asText())).trim();
+
+        TestGateway.AdminReply ro = TestGateway.adminAs(instA, boot, "CreateAdminToken", "{\"Role\":\"ReadOnly\"}");
+        String readOnly = ro.json().get("Token").asText();
+        assertEquals(200, eventually(() -> expect(200, TestGateway.adminAs(instB, readOnly, "ListKeys", "{}").status())),
+                "made on A, used on B");
+        assertEquals(200, TestGateway.adminAs(instA, readOnly, "ListKeys", "{}").status(), "A has it in memory too");
+
+        assertEquals(200, TestGateway.adminAs(instB, boot, "RevokeAdminToken", "{\"TokenId\":\"" + ro.json().get("TokenId").asText()
+                + "\"}").status());
+        TestGateway.AdminReply onA = TestGateway.adminAs(instA, readOnly, "ListKeys", "{}"); // no wait: the very next request
+        assertEquals(401, onA.status(), onA.json().toString());
+        assertEquals("AdminTokenRevoked", onA.json().get("Code").asText());
+
+        TestGateway.AdminReply m = TestGateway.adminAs(instB, boot, "CreateAdminToken", "{\"Role\":\"Auditor\",\"ExpiresInDays\":1}");
+        String auditor = m.json().get("Token").asText();
+        assertEquals(200, eventually(() -> expect(200, TestGateway.adminAs(instA, auditor, "QueryAuditLog", "{}").status())));
+        clock.advance(java.time.Duration.ofDays(1).plusSeconds(1));
+        assertEquals("AdminTokenExpired", TestGateway.adminAs(instA, auditor, "QueryAuditLog", "{}").json().get("Code").asText());
+        assertEquals("AdminTokenExpired", TestGateway.adminAs(instB, auditor, "QueryAuditLog", "{}").json().get("Code").asText());
+
+        // the shared bootstrap token can go once another Admin exists; the last Admin stays, asked on either replica
+        TestGateway.AdminReply admin2 = TestGateway.adminAs(instA, boot, "CreateAdminToken", "{\"Role\":\"Admin\"}");
+        String second = admin2.json().get("Token").asText();
+        assertEquals(200, eventually(() -> expect(200, TestGateway.adminAs(instB, second, "RevokeAdminToken",
+                "{\"TokenId\":\"admin.token\"}").status())));
+        assertEquals("AdminTokenRevoked", TestGateway.adminAs(instA, boot, "ListKeys", "{}").json().get("Code").asText());
+        TestGateway.AdminReply last = TestGateway.adminAs(instA, second, "RevokeAdminToken", "{\"TokenId\":\""
+                + admin2.json().get("TokenId").asText() + "\"}");
+        assertEquals(409, last.status(), last.json().toString());
+        assertEquals(200, TestGateway.adminAs(instB, second, "ListAdminTokens", "{}").status());
+    }
+
     @Test
     void aClientKeyDeletedOnOneGatewayIsRefusedByTheOtherWithinASecond() throws Exception {
         GatewayServer a = gateway("a");
