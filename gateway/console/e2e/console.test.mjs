@@ -454,3 +454,63 @@ test('the console is usable at laptop width and the audit page filters by API', 
   assert.ok(admins.length > 0 && admins.every((a) => a.endsWith(' (admin)')), `only admin calls: ${admins}`);
   await shot('16-audit-1024px');
 });
+
+/** Logs out, then in with {@code value}; waits for the Instance page unless {@code expectError}. */
+async function loginAs(value, expectError) {
+  if (await page.locator('#logout').isVisible()) {
+    await page.locator('#logout').click();
+  }
+  await page.getByRole('heading', { name: 'Log in' }).waitFor();
+  await page.getByLabel('Admin token').fill(value);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  if (expectError) {
+    await page.locator('.field-error', { hasText: expectError }).waitFor();
+  } else {
+    await page.locator('#instance-id', { hasText: instance.InstanceId }).waitFor();
+  }
+}
+
+test('admin tokens: one is created and shown once, logs in with its role\'s menu, and is refused once revoked', async () => {
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await go('#/tokens', 'Admin Tokens');
+  await page.getByLabel('Role').selectOption('ReadOnly');
+  await page.getByLabel('Description').fill('dashboard');
+  await page.getByLabel('Expires in days').fill('30');
+  await page.getByRole('button', { name: 'Create admin token' }).click();
+  const value = await page.locator('.secret-once').inputValue();
+  assert.match(value, /^kmsgw_[A-Za-z0-9_-]{43}$/);
+  const row = page.locator('table tbody tr', { hasText: 'dashboard' });
+  await row.waitFor();
+  assert.match(await row.textContent(), /ReadOnly.*dashboard.*Active/);
+  await assertLabelled();
+  await shot('18-admin-tokens');
+  await go('#/keys', 'Keys');
+  await go('#/tokens', 'Admin Tokens');
+  assert.ok(!(await page.content()).includes(value), 'shown once: not after navigating away');
+
+  await loginAs(value);
+  assert.match(await page.locator('#instance').textContent(), /· ReadOnly$/);
+  await page.locator('#chart-rps svg').waitFor();
+  const readOnlyMenu = await page.locator('#nav li:not([hidden]) a').allTextContents();
+  assert.ok(readOnlyMenu.includes('Keys') && readOnlyMenu.includes('Admin Tokens'), readOnlyMenu.join());
+  await go('#/tokens', 'Admin Tokens');
+  await page.getByRole('button', { name: 'Create admin token' }).click();
+  await page.locator('[role="alert"]', { hasText: 'has role ReadOnly; CreateAdminToken needs role Admin' }).waitFor();
+
+  const auditor = await admin('CreateAdminToken', { Role: 'Auditor' });
+  await loginAs(auditor.Token);
+  assert.deepEqual(await page.locator('#nav li:not([hidden]) a').allTextContents(), ['Instance', 'Audit']);
+  await page.locator('#charts', { hasText: 'need an admin token with role ReadOnly or Admin' }).waitFor();
+  await shot('19-instance-as-auditor');
+
+  const metrics = await admin('CreateAdminToken', { Role: 'Metrics' });
+  await loginAs(metrics.Token, 'cannot use the console');
+
+  await loginAs(token);
+  await go('#/tokens', 'Admin Tokens');
+  const tokenId = (await page.locator('table tbody tr', { hasText: 'dashboard' }).locator('td').first().textContent()).trim();
+  await page.getByRole('button', { name: `Revoke admin token ${tokenId}` }).click();
+  await page.locator('table tbody tr', { hasText: 'dashboard' }).filter({ hasText: 'Revoked' }).waitFor();
+  await loginAs(value, 'was revoked');
+  await loginAs(token);
+});

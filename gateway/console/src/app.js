@@ -9,6 +9,7 @@ import * as policies from './pages/policies.js';
 import * as keys from './pages/keys.js';
 import * as secrets from './pages/secrets.js';
 import * as audit from './pages/audit.js';
+import * as tokens from './pages/tokens.js';
 
 /** @type {Record<string, { title: string, render: (main: HTMLElement, query: URLSearchParams) => Promise<void> | void }>} */
 const PAGES = {
@@ -19,6 +20,14 @@ const PAGES = {
   keys: { title: 'Keys', render: keys.render },
   secrets: { title: 'Secrets', render: secrets.render },
   audit: { title: 'Audit', render: audit.render },
+  tokens: { title: 'Admin Tokens', render: tokens.render },
+};
+
+/** The pages each role can use (the gateway refuses the rest with 403 anyway; the menu just does not offer them). */
+const ROLE_PAGES = {
+  Admin: Object.keys(PAGES),
+  ReadOnly: Object.keys(PAGES),
+  Auditor: ['instance', 'audit'],
 };
 
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
@@ -46,8 +55,9 @@ function showLogin(reason = '') {
   const token = /** @type {HTMLInputElement} */ (h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false', required: true }));
   replace(main,
     h('h1', null, 'Log in'),
-    h('p', null, 'Paste the admin token: the file admin.token in the gateway\'s data directory. '
-      + 'The console keeps it in this tab\'s memory only; reloading the page logs out.'),
+    h('p', null, 'Paste an admin token: the file admin.token in the gateway\'s data directory, or one made on the '
+      + 'Admin Tokens page (role Admin, ReadOnly or Auditor). The console keeps it in this tab\'s memory only; reloading the page '
+      + 'logs out.'),
     form({
       label: 'Log in',
       fields: [field('Admin token', token, { param: 'Token' })],
@@ -58,10 +68,20 @@ function showLogin(reason = '') {
         try {
           const info = await login(token.value);
           token.value = '';
-          instanceLabel.textContent = info.InstanceId;
+          const role = info.Caller?.Role ?? 'Admin';
+          instanceLabel.textContent = `${info.InstanceId} · ${role}`;
+          const allowed = ROLE_PAGES[/** @type {keyof typeof ROLE_PAGES} */ (role)] ?? ['instance'];
+          for (const li of nav.querySelectorAll('li')) {
+            const href = li.querySelector('a')?.getAttribute('href') ?? '';
+            li.hidden = !allowed.includes(href.replace(/^#\//, ''));
+          }
         } catch (e) {
-          if (/** @type {any} */ (e).status === 401) {
-            throw Object.assign(new Error('The gateway refused this token.'), { param: 'Token' });
+          const err = /** @type {any} */ (e);
+          if (err.status === 401) {
+            throw Object.assign(new Error(`The gateway refused this token: ${err.message}`), { param: 'Token' });
+          }
+          if (err.status === 403) {
+            throw Object.assign(new Error(`This token cannot use the console: ${err.message}`), { param: 'Token' });
           }
           throw e;
         }

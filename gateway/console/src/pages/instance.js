@@ -15,7 +15,16 @@ export async function render(body) {
   const total = h('dd', { id: 'requests' }, String(info.RequestsTotal));
   const storage = h('dd', { id: 'storage' }, storageText(info.Storage));
   const charts = h('div', { class: 'charts', id: 'charts' });
-  const drawCharts = async () => replace(charts, ...lastHour(await call('DescribeInstanceHistory')));
+  const drawCharts = async () => {
+    try {
+      replace(charts, ...lastHour(await call('DescribeInstanceHistory')));
+    } catch (e) {
+      if (/** @type {any} */ (e).status !== 403) {
+        throw e;
+      }
+      replace(charts, h('p', null, 'The charts need an admin token with role ReadOnly or Admin.'));
+    }
+  };
   replace(body,
     h('dl', { class: 'facts' },
       h('dt', null, 'Instance ID'), h('dd', { id: 'instance-id' }, info.InstanceId),
