@@ -67,6 +67,20 @@ class NothingSecretIsLoggedTest {
             assertEquals(400, TestGateway.admin(server, "CreateClientKey", "{\"AapName\":\"" + aap + "\",\"Password\":\"weak pass canary\"}").status());
             secrets.add("weak pass canary");
 
+            // admin tokens: the bootstrap one, a new one (created, used, revoked, refused), a wrong one
+            secrets.add(java.nio.file.Files.readString(Path.of(TestGateway.instance(server).get("AdminTokenFile").asText())).trim());
+            TestGateway.AdminReply made = TestGateway.admin(server, "CreateAdminToken", "{\"Role\":\"ReadOnly\"}");
+            String adminToken = made.json().get("Token").asText();
+            secrets.add(adminToken);
+            assertEquals(200, TestGateway.adminAs(TestGateway.instance(server), adminToken, "ListKeys", "{}").status());
+            assertEquals(403, TestGateway.adminAs(TestGateway.instance(server), adminToken, "GetSecretValue", "{\"SecretName\":\"rds-canary\"}")
+                    .status());
+            assertEquals(200, TestGateway.admin(server, "RevokeAdminToken", "{\"TokenId\":\"" + made.json().get("TokenId").asText() + "\"}")
+                    .status());
+            assertEquals(401, TestGateway.adminAs(TestGateway.instance(server), adminToken, "ListKeys", "{}").status());
+            assertEquals(401, TestGateway.adminAs(TestGateway.instance(server), "kmsgw_wrong-token-canary-31c9", "ListKeys", "{}").status());
+            secrets.add("wrong-token-canary-31c9");
+
             Client sdk = TestGateway.sdkClient(server);
             byte[] plaintext = "plaintext-canary-5be2".getBytes(StandardCharsets.UTF_8);
             secrets.add("plaintext-canary-5be2");
