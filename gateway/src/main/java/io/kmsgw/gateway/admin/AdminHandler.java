@@ -107,7 +107,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         String userAgent = req.headers().get(HttpHeaderNames.USER_AGENT, "");
         if (scrape) {
             if (!who.role().allows(action)) {
-                error(ch, keepAlive, requestId, forbidden(who, action));
+                error(ch, keepAlive, requestId, AdminAuditRecords.forbidden(who, action));
             } else {
                 scrape(ch, keepAlive, requestId, who);
             }
@@ -125,7 +125,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             return;
         }
         if (actions.has(action) && !who.role().allows(action)) {
-            AdminException refused = forbidden(who, action);
+            AdminException refused = AdminAuditRecords.forbidden(who, action);
             audit(ch, requestId, who, action, params, refused.code(), userAgent, started);
             error(ch, keepAlive, requestId, refused);
             return;
@@ -147,7 +147,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
                 JsonNode named = params;
                 try {
                     ObjectNode out = actions.run(action, params);
-                    named = resourceOf(params) != null ? params : out.has("KeyMetadata") ? out.get("KeyMetadata") : out; // what it made
+                    named = AdminAuditRecords.resourceOf(params) != null ? params : out.has("KeyMetadata") ? out.get("KeyMetadata") : out; // what it made
                     if (action.equals("DescribeInstance")) {
                         out.putObject("Caller").put("TokenId", who.id()).put("Role", who.role().wireName());
                     }
@@ -168,51 +168,12 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         }
     }
 
-    /** 403 naming the token's role and the roles that may run {@code action}. */
-    static AdminException forbidden(AdminTokens.Token who, String action) {
-        java.util.List<String> roles = AdminRole.allowing(action).stream().map(AdminRole::wireName).toList();
-        String needed = roles.size() == 1 ? "role " + roles.get(0)
-                : "one of the roles " + String.join(", ", roles.subList(0, roles.size() - 1)) + " or " + roles.get(roles.size() - 1);
-        String what = action.equals(AdminRole.METRICS_SCRAPE) ? "GET /metrics" : action;
-        return new AdminException(403, "Forbidden", "The admin token " + who.id() + " has role " + who.role().wireName() + "; " + what
-                + " needs " + needed + ".");
-    }
-
     /** Admin actions that run even when the audit cannot take a record: the one that shows why. */
     private static final java.util.Set<String> UNAUDITED_WHEN_FULL = java.util.Set.of("DescribeInstance");
-    /** The parameters that name what an admin call acts on, in the order looked for; never one that carries a value. */
-    private static final String[] RESOURCE_PARAMS = {"KeyId", "SecretName", "AliasName", "ClientKeyId", "AapName", "Name", "PolicyName",
-        "TokenId"};
-    /** One audit record for an admin call: who, from where, which action on what, and its result; never a parameter's value. */
+
     private void audit(Channel ch, String requestId, AdminTokens.Token who, String action, JsonNode params, String result, String userAgent,
             long started) {
-        String named = resourceOf(params);
-        String resource = named == null ? "" : shown(named, 256);
-        String ip = ch.remoteAddress() instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : "";
-        audit.offer(new io.kmsgw.gateway.audit.AuditRecord(System.currentTimeMillis(), requestId, who.id(), "", ip,
-                shown(userAgent, 512), shown(action, 64), resource, result, (System.nanoTime() - started) / 1000,
-                io.kmsgw.gateway.audit.AuditRecord.ADMIN));
-    }
-
-    /** The first of {@link #RESOURCE_PARAMS} {@code node} names, or null. */
-    private static String resourceOf(JsonNode node) {
-        for (String name : RESOURCE_PARAMS) {
-            JsonNode v = node.get(name);
-            if (v != null && v.isTextual() && !v.asText().isEmpty()) {
-                return v.asText();
-            }
-        }
-        return null;
-    }
-
-    /** At most {@code max} characters, control characters replaced. */
-    private static String shown(String s, int max) {
-        StringBuilder b = new StringBuilder(Math.min(s.length(), max));
-        for (int i = 0; i < s.length() && b.length() < max; i++) {
-            char c = s.charAt(i);
-            b.append(c < 0x20 || c == 0x7f ? '?' : c);
-        }
-        return b.toString();
+        audit.offer(AdminAuditRecords.of(ch, requestId, who, action, params, result, userAgent, started));
     }
 
     /** Gauges may walk every client key: scraped on the admin executor, not the event loop. */

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * <li><b>Hash.</b> A token is 256 random bits, so its hash cannot be reversed or guessed from a leaked store whatever the
  * hash's speed: a slow password hash (PBKDF2, Argon2) buys nothing for such a secret and would cost milliseconds of CPU
  * on every admin call, which a flood of wrong tokens could turn against the plane. HMAC-SHA-256 keyed per instance
- * (the key is derived from the instance id) keeps one instance's hashes meaningless for another.</li>
+ * (the key is derived from the instance id) keeps one instance's hashes meaningless for another. Looking the hash up in a
+ * map is not constant-time, and need not be: what timing could reveal is how much of the HMAC of the attacker's own guess
+ * matches a stored one, which brings no guess closer to a token.</li>
  * <li><b>Two checks.</b> The event loop checks a presented token against the in-memory view (a map lookup after one
  * HMAC), so a flood of wrong tokens never reaches the store or the admin executor. A token that passes is checked again
  * on the executor against its row in the store ({@link #confirm}), so a revocation or expiry made on any replica holds
