@@ -43,6 +43,7 @@ final class CryptokiSession implements BackendSession {
             case DATA_LEN_RANGE -> KmsException.invalid("The data length does not fit the algorithm.");
             case DEVICE_ERROR, SESSION_COUNT -> new KmsException(KmsError.UNAVAILABLE, "The HSM is temporarily unavailable.");
             case WRAPPED_KEY_INVALID -> new KmsException(KmsError.KEY_MATERIAL_DAMAGED, "The key material does not unwrap in the HSM.");
+            case MECHANISM_INVALID -> new KmsException(KmsError.UNSUPPORTED_OPERATION, "The HSM does not offer this algorithm.");
             default -> new KmsException(KmsError.INTERNAL, "HSM call failed: " + e.getMessage());
         };
     }

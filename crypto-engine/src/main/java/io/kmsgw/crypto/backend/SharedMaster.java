@@ -89,7 +89,7 @@ public final class SharedMaster {
                     hsm.destroyObject(session, fresh);
                 }
             }
-            String label = SimHsmBackend.MASTER_LABEL + "-shared-" + HexFormat.of().formatHex(sha256(wrapped), 0, 8);
+            String label = CryptokiBackend.MASTER_LABEL + "-shared-" + HexFormat.of().formatHex(sha256(wrapped), 0, 8);
             long[] found = hsm.findObjects(session, Template.of().set(CKA_LABEL, label).set(CKA_TOKEN, true));
             // The unseal secret is proved on every start, also when this token already holds the master key: a gateway given
             // another instance's secret would otherwise start, then fail on the first shared file it opens.

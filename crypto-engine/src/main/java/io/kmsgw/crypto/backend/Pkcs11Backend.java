@@ -1,0 +1,98 @@
+package io.kmsgw.crypto.backend;
+
+import io.kmsgw.crypto.api.KmsError;
+import io.kmsgw.crypto.api.KmsException;
+import io.kmsgw.hsm.api.Cryptoki;
+import io.kmsgw.hsm.api.HsmException;
+import io.kmsgw.hsm.api.SlotInfo;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link HsmBackend} over a native PKCS#11 module (SoftHSM2, a vendor HSM's library): the token is chosen by label (or
+ * slot), the user logs in with the configured PIN, and {@link CryptokiBackend} finds or makes the master key in it. The
+ * token must exist and have its user PIN set; kmsgw never initialises a real token.
+ *
+ * <p>Key versions are generated inside the module as session objects, wrapped under the master key (RFC 5649) and
+ * destroyed; the store keeps the wrapped blobs and each use unwraps one into a session object (sensitive, never
+ * extractable). So the module holds one persistent object whatever the number of keys, and backups are the store's.
+ */
+public final class Pkcs11Backend extends CryptokiBackend {
+    private final String name;
+    private final String tokenLabel;
+
+    /**
+     * @param library    path of the module's shared library
+     * @param tokenLabel the token's label, or null to use {@code slotId}
+     * @param slotId     the slot, when {@code tokenLabel} is null
+     * @param pin        the user PIN (cleared here)
+     */
+    public Pkcs11Backend(String library, String tokenLabel, long slotId, char[] pin, SharedMaster shared, boolean mayCreateMaster) {
+        this(NativeCryptoki.open(library), library, tokenLabel, slotId, pin, shared, mayCreateMaster);
+    }
+
+    private Pkcs11Backend(NativeCryptoki hsm, String library, String tokenLabel, long slotId, char[] pin, SharedMaster shared,
+            boolean mayCreateMaster) {
+        super(hsm, chosenSlot(hsm, tokenLabel, slotId, pin), pin, shared, mayCreateMaster, describe(library, tokenLabel, slotId));
+        this.tokenLabel = tokenLabel != null ? tokenLabel : hsm.getSlotInfo(slot).tokenLabel();
+        this.name = "pkcs11:" + this.tokenLabel;
+    }
+
+    private static String describe(String library, String tokenLabel, long slotId) {
+        return (tokenLabel != null ? "\"" + tokenLabel + "\"" : "in slot " + slotId) + " of " + library;
+    }
+
+    /** The slot holding the token labelled {@code label} (or {@code slotId}); the library is closed when there is none. */
+    private static long chosenSlot(NativeCryptoki hsm, String label, long slotId, char[] pin) {
+        try {
+            List<String> seen = new ArrayList<>();
+            for (long s : hsm.getSlotList(true)) {
+                SlotInfo info = hsm.getSlotInfo(s);
+                if (label != null ? label.equals(info.tokenLabel()) && info.tokenInitialized() : s == slotId) {
+                    if (!info.userPinInitialized()) {
+                        throw new KmsException(KmsError.UNAVAILABLE, "hsm: the token " + describe(hsm.library(), label, slotId)
+                                + " has no user PIN set; initialise it (softhsm2-util --init-token … --pin …) first");
+                    }
+                    hsm.translationFor(s);
+                    return s;
+                }
+                if (info.tokenInitialized()) {
+                    seen.add(label != null ? "\"" + info.tokenLabel() + "\"" : "slot " + s);
+                }
+            }
+            throw new KmsException(KmsError.UNAVAILABLE, "hsm: no token " + describe(hsm.library(), label, slotId) + " (the module has "
+                    + (seen.isEmpty() ? "no initialised token" : String.join(", ", seen)) + "); check pkcs11.tokenLabel / pkcs11.slot");
+        } catch (KmsException | HsmException e) {
+            java.util.Arrays.fill(pin, '\0');
+            hsm.close();
+            if (e instanceof HsmException h) {
+                throw new KmsException(KmsError.UNAVAILABLE, "hsm: the PKCS#11 module " + hsm.library() + " failed: " + h.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    protected String pinRefused(HsmException e) {
+        return "hsm: the PIN in pkcs11.pinFile does not open the token \"" + tokenLabelOrSlot() + "\" (" + e.getMessage() + ")";
+    }
+
+    private String tokenLabelOrSlot() {
+        return tokenLabel != null ? tokenLabel : "slot " + slot;
+    }
+
+    /** The module's mechanisms (CKM_* values), as C_GetMechanismList reports them for the token. */
+    public long[] mechanisms() {
+        return hsm.getMechanismList(slot);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** For tests of the simulator's conventions on a real module. */
+    Cryptoki cryptoki() {
+        return hsm;
+    }
+}
