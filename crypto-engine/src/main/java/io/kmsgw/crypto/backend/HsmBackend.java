@@ -26,6 +26,22 @@ public interface HsmBackend extends AutoCloseable {
      */
     String masterKeyCheck();
 
+    /** Whether keys of {@code kind} can be generated and used in this HSM (a module without SM2, say, cannot). */
+    default boolean supports(BackendSession.KeyKind kind) {
+        return true;
+    }
+
+    /** The key specs this HSM can serve, by name. */
+    default java.util.List<String> keySpecs() {
+        return java.util.Arrays.stream(io.kmsgw.crypto.api.KeySpec.values())
+                .filter(k -> supports(BackendSession.KeyKind.valueOf(k.kind().name()))).map(Enum::name).toList();
+    }
+
+    /** The mechanisms this HSM offers, by name ({@code CKM_AES_GCM}, …), as the module reports them; empty when not known. */
+    default java.util.List<String> mechanismNames() {
+        return java.util.List.of();
+    }
+
     /** A short name for logs and metrics ("hsm-sim", "pkcs11:…"). */
     String name();
 

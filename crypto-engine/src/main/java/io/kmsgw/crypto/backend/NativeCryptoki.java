@@ -99,6 +99,8 @@ final class NativeCryptoki implements Cryptoki {
 
     private static final class Module {
         final Function[] functions = new Function[FUNCTIONS];
+        /** Held so the library stays loaded: JNA unloads (dlclose) one it can collect, and the function pointers would dangle. */
+        NativeLibrary library;
         int users;
     }
 
@@ -107,6 +109,8 @@ final class NativeCryptoki implements Cryptoki {
     private final Pkcs11Translation translation;
     /** Sessions whose decryption is raw RSA to be OAEP-decoded here, by the OAEP hash mechanism (see the translation). */
     private final Map<Long, Long> oaepPending = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Sessions whose encryption is OAEP encoded here then raw RSA: {hash mechanism, modulus bytes}. */
+    private final Map<Long, long[]> oaepEncrypting = new java.util.concurrent.ConcurrentHashMap<>();
     private boolean closed;
 
     /** Loads and initialises {@code library} (or joins the process's earlier load of it). */
@@ -139,6 +143,7 @@ final class NativeCryptoki implements Cryptoki {
         check(getList.invokeLong(new Object[] {holder}), "C_GetFunctionList");
         Pointer list = holder.getPointer(0);
         Module m = new Module();
+        m.library = lib;
         for (int i = 0; i < FUNCTIONS; i++) {
             Pointer f = list.getPointer(8 + 8L * i); // CK_VERSION (2 bytes) is padded to the pointers' alignment
             m.functions[i] = f == null ? null : Function.getFunction(f);
@@ -338,7 +343,7 @@ final class NativeCryptoki implements Cryptoki {
         Template t = translation.createObject(session, template);
         Attributes a = Attributes.of(t);
         Memory handle = new Memory(8);
-        invoke(C_CREATE_OBJECT, "C_CreateObject", session, a.array, (long) a.count, handle);
+        invoke(C_CREATE_OBJECT, "C_CreateObject", session, a, (long) a.count, handle);
         return handle.getLong(0);
     }
 
@@ -346,7 +351,7 @@ final class NativeCryptoki implements Cryptoki {
     public long generateKey(long session, Mechanism mechanism, Template template) {
         Attributes a = Attributes.of(template);
         Memory handle = new Memory(8);
-        invoke(C_GENERATE_KEY, "C_GenerateKey", session, mechanism(mechanism), a.array, (long) a.count, handle);
+        invoke(C_GENERATE_KEY, "C_GenerateKey", session, mechanism(mechanism), a, (long) a.count, handle);
         return handle.getLong(0);
     }
 
@@ -355,7 +360,7 @@ final class NativeCryptoki implements Cryptoki {
         Attributes pub = Attributes.of(translation.publicTemplate(mechanism, publicTemplate));
         Attributes priv = Attributes.of(privateTemplate);
         Memory handles = new Memory(16);
-        invoke(C_GENERATE_KEY_PAIR, "C_GenerateKeyPair", session, mechanism(mechanism), pub.array, (long) pub.count, priv.array,
+        invoke(C_GENERATE_KEY_PAIR, "C_GenerateKeyPair", session, mechanism(mechanism), pub, (long) pub.count, priv,
                 (long) priv.count, handles, handles.share(8));
         return new long[] {handles.getLong(0), handles.getLong(8)};
     }
@@ -409,13 +414,13 @@ final class NativeCryptoki implements Cryptoki {
     @Override
     public void setAttributeValue(long session, long object, Template template) {
         Attributes a = Attributes.of(template);
-        invoke(C_SET_ATTRIBUTE_VALUE, "C_SetAttributeValue", session, object, a.array, (long) a.count);
+        invoke(C_SET_ATTRIBUTE_VALUE, "C_SetAttributeValue", session, object, a, (long) a.count);
     }
 
     @Override
     public long[] findObjects(long session, Template match) {
         Attributes a = Attributes.of(match);
-        invoke(C_FIND_OBJECTS_INIT, "C_FindObjectsInit", session, a.array, (long) a.count);
+        invoke(C_FIND_OBJECTS_INIT, "C_FindObjectsInit", session, a, (long) a.count);
         List<Long> found = new ArrayList<>();
         try {
             Memory batch = new Memory(8 * 64);
@@ -445,12 +450,22 @@ final class NativeCryptoki implements Cryptoki {
 
     @Override
     public void encryptInit(long session, Mechanism mechanism, long key) {
+        if (mechanism.type() == CKM_RSA_PKCS_OAEP && mechanism.param() instanceof Mechanism.OaepParams o
+                && translation.decodesOaepHere(o.hashMechanism())) {
+            int k = rawAttributes(session, key, CKA_MODULUS).bytes(CKA_MODULUS).length;
+            invoke(C_ENCRYPT_INIT, "C_EncryptInit", session, mechanism(Mechanism.of(Pkcs11Translation.CKM_RSA_X_509)), key);
+            oaepEncrypting.put(session, new long[] {o.hashMechanism(), k});
+            return;
+        }
+        oaepEncrypting.remove(session);
         invoke(C_ENCRYPT_INIT, "C_EncryptInit", session, mechanism(mechanism), key);
     }
 
     @Override
     public byte[] encrypt(long session, byte[] data) {
-        return singlePart(C_ENCRYPT, "C_Encrypt", session, data, data.length + 64);
+        long[] oaep = oaepEncrypting.remove(session);
+        byte[] in = oaep == null ? data : Pkcs11Translation.oaepEncode(data, (int) oaep[1], oaep[0]);
+        return singlePart(C_ENCRYPT, "C_Encrypt", session, in, in.length + 64);
     }
 
     @Override
@@ -517,7 +532,7 @@ final class NativeCryptoki implements Cryptoki {
         Attributes a = Attributes.of(template);
         Memory handle = new Memory(8);
         invoke(C_UNWRAP_KEY, "C_UnwrapKey", session, mechanism(mechanism), unwrappingKey, memory(wrappedKey), (long) wrappedKey.length,
-                a.array, (long) a.count, handle);
+                a, (long) a.count, handle);
         return handle.getLong(0);
     }
 
@@ -621,15 +636,17 @@ final class NativeCryptoki implements Cryptoki {
         }
     }
 
-    /** A CK_ATTRIBUTE array and the values it points to. */
-    private static final class Attributes {
-        final Memory array;
+    /**
+     * A CK_ATTRIBUTE array that holds the value buffers it points to: passed to a call, it keeps them reachable for as long
+     * as the call runs (a buffer only a local variable held could be freed by the collector mid-call).
+     */
+    private static final class Attributes extends Memory {
         final int count;
         @SuppressWarnings({"unused", "FieldCanBeLocal"})
         private final List<Memory> values;
 
-        private Attributes(Memory array, int count, List<Memory> values) {
-            this.array = array;
+        private Attributes(int count, List<Memory> values) {
+            super(Math.max(24, 24L * count));
             this.count = count;
             this.values = values;
         }
@@ -637,34 +654,29 @@ final class NativeCryptoki implements Cryptoki {
         static Attributes of(Template t) {
             List<Long> types = new ArrayList<>();
             t.types().forEach(types::add);
-            Memory array = new Memory(Math.max(24, 24L * types.size()));
             List<Memory> values = new ArrayList<>();
+            Attributes array = new Attributes(types.size(), values);
             for (int i = 0; i < types.size(); i++) {
                 long type = types.get(i);
                 Object v = t.raw(type);
-                byte[] bytes;
-                if (v instanceof Boolean b) {
-                    bytes = new byte[] {(byte) (b ? 1 : 0)};
-                } else if (v instanceof Long l) {
-                    Memory m = new Memory(8);
+                Memory m;
+                long length;
+                if (v instanceof Long l) {
+                    m = new Memory(8);
                     m.setLong(0, l);
-                    values.add(m);
-                    array.setLong(24L * i, type);
-                    array.setPointer(24L * i + 8, m);
-                    array.setLong(24L * i + 16, 8);
-                    continue;
-                } else if (v instanceof String s) {
-                    bytes = s.getBytes(StandardCharsets.UTF_8);
+                    length = 8;
                 } else {
-                    bytes = (byte[]) v;
+                    byte[] bytes = v instanceof Boolean b ? new byte[] {(byte) (b ? 1 : 0)}
+                            : v instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : (byte[]) v;
+                    m = memory(bytes);
+                    length = bytes.length;
                 }
-                Memory m = memory(bytes);
                 values.add(m);
                 array.setLong(24L * i, type);
                 array.setPointer(24L * i + 8, m);
-                array.setLong(24L * i + 16, bytes.length);
+                array.setLong(24L * i + 16, length);
             }
-            return new Attributes(array, types.size(), values);
+            return array;
         }
     }
 

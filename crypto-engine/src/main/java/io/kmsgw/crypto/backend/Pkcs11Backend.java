@@ -1,5 +1,7 @@
 package io.kmsgw.crypto.backend;
 
+import static io.kmsgw.hsm.api.Pkcs11.*;
+
 import io.kmsgw.crypto.api.KmsError;
 import io.kmsgw.crypto.api.KmsException;
 import io.kmsgw.hsm.api.Cryptoki;
@@ -20,6 +22,7 @@ import java.util.List;
 public final class Pkcs11Backend extends CryptokiBackend {
     private final String name;
     private final String tokenLabel;
+    private final java.util.Set<Long> mechanisms;
 
     /**
      * @param library    path of the module's shared library
@@ -36,6 +39,11 @@ public final class Pkcs11Backend extends CryptokiBackend {
         super(hsm, chosenSlot(hsm, tokenLabel, slotId, pin), pin, shared, mayCreateMaster, describe(library, tokenLabel, slotId));
         this.tokenLabel = tokenLabel != null ? tokenLabel : hsm.getSlotInfo(slot).tokenLabel();
         this.name = "pkcs11:" + this.tokenLabel;
+        java.util.Set<Long> m = new java.util.HashSet<>();
+        for (long mech : hsm.getMechanismList(slot)) {
+            m.add(mech);
+        }
+        this.mechanisms = java.util.Set.copyOf(m);
     }
 
     private static String describe(String library, String tokenLabel, long slotId) {
@@ -81,9 +89,25 @@ public final class Pkcs11Backend extends CryptokiBackend {
         return tokenLabel != null ? tokenLabel : "slot " + slot;
     }
 
-    /** The module's mechanisms (CKM_* values), as C_GetMechanismList reports them for the token. */
-    public long[] mechanisms() {
-        return hsm.getMechanismList(slot);
+    /** What each key kind needs of the module: generation and its main use. */
+    private static final java.util.Map<BackendSession.KeyKind, long[]> NEEDS = java.util.Map.of(
+            BackendSession.KeyKind.AES, new long[] {CKM_AES_KEY_GEN, CKM_AES_GCM},
+            BackendSession.KeyKind.SM4, new long[] {CKM_SM4_KEY_GEN, CKM_SM4_GCM},
+            BackendSession.KeyKind.RSA, new long[] {CKM_RSA_PKCS_KEY_PAIR_GEN, CKM_RSA_PKCS},
+            BackendSession.KeyKind.EC, new long[] {CKM_EC_KEY_PAIR_GEN, CKM_ECDSA},
+            BackendSession.KeyKind.SM2, new long[] {CKM_SM2_KEY_PAIR_GEN, CKM_SM2},
+            BackendSession.KeyKind.HMAC, new long[] {CKM_GENERIC_SECRET_KEY_GEN, CKM_SHA256_HMAC});
+
+    /** The module's C_GetMechanismList decides. */
+    @Override
+    public boolean supports(BackendSession.KeyKind kind) {
+        long[] needs = NEEDS.get(kind);
+        return needs != null && java.util.Arrays.stream(needs).allMatch(mechanisms::contains);
+    }
+
+    @Override
+    public java.util.List<String> mechanismNames() {
+        return mechanisms.stream().sorted().map(MechanismNames::of).toList();
     }
 
     @Override

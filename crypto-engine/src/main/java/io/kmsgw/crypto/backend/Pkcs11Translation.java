@@ -86,18 +86,39 @@ final class Pkcs11Translation {
     /** Set by {@link #useSlot}: true for a module known to offer OAEP with SHA-1 only (SoftHSM2 before 2.7). */
     private volatile boolean oaepSha1Only;
 
-    /** OAEP-decodes {@code em}, the raw RSA result for a ciphertext of {@code k} bytes; a bad padding is ENCRYPTED_DATA_INVALID. */
-    static byte[] oaepDecode(byte[] em, int k, long hashMechanism) {
-        byte[] block = new byte[k];
-        System.arraycopy(em, Math.max(0, em.length - k), block, k - Math.min(k, em.length), Math.min(k, em.length));
-        java.util.function.Supplier<org.bouncycastle.crypto.Digest> digest = hashMechanism == CKM_SHA256
+    /** OAEP-encodes {@code message} for a modulus of {@code k} bytes: the k-byte block raw RSA then encrypts. */
+    static byte[] oaepEncode(byte[] message, int k, long hashMechanism) {
+        DecodedBlock capture = new DecodedBlock(new byte[k]);
+        org.bouncycastle.crypto.encodings.OAEPEncoding oaep = new org.bouncycastle.crypto.encodings.OAEPEncoding(capture,
+                digest(hashMechanism).get(), digest(hashMechanism).get(), null);
+        oaep.init(true, new org.bouncycastle.crypto.params.ParametersWithRandom(null, new java.security.SecureRandom()));
+        try {
+            byte[] em = oaep.processBlock(message, 0, message.length); // the engine hands back the k-1 byte block it was given
+            byte[] block = new byte[k];
+            System.arraycopy(em, 0, block, k - em.length, em.length);
+            return block;
+        } catch (org.bouncycastle.crypto.InvalidCipherTextException | org.bouncycastle.crypto.DataLengthException e) {
+            throw new HsmException(Ckr.DATA_LEN_RANGE, "OAEP: the message is too long for the key");
+        }
+    }
+
+    private static java.util.function.Supplier<org.bouncycastle.crypto.Digest> digest(long hashMechanism) {
+        java.util.function.Supplier<org.bouncycastle.crypto.Digest> d = hashMechanism == CKM_SHA256
                 ? org.bouncycastle.crypto.digests.SHA256Digest::new : hashMechanism == CKM_SHA384
                 ? org.bouncycastle.crypto.digests.SHA384Digest::new : hashMechanism == CKM_SHA512
                 ? org.bouncycastle.crypto.digests.SHA512Digest::new : hashMechanism == CKM_SHA224
                 ? org.bouncycastle.crypto.digests.SHA224Digest::new : null;
-        if (digest == null) {
+        if (d == null) {
             throw new HsmException(Ckr.MECHANISM_PARAM_INVALID, "no OAEP hash 0x" + Long.toHexString(hashMechanism));
         }
+        return d;
+    }
+
+    /** OAEP-decodes {@code em}, the raw RSA result for a ciphertext of {@code k} bytes; a bad padding is ENCRYPTED_DATA_INVALID. */
+    static byte[] oaepDecode(byte[] em, int k, long hashMechanism) {
+        byte[] block = new byte[k];
+        System.arraycopy(em, Math.max(0, em.length - k), block, k - Math.min(k, em.length), Math.min(k, em.length));
+        java.util.function.Supplier<org.bouncycastle.crypto.Digest> digest = digest(hashMechanism);
         org.bouncycastle.crypto.encodings.OAEPEncoding oaep = new org.bouncycastle.crypto.encodings.OAEPEncoding(new DecodedBlock(block),
                 digest.get(), digest.get(), null);
         oaep.init(false, null);
@@ -111,9 +132,13 @@ final class Pkcs11Translation {
         }
     }
 
-    /** An "RSA engine" whose result is the block the module already computed: OAEPEncoding then only decodes. */
+    /**
+     * An "RSA engine" for OAEPEncoding that does no RSA: decrypting, its result is the block the module already computed,
+     * so OAEPEncoding only decodes; encrypting, it hands back the encoded block, which the module then encrypts.
+     */
     private static final class DecodedBlock implements org.bouncycastle.crypto.AsymmetricBlockCipher {
         private final byte[] block;
+        private boolean forEncryption;
 
         DecodedBlock(byte[] block) {
             this.block = block;
@@ -121,11 +146,12 @@ final class Pkcs11Translation {
 
         @Override
         public void init(boolean forEncryption, org.bouncycastle.crypto.CipherParameters param) {
+            this.forEncryption = forEncryption;
         }
 
         @Override
         public int getInputBlockSize() {
-            return block.length;
+            return forEncryption ? block.length - 1 : block.length;
         }
 
         /** As an RSA engine decrypting: one byte less than the modulus (the encoded block's leading zero). */
@@ -134,9 +160,15 @@ final class Pkcs11Translation {
             return block.length - 1;
         }
 
-        /** The block as an integer's bytes: without its leading zero byte (a non-zero one makes the decoder refuse it). */
+        /**
+         * Decrypting: the block as an integer's bytes, without its leading zero byte (a non-zero one makes the decoder refuse
+         * it). Encrypting: the encoded block it was given.
+         */
         @Override
         public byte[] processBlock(byte[] in, int inOff, int len) {
+            if (forEncryption) {
+                return java.util.Arrays.copyOfRange(in, inOff, inOff + len);
+            }
             return block[0] == 0 ? java.util.Arrays.copyOfRange(block, 1, block.length) : block.clone();
         }
     }

@@ -11,14 +11,25 @@ import java.util.function.Function;
  * time. Data-plane work never comes here: it runs in the workers' own sessions.
  */
 final class ManagementSession implements AutoCloseable {
+    private final HsmBackend backend;
     private final BackendSession session;
 
     ManagementSession(HsmBackend backend) {
+        this.backend = backend;
         this.session = backend.openSession();
     }
 
-    /** Generates a key of {@code spec} in the HSM: its material wrapped under the master key, and its public key if any. */
+    /**
+     * Generates a key of {@code spec} in the HSM: its material wrapped under the master key, and its public key if any. A
+     * spec the HSM cannot serve is UNSUPPORTED_OPERATION naming the specs it can.
+     */
     BackendSession.Generated generate(KeySpec spec) {
+        if (!backend.supports(WorkerContext.kindOf(spec))) {
+            String offered = java.util.Arrays.stream(KeySpec.values()).filter(k -> backend.supports(WorkerContext.kindOf(k)))
+                    .map(Enum::name).collect(java.util.stream.Collectors.joining(", "));
+            throw new io.kmsgw.crypto.api.KmsException(io.kmsgw.crypto.api.KmsError.UNSUPPORTED_OPERATION, "The HSM " + backend.name()
+                    + " cannot serve the key spec " + spec.name() + "; it supports " + offered + ".");
+        }
         return with(s -> s.generate(WorkerContext.kindOf(spec), spec.size(), spec.curve()));
     }
 

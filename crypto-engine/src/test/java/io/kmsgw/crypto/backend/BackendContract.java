@@ -182,6 +182,10 @@ abstract class BackendContract {
             assertArrayEquals("secret".getBytes(), session.rsaOaep(priv, false, hash, ct), hash);
             ct[7] ^= 1;
             assertEquals(KmsError.DECRYPTION_FAILED, error(() -> session.rsaOaep(priv, false, hash, ct)), hash);
+            // and sealed in the HSM with the public key: standard OAEP, as the decryption above (which opens the JDK's) opens it
+            byte[] sealed = session.rsaOaep(pubHandle, true, hash, "from the hsm".getBytes());
+            assertEquals(256, sealed.length);
+            assertArrayEquals("from the hsm".getBytes(), session.rsaOaep(priv, false, hash, sealed), hash);
         }
     }
 

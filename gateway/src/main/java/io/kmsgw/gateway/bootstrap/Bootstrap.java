@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 
@@ -59,6 +60,27 @@ public final class Bootstrap {
             Pem.write(f, randomToken(32), true);
         }
         return Files.readString(f, StandardCharsets.US_ASCII).trim();
+    }
+
+    /** A PKCS#11 token's user PIN from {@code file} (hsm.pkcs11.pinFile): its first line. */
+    public static char[] pin(Path file) throws IOException {
+        byte[] raw = Files.readAllBytes(file);
+        try {
+            java.nio.CharBuffer chars = StandardCharsets.UTF_8.decode(java.nio.ByteBuffer.wrap(raw));
+            int end = 0;
+            while (end < chars.limit() && chars.get(end) != '\n' && chars.get(end) != '\r') {
+                end++;
+            }
+            char[] pin = new char[end];
+            chars.get(pin, 0, end);
+            Arrays.fill(chars.array(), '\0');
+            if (pin.length == 0) {
+                throw new IOException("hsm.pkcs11.pinFile: " + file + " is empty");
+            }
+            return pin;
+        } finally {
+            Arrays.fill(raw, (byte) 0);
+        }
     }
 
     /**

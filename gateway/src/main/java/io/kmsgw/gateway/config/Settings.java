@@ -39,7 +39,15 @@ public record Settings(
         Duration storeResync,
         Path unsealSecretFile,
         Audit audit,
-        AdminPlane admin) {
+        AdminPlane admin,
+        Pkcs11 pkcs11) {
+
+    /**
+     * The {@code pkcs11} HSM backend's module: its shared library, the token (by label, or by slot when the label is null),
+     * and the file holding the user PIN. Null for the simulator.
+     */
+    public record Pkcs11(Path library, String tokenLabel, Long slot, Path pinFile) {
+    }
 
     /**
      * The admin plane's own limits: open connections in all and per source address (more are closed at accept), how long a

@@ -48,6 +48,10 @@ public final class SettingsLoader {
             new Def("hsm.backend", "KMSGW_HSM", "hsm", "hsm-sim"),
             new Def("hsm.secretFile", "KMSGW_HSM_SECRET_FILE", "hsm-secret-file", ""),
             new Def("hsm.pbkdf2Iterations", "KMSGW_HSM_PBKDF2_ITERATIONS", "hsm-pbkdf2-iterations", "100000"),
+            new Def("hsm.pkcs11.library", "KMSGW_PKCS11_LIBRARY", "pkcs11-library", ""),
+            new Def("hsm.pkcs11.tokenLabel", "KMSGW_PKCS11_TOKEN_LABEL", "pkcs11-token-label", ""),
+            new Def("hsm.pkcs11.slot", "KMSGW_PKCS11_SLOT", "pkcs11-slot", ""),
+            new Def("hsm.pkcs11.pinFile", "KMSGW_PKCS11_PIN_FILE", "pkcs11-pin-file", ""),
             new Def("store.url", "KMSGW_STORE_URL", "store-url", ""),
             new Def("store.user", "KMSGW_STORE_USER", "store-user", ""),
             new Def("store.passwordFile", "KMSGW_STORE_PASSWORD_FILE", "store-password-file", ""),
@@ -134,6 +138,8 @@ public final class SettingsLoader {
         if (!syslog.isEmpty() && !syslog.matches("(udp|tcp)://[^/:\\s]+:\\d{1,5}")) {
             throw p.bad("audit.syslog.address", "must be udp://HOST:PORT or tcp://HOST:PORT, got \"" + shown(syslog) + "\"");
         }
+        String hsm = p.oneOf("hsm.backend", "hsm-sim", "pkcs11");
+        Settings.Pkcs11 pkcs11 = hsm.equals("pkcs11") ? pkcs11(p, v) : null;
         Settings.Audit audit = new Settings.Audit(p.bytes("audit.maxBytes"), p.integer("audit.retentionDays", 0, 100_000), sinks,
                 syslog.isEmpty() ? null : syslog);
         return new Settings(
@@ -149,7 +155,7 @@ public final class SettingsLoader {
                 Duration.ofSeconds(p.integer("protocol.idleTimeoutSeconds", 1, 86400)),
                 p.integer("engine.workers", 0, 256),
                 p.integer("engine.queueCapacity", 2, 1 << 20),
-                p.oneOf("hsm.backend", "hsm-sim"),
+                hsm,
                 secret == null || secret.isBlank() ? null : p.path("hsm.secretFile"),
                 p.integer("hsm.pbkdf2Iterations", 1000, 10_000_000),
                 p.bool("protocol.conscrypt"),
@@ -173,7 +179,41 @@ public final class SettingsLoader {
                         Duration.ofSeconds(p.integer("admin.handshakeTimeoutSeconds", 1, 600)),
                         Duration.ofSeconds(p.integer("admin.requestDeadlineSeconds", 1, 3600)),
                         Duration.ofSeconds(p.integer("admin.idleTimeoutSeconds", 1, 86400)),
-                        p.integer("admin.maxBodyBytes", 1024, 64 * 1024 * 1024)));
+                        p.integer("admin.maxBodyBytes", 1024, 64 * 1024 * 1024)),
+                pkcs11);
+    }
+
+    /** The pkcs11 backend's settings, each checked here so a start stops with one line naming the one that is wrong. */
+    private static Settings.Pkcs11 pkcs11(Parser p, Map<String, String> v) {
+        if (v.get("hsm.pkcs11.library").isBlank()) {
+            throw p.bad("hsm.pkcs11.library", "the pkcs11 backend needs the module's shared library, e.g. /usr/lib/softhsm/libsofthsm2.so");
+        }
+        Path library = p.path("hsm.pkcs11.library");
+        if (!Files.isRegularFile(library)) {
+            throw p.bad("hsm.pkcs11.library", "no such file " + library);
+        }
+        String label = v.get("hsm.pkcs11.tokenLabel").strip();
+        String slotText = v.get("hsm.pkcs11.slot").strip();
+        if (label.isEmpty() == slotText.isEmpty()) {
+            throw p.bad(label.isEmpty() ? "hsm.pkcs11.tokenLabel" : "hsm.pkcs11.slot",
+                    "name the token by hsm.pkcs11.tokenLabel or by hsm.pkcs11.slot, one of the two");
+        }
+        Long slot = null;
+        if (!slotText.isEmpty()) {
+            try {
+                slot = Long.parseLong(slotText);
+            } catch (NumberFormatException e) {
+                throw p.bad("hsm.pkcs11.slot", "must be a slot number, got \"" + shown(slotText) + "\"");
+            }
+        }
+        if (v.get("hsm.pkcs11.pinFile").isBlank()) {
+            throw p.bad("hsm.pkcs11.pinFile", "the pkcs11 backend needs a file holding the token's user PIN");
+        }
+        Path pin = p.path("hsm.pkcs11.pinFile");
+        if (!Files.isReadable(pin)) {
+            throw p.bad("hsm.pkcs11.pinFile", "cannot read " + pin);
+        }
+        return new Settings.Pkcs11(library, label.isEmpty() ? null : label, slot, pin);
     }
 
     private static Map<String, String> readYaml(Path file) {

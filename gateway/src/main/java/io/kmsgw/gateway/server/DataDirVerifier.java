@@ -90,7 +90,7 @@ public final class DataDirVerifier {
             }
             String summary = "HSM not checked";
             Path secretFile = s.effectiveHsmSecretFile();
-            if (!Files.exists(dir.resolve("hsm/slot-0/token.bin"))) {
+            if (s.pkcs11() == null && !Files.exists(dir.resolve("hsm/slot-0/token.bin"))) {
                 problems.add("HSM token: " + dir.resolve("hsm/slot-0") + " is missing");
             } else if (!Files.exists(secretFile)) {
                 problems.add("HSM secret: " + secretFile + " is missing");
@@ -109,18 +109,7 @@ public final class DataDirVerifier {
 
     /** The configured backend over {@code dir}'s token; on a shared store with the instance's shared master key. Never creates a master key. */
     private static HsmBackend openHsm(Settings s, Path dir, Store store) throws IOException {
-        char[] secret = Bootstrap.hsmSecret(s.effectiveHsmSecretFile(), true);
-        char[] unseal = null;
-        if (store.shared()) {
-            try {
-                unseal = Bootstrap.unsealSecret(s.unsealSecretFile());
-            } catch (IOException e) {
-                java.util.Arrays.fill(secret, '\0');
-                throw e;
-            }
-        }
-        return HsmBackends.open(new HsmBackends.Config(s.hsm(), dir.resolve("hsm"), secret, s.hsmPbkdf2Iterations(), 4, unseal,
-                store.shared() ? new SharedBlobs(store).masterKeyVault() : null, false));
+        return HsmBackends.open(StartSteps.hsmConfig(s, dir, 4, store.shared() ? new SharedBlobs(store).masterKeyVault() : null, false));
     }
 
     private static String oneLine(String s) {

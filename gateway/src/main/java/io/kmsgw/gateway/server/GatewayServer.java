@@ -82,6 +82,7 @@ public final class GatewayServer implements AutoCloseable {
     private final DataPlaneInitializer dataPlane;
     private final InetSocketAddress dataAddress;
     private final InetSocketAddress adminAddress;
+    private HsmBackend hsmBackend;
 
     private GatewayServer(Settings s, Clock clock) throws Exception {
         this.settings = s;
@@ -115,6 +116,7 @@ public final class GatewayServer implements AutoCloseable {
             SignatureVerifier verifier = new SignatureVerifier(s.conscrypt());
             ClientKeyRegistry clientKeys = new ClientKeyRegistry();
             HsmBackend backend = closer.add(StartSteps.await(hsm));
+            this.hsmBackend = backend;
             hsmOwned = true;
             startChecks.put("MasterKey", "check value " + MasterKeyGuard.verify(st, backend, dir.resolve("hsm").toString())
                     + " is the store's" + (sharedStore ? "; unseal secret proved" : ""));
@@ -288,6 +290,10 @@ public final class GatewayServer implements AutoCloseable {
         n.put("TlsEngine", tlsEngine);
         n.put("StartTime", started.toString());
         startChecks.forEach(n.putObject("StartChecks")::put);
+        ObjectNode h = n.putObject("Hsm");
+        h.put("Backend", hsmBackend.name());
+        hsmBackend.keySpecs().forEach(h.putArray("KeySpecs")::add);
+        hsmBackend.mechanismNames().forEach(h.putArray("Mechanisms")::add);
         ObjectNode storage = n.putObject("Storage");
         storage.put("DataDirFreeBytes", disk.freeBytes());
         storage.put("DataDirTotalBytes", disk.totalBytes());

@@ -2,6 +2,7 @@ package io.kmsgw.gateway.server;
 
 import io.kmsgw.crypto.backend.HsmBackend;
 import io.kmsgw.crypto.backend.HsmBackends;
+import io.kmsgw.crypto.backend.SharedMaster;
 import io.kmsgw.crypto.backend.Sealer;
 import io.kmsgw.crypto.store.MasterKeyRecord;
 import io.kmsgw.crypto.store.PostgresStore;
@@ -107,17 +108,35 @@ final class StartSteps {
     static CompletableFuture<HsmBackend> openHsm(Settings s, Path dir, Store st, SharedBlobs blobs, int sessions) throws IOException {
         // a store holding material wrapped under a master key never lets the token make a new one
         boolean newInstance = !new MasterKeyRecord(st).holdsWrappedMaterial();
-        char[] secret = Bootstrap.hsmSecret(s.effectiveHsmSecretFile(), Files.exists(dir.resolve("hsm/slot-0/token.bin")));
-        char[] unseal;
+        HsmBackends.Config config = hsmConfig(s, dir, sessions, blobs == null ? null : blobs.masterKeyVault(), newInstance);
+        return onOwnThread("kmsgw-hsm-open", () -> HsmBackends.open(config));
+    }
+
+    /**
+     * How to open the configured backend: the simulator's token in {@code DIR/hsm} with the HSM secret, or a PKCS#11 module's
+     * token with the PIN from {@code hsm.pkcs11.pinFile}; with the unseal secret when {@code vault} (a shared store) is given.
+     * The secrets read here are cleared by {@link HsmBackends#open} (or here, when a later one cannot be read).
+     */
+    static HsmBackends.Config hsmConfig(Settings s, Path dir, int sessions, SharedMaster.Vault vault, boolean mayCreateMasterKey)
+            throws IOException {
+        Settings.Pkcs11 p = s.pkcs11();
+        char[] secret = p != null ? new char[0]
+                : Bootstrap.hsmSecret(s.effectiveHsmSecretFile(), Files.exists(dir.resolve("hsm/slot-0/token.bin")));
+        char[] pin = null;
+        char[] unseal = null;
         try {
-            unseal = blobs == null ? null : Bootstrap.unsealSecret(s.unsealSecretFile());
+            pin = p == null ? null : Bootstrap.pin(p.pinFile());
+            unseal = vault == null ? null : Bootstrap.unsealSecret(s.unsealSecretFile());
         } catch (IOException e) {
             Arrays.fill(secret, '\0');
+            if (pin != null) {
+                Arrays.fill(pin, '\0');
+            }
             throw e;
         }
-        HsmBackends.Config config = new HsmBackends.Config(s.hsm(), dir.resolve("hsm"), secret, s.hsmPbkdf2Iterations(), sessions, unseal,
-                blobs == null ? null : blobs.masterKeyVault(), newInstance);
-        return onOwnThread("kmsgw-hsm-open", () -> HsmBackends.open(config));
+        return new HsmBackends.Config(s.hsm(), dir.resolve("hsm"), secret, s.hsmPbkdf2Iterations(), sessions, unseal, vault,
+                mayCreateMasterKey, p == null ? null : new HsmBackends.Pkcs11(p.library().toString(), p.tokenLabel(),
+                        p.slot() == null ? -1 : p.slot(), pin));
     }
 
     /** Runs {@code step} on a daemon thread named {@code name}. */

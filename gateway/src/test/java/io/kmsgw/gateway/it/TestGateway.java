@@ -33,8 +33,35 @@ public final class TestGateway {
                 "tls-engine", tlsEngine,
                 "engine-workers", "2",
                 "hsm-pbkdf2-iterations", "1000"));
+        if (pkcs11() && !extra.containsKey("hsm")) {
+            flags.putAll(softHsmFlags(dataDir));
+        }
         flags.putAll(extra);
         return SettingsLoader.load(null, Map.of(), flags);
+    }
+
+    /** True in the build's second run of the SDK-level tests, whose gateways use SoftHSM2 through the pkcs11 backend. */
+    public static boolean pkcs11() {
+        return "pkcs11".equals(System.getProperty("kmsgw.test.hsm"));
+    }
+
+    /**
+     * The flags of a pkcs11 gateway over a SoftHSM2 token of its own (made on first use, labelled after the data dir), its
+     * PIN in a file beside the data dir.
+     */
+    public static Map<String, String> softHsmFlags(Path dataDir) {
+        io.kmsgw.crypto.backend.SoftHsm softHsm = io.kmsgw.crypto.backend.SoftHsm.shared();
+        String label = io.kmsgw.crypto.backend.SoftHsm.labelFor(dataDir.toAbsolutePath().toString());
+        String pin = "pin-" + label;
+        softHsm.token(label, pin);
+        Path pinFile = dataDir.toAbsolutePath().resolveSibling(dataDir.getFileName() + ".pkcs11-pin");
+        try {
+            Files.writeString(pinFile, pin);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return Map.of("hsm", "pkcs11", "pkcs11-library", softHsm.library(), "pkcs11-token-label", label,
+                "pkcs11-pin-file", pinFile.toString());
     }
 
     public static GatewayServer start(Path dataDir) throws Exception {
