@@ -98,4 +98,12 @@ public interface BackendSession extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * True once a call found the session gone (closed under it, the user logged out, the device lost or reset): its loaded
+     * keys are gone too, and the owner replaces it with a new session. Calls on it meanwhile fail with UNAVAILABLE.
+     */
+    default boolean broken() {
+        return false;
+    }
 }

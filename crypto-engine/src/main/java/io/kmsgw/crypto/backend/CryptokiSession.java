@@ -37,6 +37,45 @@ final class CryptokiSession implements BackendSession {
         this.masterKey = masterKey;
     }
 
+    /** CKRs that say the session (or the login, or the device) is gone: the session is replaced, not the request retried. */
+    static boolean sessionLost(Ckr ckr) {
+        return switch (ckr) {
+            case SESSION_HANDLE_INVALID, SESSION_CLOSED, USER_NOT_LOGGED_IN, DEVICE_ERROR, DEVICE_REMOVED, DEVICE_MEMORY, TOKEN_NOT_PRESENT,
+                 TOKEN_NOT_RECOGNIZED, CRYPTOKI_NOT_INITIALIZED, KEY_HANDLE_INVALID, OBJECT_HANDLE_INVALID,
+                 UNWRAPPING_KEY_HANDLE_INVALID, WRAPPING_KEY_HANDLE_INVALID -> true;
+            default -> false;
+        };
+    }
+
+    private volatile boolean broken;
+
+    @Override
+    public boolean broken() {
+        return broken;
+    }
+
+    /** {@link #map}, noting a lost session first. */
+    private KmsException fail(HsmException e) {
+        if (sessionLost(e.ckr())) {
+            broken = true;
+            return new KmsException(KmsError.UNAVAILABLE, "The HSM session was lost (" + e.getMessage() + "); it is being replaced.");
+        }
+        return map(e);
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CryptokiSession.class);
+    /** When each unexpected CKR was last logged: at most one line a minute per code, however many requests meet it. */
+    private static final java.util.concurrent.ConcurrentHashMap<Ckr, Long> LOGGED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static void logUnexpected(HsmException e) {
+        long now = System.nanoTime();
+        Long last = LOGGED.get(e.ckr());
+        if ((last == null || now - last > 60_000_000_000L) && (last == null ? LOGGED.putIfAbsent(e.ckr(), now) == null
+                : LOGGED.replace(e.ckr(), last, now))) {
+            LOG.warn("the HSM answered {} (the request gets 500 InternalFailure; at most one line a minute per code)", e.getMessage());
+        }
+    }
+
     static KmsException map(HsmException e) {
         return switch (e.ckr()) {
             case ENCRYPTED_DATA_INVALID, ENCRYPTED_DATA_LEN_RANGE -> KmsException.decryptionFailed();
@@ -44,7 +83,10 @@ final class CryptokiSession implements BackendSession {
             case DEVICE_ERROR, SESSION_COUNT -> new KmsException(KmsError.UNAVAILABLE, "The HSM is temporarily unavailable.");
             case WRAPPED_KEY_INVALID -> new KmsException(KmsError.KEY_MATERIAL_DAMAGED, "The key material does not unwrap in the HSM.");
             case MECHANISM_INVALID -> new KmsException(KmsError.UNSUPPORTED_OPERATION, "The HSM does not offer this algorithm.");
-            default -> new KmsException(KmsError.INTERNAL, "HSM call failed: " + e.getMessage());
+            default -> {
+                logUnexpected(e);
+                yield new KmsException(KmsError.INTERNAL, "HSM call failed: " + e.getMessage());
+            }
         };
     }
 
@@ -113,7 +155,7 @@ final class CryptokiSession implements BackendSession {
                 }
             }
         } catch (HsmException e) {
-            throw map(e);
+            throw fail(e);
         } finally {
             destroySessionObjects(made);
         }
@@ -129,7 +171,7 @@ final class CryptokiSession implements BackendSession {
             byte[] pkcs8 = hsm.getAttributeValue(handle, kp[1], CKA_VALUE).bytes(CKA_VALUE);
             return new DataKeyPair(pkcs8, spki);
         } catch (HsmException e) {
-            throw map(e);
+            throw fail(e);
         } finally {
             destroySessionObjects(kp);
         }
@@ -159,7 +201,7 @@ final class CryptokiSession implements BackendSession {
         try {
             return hsm.unwrapKey(handle, KWP, masterKey, wrapped, t);
         } catch (HsmException e) {
-            throw map(e);
+            throw fail(e);
         }
     }
 
@@ -170,7 +212,7 @@ final class CryptokiSession implements BackendSession {
                     .set(CKA_KEY_TYPE, kind == KeyKind.RSA ? CKK_RSA : kind == KeyKind.SM2 ? CKK_SM2 : CKK_EC).set(CKA_VALUE, spki)
                     .set(CKA_TOKEN, false).set(CKA_VERIFY, true).set(CKA_ENCRYPT, kind == KeyKind.RSA || kind == KeyKind.SM2));
         } catch (HsmException e) {
-            throw map(e);
+            throw fail(e);
         }
     }
 
@@ -218,7 +260,7 @@ final class CryptokiSession implements BackendSession {
             hsm.decryptInit(handle, m, key);
             return hsm.decrypt(handle, data);
         } catch (HsmException e) {
-            throw map(e);
+            throw fail(e);
         }
     }
 
@@ -228,7 +270,7 @@ final class CryptokiSession implements BackendSession {
             hsm.signInit(handle, Mechanism.of(digest ? CKM_SM2 : CKM_SM3_SM2), key);
             return hsm.sign(handle, message);
         } catch (HsmException e) {
-            throw map(e);
+            throw fail(e);
         }
     }
 
@@ -247,7 +289,7 @@ final class CryptokiSession implements BackendSession {
             if (e.ckr() == Ckr.SIGNATURE_INVALID || e.ckr() == Ckr.SIGNATURE_LEN_RANGE) {
                 return false;
             }
-            throw map(e);
+            throw fail(e);
         }
     }
 
@@ -283,7 +325,7 @@ final class CryptokiSession implements BackendSession {
             hsm.signInit(handle, signMechanism(scheme, hash, digest), key);
             return hsm.sign(handle, signInput(scheme, hash, digest));
         } catch (HsmException e) {
-            throw map(e);
+            throw fail(e);
         }
     }
 
@@ -305,13 +347,17 @@ final class CryptokiSession implements BackendSession {
             hsm.signInit(handle, Mechanism.of(mech), key);
             return hsm.sign(handle, data);
         } catch (HsmException e) {
-            throw map(e);
+            throw fail(e);
         }
     }
 
     @Override
     public void random(byte[] out) {
-        hsm.generateRandom(handle, out);
+        try {
+            hsm.generateRandom(handle, out);
+        } catch (HsmException e) {
+            throw fail(e);
+        }
     }
 
     @Override

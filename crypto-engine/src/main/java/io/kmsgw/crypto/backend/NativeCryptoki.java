@@ -168,6 +168,19 @@ final class NativeCryptoki implements Cryptoki {
         return library;
     }
 
+    /** C_Initialize again, after the module was finalised under us (a reset, or another user of the library in this process). */
+    void reinitialize() {
+        synchronized (MODULES) {
+            Memory args = new Memory(48);
+            args.clear();
+            args.setLong(32, CKF_OS_LOCKING_OK);
+            long rv = module.functions[C_INITIALIZE].invokeLong(new Object[] {args});
+            if (rv != 0 && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+                check(rv, "C_Initialize");
+            }
+        }
+    }
+
     /** Tells the translation which token's mechanisms to consult. */
     void translationFor(long slot) {
         translation.useSlot(slot);

@@ -69,7 +69,7 @@ public final class Pkcs11Backend extends CryptokiBackend {
                 }
             }
             throw new KmsException(KmsError.UNAVAILABLE, "hsm: no token " + describe(hsm.library(), label, slotId) + " (the module has "
-                    + (seen.isEmpty() ? "no initialised token" : String.join(", ", seen)) + "); check pkcs11.tokenLabel / pkcs11.slot");
+                    + (seen.isEmpty() ? "no initialised token" : String.join(", ", seen)) + "); check hsm.pkcs11.tokenLabel / hsm.pkcs11.slot");
         } catch (KmsException | HsmException e) {
             java.util.Arrays.fill(pin, '\0');
             hsm.close();
@@ -80,13 +80,17 @@ public final class Pkcs11Backend extends CryptokiBackend {
         }
     }
 
+    /** A module finalised under the gateway is initialised again before a new session is opened. */
     @Override
-    protected String pinRefused(HsmException e) {
-        return "hsm: the PIN in pkcs11.pinFile does not open the token \"" + tokenLabelOrSlot() + "\" (" + e.getMessage() + ")";
+    protected void beforeReattach(HsmException cause) {
+        if (cause.ckr() == io.kmsgw.hsm.api.Ckr.CRYPTOKI_NOT_INITIALIZED) {
+            ((NativeCryptoki) hsm).reinitialize();
+        }
     }
 
-    private String tokenLabelOrSlot() {
-        return tokenLabel != null ? tokenLabel : "slot " + slot;
+    @Override
+    protected String pinRefused(HsmException e) {
+        return "hsm: the PIN in hsm.pkcs11.pinFile does not open the token " + where() + " (" + e.getMessage() + ")";
     }
 
     /** What each key kind needs of the module: generation and its main use. */

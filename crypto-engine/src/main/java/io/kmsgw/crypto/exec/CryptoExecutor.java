@@ -100,6 +100,19 @@ public final class CryptoExecutor implements AutoCloseable {
             inlineContexts.add(ctx);
         }
         execute(job, ctx);
+        if (ctx.session().broken()) { // the next job on this thread opens a new session
+            inline.remove();
+            inlineContexts.remove(ctx);
+            closeQuietly(ctx);
+        }
+    }
+
+    private static void closeQuietly(WorkerContext ctx) {
+        try {
+            ctx.session().close();
+        } catch (RuntimeException gone) {
+            // the session is what was lost
+        }
     }
 
     private static void execute(Job job, WorkerContext ctx) {
@@ -154,16 +167,51 @@ public final class CryptoExecutor implements AutoCloseable {
         }
     }
 
+    private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(2);
+
     private final class Worker implements Runnable {
-        final WorkerContext ctx;
+        /** The worker's session and keys; null while a lost session could not be replaced (the HSM does not answer). */
+        WorkerContext ctx;
         final Thread thread;
         /** Set by the worker before it parks; cleared by the submit that claims it, or by the worker on waking. */
         final AtomicBoolean parked = new AtomicBoolean();
+        /** When to try again to open a session, and the wait after the next failure (doubling to 2 s). */
+        private long retryAtNanos;
+        private long backoffNanos = MIN_BACKOFF_NANOS;
 
         Worker(WorkerContext ctx, String name) {
             this.ctx = ctx;
             this.thread = new Thread(this, name);
             this.thread.setDaemon(true);
+        }
+
+        /**
+         * A job for this worker: run in its session, or refused at once (503) while the HSM gives none. A session found lost
+         * during the job is replaced before the next one: a PKCS#11 session dies with a device reset or a logout.
+         */
+        private void handle(Job job) {
+            if (ctx == null && System.nanoTime() - retryAtNanos >= 0) {
+                try {
+                    ctx = new WorkerContext(backend.openSession(), maxLoadedKeysPerWorker);
+                    backoffNanos = MIN_BACKOFF_NANOS;
+                    LOG.info("{}: a new HSM session", thread.getName());
+                } catch (KmsException | IllegalStateException e) {
+                    retryAtNanos = System.nanoTime() + backoffNanos;
+                    backoffNanos = Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
+                }
+            }
+            if (ctx == null) {
+                job.reject(new KmsException(KmsError.UNAVAILABLE, "The HSM is not answering; try again shortly."));
+                return;
+            }
+            CryptoExecutor.execute(job, ctx);
+            if (ctx.session().broken()) {
+                LOG.warn("{}: the HSM session was lost; opening a new one", thread.getName());
+                closeQuietly(ctx);
+                ctx = null;
+                retryAtNanos = System.nanoTime();
+            }
         }
 
         @Override
@@ -174,7 +222,7 @@ public final class CryptoExecutor implements AutoCloseable {
                     Job job = queue.poll();
                     if (job != null) {
                         idle = 0;
-                        CryptoExecutor.execute(job, ctx);
+                        handle(job);
                         continue;
                     }
                     if (!running) {
@@ -191,7 +239,9 @@ public final class CryptoExecutor implements AutoCloseable {
                     parked.set(false);
                 }
             } finally {
-                ctx.session().close();
+                if (ctx != null) {
+                    closeQuietly(ctx);
+                }
             }
         }
     }

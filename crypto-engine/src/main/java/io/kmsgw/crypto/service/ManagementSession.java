@@ -12,7 +12,7 @@ import java.util.function.Function;
  */
 final class ManagementSession implements AutoCloseable {
     private final HsmBackend backend;
-    private final BackendSession session;
+    private BackendSession session;
 
     ManagementSession(HsmBackend backend) {
         this.backend = backend;
@@ -33,7 +33,17 @@ final class ManagementSession implements AutoCloseable {
         return with(s -> s.generate(WorkerContext.kindOf(spec), spec.size(), spec.curve()));
     }
 
+    /** Runs {@code work} in the session; one found lost is replaced for the next call (a failed replacement: the call after). */
     synchronized <T> T with(Function<BackendSession, T> work) {
+        if (session.broken()) {
+            BackendSession fresh = backend.openSession(); // UNAVAILABLE while the HSM does not answer
+            try {
+                session.close();
+            } catch (RuntimeException gone) {
+                // the session is what was lost
+            }
+            session = fresh;
+        }
         return work.apply(session);
     }
 

@@ -20,7 +20,7 @@ class ErrorMappingTest {
     @ParameterizedTest
     @CsvSource({"ENCRYPTED_DATA_INVALID, DECRYPTION_FAILED", "ENCRYPTED_DATA_LEN_RANGE, DECRYPTION_FAILED",
             "DATA_LEN_RANGE, INVALID_PARAMETER", "DEVICE_ERROR, UNAVAILABLE", "SESSION_COUNT, UNAVAILABLE", "PIN_INCORRECT, INTERNAL", "WRAPPED_KEY_INVALID, KEY_MATERIAL_DAMAGED",
-            "KEY_HANDLE_INVALID, INTERNAL", "MECHANISM_INVALID, INTERNAL"})
+            "KEY_HANDLE_INVALID, INTERNAL", "MECHANISM_INVALID, UNSUPPORTED_OPERATION"})
     void eachCodeMapsToOneDomainError(Ckr ckr, KmsError error) {
         assertEquals(error, CryptokiSession.map(new HsmException(ckr, "detail")).error());
     }

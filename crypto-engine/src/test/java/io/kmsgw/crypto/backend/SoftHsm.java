@@ -103,6 +103,33 @@ public final class SoftHsm {
         }
     }
 
+    /** Where the tokens live (moving it away is how a test makes the tokens vanish from the module). */
+    public Path tokensDir() {
+        return conf.resolveSibling("softhsm-tokens");
+    }
+
+    /**
+     * C_Finalize on the module this process loaded, as a reset would: every session of every user in the process is gone,
+     * and calls fail with CKR_CRYPTOKI_NOT_INITIALIZED until someone initialises it again.
+     */
+    public void finalizeModule() {
+        com.sun.jna.NativeLibrary lib = com.sun.jna.NativeLibrary.getInstance(library);
+        lib.getFunction("C_Finalize").invokeLong(new Object[] {com.sun.jna.Pointer.NULL});
+    }
+
+    /** C_CloseAllSessions on the token labelled {@code label}: its sessions end and the token logs out. */
+    public void closeAllSessions(String label) {
+        try (NativeCryptoki hsm = NativeCryptoki.open(library)) {
+            for (long s : hsm.getSlotList(true)) {
+                if (hsm.getSlotInfo(s).tokenLabel().equals(label)) {
+                    hsm.closeAllSessions(s);
+                    return;
+                }
+            }
+            throw new IllegalStateException("no token " + label);
+        }
+    }
+
     /** A label of at most 32 characters for {@code key} (a test's token directory, say). */
     public static String labelFor(String key) {
         try {
