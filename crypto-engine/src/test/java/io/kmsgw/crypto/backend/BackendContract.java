@@ -25,6 +25,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.PSSParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Arrays;
 import java.util.List;
 import javax.crypto.Cipher;
@@ -303,5 +304,70 @@ abstract class BackendContract {
         assertFalse(Arrays.equals(a, b));
         assertTrue(backend.healthy());
         assertFalse(backend.name().isBlank());
+    }
+
+    /** A vault in memory, as the shared store keeps it. */
+    protected static SharedMaster.Vault vault() {
+        AtomicReference<byte[]> kept = new AtomicReference<>();
+        return new SharedMaster.Vault() {
+            @Override
+            public byte[] load() {
+                return kept.get();
+            }
+
+            @Override
+            public byte[] keepIfAbsent(byte[] wrapped) {
+                kept.compareAndSet(null, wrapped);
+                return kept.get();
+            }
+        };
+    }
+
+    /** A backend over a token of its own ({@code name}) joining the shared master key kept in {@code vault}. */
+    protected abstract HsmBackend openShared(String name, String unseal, SharedMaster.Vault vault);
+
+    private HsmBackend shared(String name, String unseal, SharedMaster.Vault vault) {
+        return track(openShared(name, unseal, vault));
+    }
+
+    @Test
+    void aBackendWithItsOwnMasterKeyDoesNotSeal() {
+        assertTrue(backend.sealer().isEmpty());
+    }
+
+    @Test
+    void gatewaysSharingAMasterKeyOpenEachOthersKeysAndSeals() {
+        SharedMaster.Vault vault = vault();
+        HsmBackend a = shared("a", "unseal-secret-0123456789", vault);
+        HsmBackend b = shared("b", "unseal-secret-0123456789", vault);
+        byte[] wrapped = track(a.openSession()).generate(KeyKind.AES, 256, null).wrapped();
+        BackendSession sb = track(b.openSession());
+        long k = sb.load(KeyKind.AES, wrapped);
+        assertEquals(17, sb.encryptGcm(k, new byte[12], null, new byte[1]).length, "b uses a key a made");
+
+        Sealer sa = a.sealer().orElseThrow();
+        byte[] sealed = sa.seal("admin token".getBytes(), "file:admin.token".getBytes());
+        assertArrayEquals("admin token".getBytes(), b.sealer().orElseThrow().unseal(sealed, "file:admin.token".getBytes()));
+        KmsException wrongName = assertThrows(KmsException.class, () -> sa.unseal(sealed, "file:other".getBytes()));
+        assertEquals(KmsError.DECRYPTION_FAILED, wrongName.error());
+        assertEquals(KmsError.DECRYPTION_FAILED, assertThrows(KmsException.class, () -> sa.unseal(new byte[10], new byte[0])).error());
+        assertFalse(java.util.Arrays.equals(sealed, sa.seal("admin token".getBytes(), "file:admin.token".getBytes())), "a fresh IV");
+    }
+
+    @Test
+    void aWrongUnsealSecretRefusesToStart() {
+        SharedMaster.Vault vault = vault();
+        shared("first", "unseal-secret-0123456789", vault);
+        assertThrows(KmsException.class, () -> shared("second", "another-unseal-secret-00", vault));
+        assertThrows(KmsException.class, () -> shared("third", "too-short", vault));
+    }
+
+    /** Closed first: a PKCS#11 login belongs to the process, so a second backend on a token already logged in never presents a PIN. */
+    @Test
+    void aWrongHsmSecretDoesNotOpenTheToken() {
+        session.close();
+        backend.close();
+        KmsException e = assertThrows(KmsException.class, () -> open(dir.resolve("hsm"), "not-the-secret-0001"));
+        assertFalse(e.getMessage().contains("not-the-secret"), "the secret is not in the message: " + e.getMessage());
     }
 }

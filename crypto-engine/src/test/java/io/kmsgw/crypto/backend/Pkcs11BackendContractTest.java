@@ -12,11 +12,22 @@ class Pkcs11BackendContractTest extends BackendContract {
     }
 
     @Override
+    protected HsmBackend openShared(String name, String unseal, SharedMaster.Vault vault) {
+        return open(dir.resolve(name), "token-secret-9", unseal, vault);
+    }
+
+    @Override
     protected HsmBackend open(Path tokenDir, String secret) {
+        return open(tokenDir, secret, null, null);
+    }
+
+    /** A token of its own per directory (made on first use; later opens with another secret present a wrong PIN). */
+    private static HsmBackend open(Path tokenDir, String secret, String unseal, SharedMaster.Vault vault) {
         SoftHsm softHsm = SoftHsm.shared();
         String label = SoftHsm.labelFor(tokenDir.toString());
         softHsm.token(label, secret);
-        return HsmBackends.open(new HsmBackends.Config(HsmBackends.PKCS11, tokenDir, new char[0], 1000, 16, null, null, true,
-                new HsmBackends.Pkcs11(softHsm.library(), label, -1, secret.toCharArray())));
+        return HsmBackends.open(new HsmBackends.Config(HsmBackends.PKCS11, tokenDir, new char[0], 1000, 16,
+                unseal == null ? null : unseal.toCharArray(), vault, true, new HsmBackends.Pkcs11(softHsm.library(), label, -1,
+                secret.toCharArray())));
     }
 }
