@@ -101,6 +101,11 @@ final class NativeCryptoki implements Cryptoki {
         final Function[] functions = new Function[FUNCTIONS];
         /** Held so the library stays loaded: JNA unloads (dlclose) one it can collect, and the function pointers would dangle. */
         NativeLibrary library;
+        /**
+         * C_Initialize and C_Finalize run alone (PKCS#11 leaves a call racing C_Finalize undefined; a JMH run crashed in
+         * SoftHSM2's C_CloseSession while the benchmark's teardown finalised the module); every other call shares the lock.
+         */
+        final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
         int users;
     }
 
@@ -174,9 +179,34 @@ final class NativeCryptoki implements Cryptoki {
             Memory args = new Memory(48);
             args.clear();
             args.setLong(32, CKF_OS_LOCKING_OK);
-            long rv = module.functions[C_INITIALIZE].invokeLong(new Object[] {args});
-            if (rv != 0 && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
-                check(rv, "C_Initialize");
+            module.lock.writeLock().lock();
+            try {
+                long rv = module.functions[C_INITIALIZE].invokeLong(new Object[] {args});
+                if (rv != 0 && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+                    check(rv, "C_Initialize");
+                }
+            } finally {
+                module.lock.writeLock().unlock();
+            }
+        }
+    }
+
+    /**
+     * C_Finalize of a loaded module while its users keep it, as a device reset does to them: their calls fail with
+     * CKR_CRYPTOKI_NOT_INITIALIZED until one of them initialises it again ({@link #reinitialize}). For fault tests; taken
+     * under the module's lock, so no call is in flight at that moment.
+     */
+    static void finalizeModule(String library) {
+        synchronized (MODULES) {
+            Module m = MODULES.get(library);
+            if (m == null) {
+                throw new IllegalStateException(library + " is not loaded");
+            }
+            m.lock.writeLock().lock();
+            try {
+                m.functions[C_FINALIZE].invokeLong(new Object[] {Pointer.NULL});
+            } finally {
+                m.lock.writeLock().unlock();
             }
         }
     }
@@ -191,7 +221,13 @@ final class NativeCryptoki implements Cryptoki {
         if (f == null) {
             throw new HsmException(Ckr.GENERAL_ERROR, name + " is not offered by " + library);
         }
-        return f.invokeLong(args);
+        java.util.concurrent.locks.Lock lock = module.lock.readLock();
+        lock.lock();
+        try {
+            return f.invokeLong(args);
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void invoke(int index, String name, Object... args) {
@@ -702,7 +738,12 @@ final class NativeCryptoki implements Cryptoki {
         synchronized (MODULES) {
             if (--module.users == 0) {
                 MODULES.remove(library);
-                module.functions[C_FINALIZE].invokeLong(new Object[] {Pointer.NULL});
+                module.lock.writeLock().lock();
+                try {
+                    module.functions[C_FINALIZE].invokeLong(new Object[] {Pointer.NULL});
+                } finally {
+                    module.lock.writeLock().unlock();
+                }
             }
         }
     }

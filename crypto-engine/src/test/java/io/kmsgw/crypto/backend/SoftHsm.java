@@ -113,8 +113,7 @@ public final class SoftHsm {
      * and calls fail with CKR_CRYPTOKI_NOT_INITIALIZED until someone initialises it again.
      */
     public void finalizeModule() {
-        com.sun.jna.NativeLibrary lib = com.sun.jna.NativeLibrary.getInstance(library);
-        lib.getFunction("C_Finalize").invokeLong(new Object[] {com.sun.jna.Pointer.NULL});
+        NativeCryptoki.finalizeModule(library);
     }
 
     /** C_CloseAllSessions on the token labelled {@code label}: its sessions end and the token logs out. */
