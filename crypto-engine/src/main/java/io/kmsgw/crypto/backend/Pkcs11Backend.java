@@ -31,7 +31,17 @@ public final class Pkcs11Backend extends CryptokiBackend {
      * @param pin        the user PIN (cleared here)
      */
     public Pkcs11Backend(String library, String tokenLabel, long slotId, char[] pin, SharedMaster shared, boolean mayCreateMaster) {
-        this(NativeCryptoki.open(library), library, tokenLabel, slotId, pin, shared, mayCreateMaster);
+        this(load(library, pin), library, tokenLabel, slotId, pin, shared, mayCreateMaster);
+    }
+
+    /** The module, or one line naming the setting (the PIN is cleared when there is none). */
+    private static NativeCryptoki load(String library, char[] pin) {
+        try {
+            return NativeCryptoki.open(library);
+        } catch (HsmException e) {
+            java.util.Arrays.fill(pin, '\0');
+            throw new KmsException(KmsError.UNAVAILABLE, "hsm.pkcs11.library: " + e.getMessage().replaceFirst("^CKR_GENERAL_ERROR: ", ""));
+        }
     }
 
     private Pkcs11Backend(NativeCryptoki hsm, String library, String tokenLabel, long slotId, char[] pin, SharedMaster shared,

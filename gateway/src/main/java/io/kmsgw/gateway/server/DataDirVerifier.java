@@ -92,7 +92,7 @@ public final class DataDirVerifier {
             Path secretFile = s.effectiveHsmSecretFile();
             if (s.pkcs11() == null && !Files.exists(dir.resolve("hsm/slot-0/token.bin"))) {
                 problems.add("HSM token: " + dir.resolve("hsm/slot-0") + " is missing");
-            } else if (!Files.exists(secretFile)) {
+            } else if (s.pkcs11() == null && !Files.exists(secretFile)) {
                 problems.add("HSM secret: " + secretFile + " is missing");
             } else {
                 try (HsmBackend hsm = openHsm(s, dir, store)) {

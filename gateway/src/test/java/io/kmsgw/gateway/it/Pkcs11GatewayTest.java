@@ -92,6 +92,12 @@ class Pkcs11GatewayTest {
                         .setSignature(signatures.get(s.getKey()))).getValue(), s.getKey());
             }
         }
+        // `kmsgw verify` reads the same settings: every version opens in the module
+        io.kmsgw.gateway.server.DataDirVerifier.Result verified = io.kmsgw.gateway.server.DataDirVerifier.verify(
+                TestGateway.settings(data, "openssl", TestGateway.softHsmFlags(data)), line -> { });
+        assertTrue(verified.ok(), verified.problems().toString());
+        assertTrue(verified.summary().startsWith("9 keys (9 versions)") && verified.summary().contains("all verified"),
+                "the quick-start key and the eight made here: " + verified.summary());
     }
 
     /** {@code serve} with a setting that is wrong stops at once with one line naming it, and no stack trace. */
@@ -102,7 +108,8 @@ class Pkcs11GatewayTest {
         Path wrongPin = dir.resolve("wrong.pin");
         Files.writeString(wrongPin, "not-the-pin");
         Path notAModule = Files.writeString(dir.resolve("libnot-pkcs11.so"), "not a library");
-        assertOneLine(serve(data, good, Map.of("pkcs11-library", notAModule.toString())), "cannot load the PKCS#11 library " + notAModule);
+        assertOneLine(serve(data, good, Map.of("pkcs11-library", notAModule.toString())), "hsm.pkcs11.library: cannot load the PKCS#11 "
+                + "library " + notAModule);
         assertOneLine(serve(data, good, Map.of("pkcs11-library", dir.resolve("absent.so").toString())), "hsm.pkcs11.library");
         assertOneLine(serve(data, good, Map.of("pkcs11-token-label", "no-such-token")), "no token \"no-such-token\"");
         assertOneLine(serve(data, good, Map.of("pkcs11-pin-file", wrongPin.toString())), "hsm.pkcs11.pinFile does not open the token");
