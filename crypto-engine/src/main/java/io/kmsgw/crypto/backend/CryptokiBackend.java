@@ -33,6 +33,8 @@ abstract class CryptokiBackend implements HsmBackend, Sealer {
     /** Session object for sealing shared bootstrap files; 0 when the master key is not shared. */
     private volatile long sealKey;
     private long lastAttachNanos;
+    /** {@link #generation()} when the master key's handle was found. */
+    private volatile long attachedGeneration;
 
     /**
      * Logs in to {@code slot} with {@code userPin} (cleared here; a copy is kept for logging in again, cleared by {@link #close})
@@ -86,6 +88,7 @@ abstract class CryptokiBackend implements HsmBackend, Sealer {
         managementSession = session;
         masterKey = master;
         sealKey = seal;
+        attachedGeneration = generation();
         lastAttachNanos = System.nanoTime();
     }
 
@@ -126,6 +129,11 @@ abstract class CryptokiBackend implements HsmBackend, Sealer {
         }
     }
 
+    /** How many times the library was initialised again; object handles of an earlier generation are stale. */
+    protected long generation() {
+        return 0;
+    }
+
     /** A subclass's chance to bring the module back first (a native module that was finalised is initialised again). */
     protected void beforeReattach(HsmException cause) {
     }
@@ -146,7 +154,8 @@ abstract class CryptokiBackend implements HsmBackend, Sealer {
             long session = hsm.openSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION);
             try {
                 login(session); // the token may have logged out since (all its sessions were closed)
-                if (!usable(session, masterKey) && !(healthy() && usable(session, masterKey))) {
+                boolean current = attachedGeneration == generation() && usable(session, masterKey);
+                if (!current && !(healthy() && attachedGeneration == generation() && usable(session, masterKey))) {
                     // the master key's handle died with the management session (or the token's login): healthy() attaches anew
                     throw new HsmException(Ckr.KEY_HANDLE_INVALID, "the master key is not reachable yet");
                 }

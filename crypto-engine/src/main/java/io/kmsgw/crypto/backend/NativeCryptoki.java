@@ -106,6 +106,11 @@ final class NativeCryptoki implements Cryptoki {
          * SoftHSM2's C_CloseSession while the benchmark's teardown finalised the module); every other call shares the lock.
          */
         final java.util.concurrent.locks.ReentrantReadWriteLock lock = new java.util.concurrent.locks.ReentrantReadWriteLock();
+        /** Our session handles → {the module's handle, slot}; emptied when the module is initialised again. */
+        final Map<Long, long[]> sessions = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.concurrent.atomic.AtomicLong nextSession = new java.util.concurrent.atomic.AtomicLong(1);
+        /** How many times the module was initialised again (object handles of an earlier initialisation are stale). */
+        volatile long generation;
         int users;
     }
 
@@ -185,6 +190,10 @@ final class NativeCryptoki implements Cryptoki {
                 if (rv != 0 && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
                     check(rv, "C_Initialize");
                 }
+                if (rv == 0) { // it had been finalised: every handle of before is void
+                    module.sessions.clear();
+                    module.generation++;
+                }
             } finally {
                 module.lock.writeLock().unlock();
             }
@@ -205,6 +214,7 @@ final class NativeCryptoki implements Cryptoki {
             m.lock.writeLock().lock();
             try {
                 m.functions[C_FINALIZE].invokeLong(new Object[] {Pointer.NULL});
+                m.sessions.clear();
             } finally {
                 m.lock.writeLock().unlock();
             }
@@ -224,10 +234,30 @@ final class NativeCryptoki implements Cryptoki {
         java.util.concurrent.locks.Lock lock = module.lock.readLock();
         lock.lock();
         try {
+            if (takesSession(index)) {
+                args[0] = nativeSession((Long) args[0]);
+            }
             return f.invokeLong(args);
         } finally {
             lock.unlock();
         }
+    }
+
+    private static boolean takesSession(int index) {
+        return index == C_INIT_PIN || index == C_SET_PIN || index == C_CLOSE_SESSION || index > C_CLOSE_ALL_SESSIONS;
+    }
+
+    /**
+     * The module's handle behind one of ours. Callers hold our handles, never the module's: after the module was initialised
+     * again its handles start over, and a stale one could name another thread's new session (two threads in one session
+     * crashed SoftHSM2 in OpenSSL). A handle of an earlier initialisation is CKR_SESSION_HANDLE_INVALID here, without a call.
+     */
+    private long nativeSession(long ours) {
+        long[] s = module.sessions.get(ours);
+        if (s == null) {
+            throw new HsmException(Ckr.SESSION_HANDLE_INVALID, "session " + ours + " is closed or of an earlier initialisation");
+        }
+        return s[0];
     }
 
     private void invoke(int index, String name, Object... args) {
@@ -323,17 +353,32 @@ final class NativeCryptoki implements Cryptoki {
     public long openSession(long slotId, long flags) {
         Memory session = new Memory(8);
         invoke(C_OPEN_SESSION, "C_OpenSession", slotId, flags, Pointer.NULL, Pointer.NULL, session);
-        return session.getLong(0);
+        long ours = module.nextSession.getAndIncrement();
+        module.sessions.put(ours, new long[] {session.getLong(0), slotId});
+        return ours;
     }
 
     @Override
     public void closeSession(long session) {
-        invoke(C_CLOSE_SESSION, "C_CloseSession", session);
+        try {
+            invoke(C_CLOSE_SESSION, "C_CloseSession", session);
+        } finally {
+            module.sessions.remove(session);
+        }
     }
 
     @Override
     public void closeAllSessions(long slotId) {
-        invoke(C_CLOSE_ALL_SESSIONS, "C_CloseAllSessions", slotId);
+        try {
+            invoke(C_CLOSE_ALL_SESSIONS, "C_CloseAllSessions", slotId);
+        } finally {
+            module.sessions.values().removeIf(s -> s[1] == slotId);
+        }
+    }
+
+    /** How many times the module was initialised again: object handles found in an earlier generation are stale. */
+    long generation() {
+        return module.generation;
     }
 
     @Override

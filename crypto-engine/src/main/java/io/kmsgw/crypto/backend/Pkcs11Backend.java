@@ -90,12 +90,18 @@ public final class Pkcs11Backend extends CryptokiBackend {
         }
     }
 
-    /** A module finalised under the gateway is initialised again before a new session is opened. */
+    /**
+     * A module finalised under the gateway (a reset) is initialised again before a new session is opened; for one that is
+     * initialised this changes nothing (CKR_CRYPTOKI_ALREADY_INITIALIZED).
+     */
     @Override
     protected void beforeReattach(HsmException cause) {
-        if (cause.ckr() == io.kmsgw.hsm.api.Ckr.CRYPTOKI_NOT_INITIALIZED) {
-            ((NativeCryptoki) hsm).reinitialize();
-        }
+        ((NativeCryptoki) hsm).reinitialize();
+    }
+
+    @Override
+    protected long generation() {
+        return ((NativeCryptoki) hsm).generation();
     }
 
     @Override

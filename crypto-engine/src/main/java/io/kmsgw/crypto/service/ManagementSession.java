@@ -25,10 +25,8 @@ final class ManagementSession implements AutoCloseable {
      */
     BackendSession.Generated generate(KeySpec spec) {
         if (!backend.supports(WorkerContext.kindOf(spec))) {
-            String offered = java.util.Arrays.stream(KeySpec.values()).filter(k -> backend.supports(WorkerContext.kindOf(k)))
-                    .map(Enum::name).collect(java.util.stream.Collectors.joining(", "));
             throw new io.kmsgw.crypto.api.KmsException(io.kmsgw.crypto.api.KmsError.UNSUPPORTED_OPERATION, "The HSM " + backend.name()
-                    + " cannot serve the key spec " + spec.name() + "; it supports " + offered + ".");
+                    + " cannot serve the key spec " + spec.name() + "; it supports " + String.join(", ", backend.keySpecs()) + ".");
         }
         return with(s -> s.generate(WorkerContext.kindOf(spec), spec.size(), spec.curve()));
     }
