@@ -4,7 +4,6 @@ import static io.kmsgw.hsm.api.Pkcs11.*;
 
 import io.kmsgw.crypto.api.KmsError;
 import io.kmsgw.crypto.api.KmsException;
-import io.kmsgw.hsm.api.Cryptoki;
 import io.kmsgw.hsm.api.HsmException;
 import io.kmsgw.hsm.api.SlotInfo;
 import java.util.ArrayList;
@@ -133,10 +132,5 @@ public final class Pkcs11Backend extends CryptokiBackend {
     @Override
     public String name() {
         return name;
-    }
-
-    /** For tests of the simulator's conventions on a real module. */
-    Cryptoki cryptoki() {
-        return hsm;
     }
 }
