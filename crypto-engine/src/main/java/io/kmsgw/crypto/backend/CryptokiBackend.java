@@ -66,24 +66,33 @@ abstract class CryptokiBackend implements HsmBackend, Sealer {
     /** Opens the management session, logs in (unless the token already is), and finds, makes or joins the master key. */
     private void attach(boolean mayCreateMaster) {
         long session = hsm.openSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION);
-        login(session);
         long master;
         long seal = 0;
-        if (shared == null) {
-            long[] found = hsm.findObjects(session, Template.of().set(CKA_LABEL, MASTER_LABEL).set(CKA_TOKEN, true)
-                    .set(CKA_CLASS, CKO_SECRET_KEY));
-            if (found.length == 0 && !mayCreateMaster) {
-                throw new KmsException(KmsError.UNAVAILABLE, "the HSM token " + where + " holds no kmsgw master key, and the store "
-                        + "holds keys wrapped under one: restore the token from the backup the store came from");
+        try {
+            login(session);
+            if (shared == null) {
+                long[] found = hsm.findObjects(session, Template.of().set(CKA_LABEL, MASTER_LABEL).set(CKA_TOKEN, true)
+                        .set(CKA_CLASS, CKO_SECRET_KEY));
+                if (found.length == 0 && !mayCreateMaster) {
+                    throw new KmsException(KmsError.UNAVAILABLE, "the HSM token " + where + " holds no kmsgw master key, and the store "
+                            + "holds keys wrapped under one: restore the token from the backup the store came from");
+                }
+                master = found.length > 0 ? found[0] : hsm.generateKey(session, Mechanism.of(CKM_AES_KEY_GEN), Template.of()
+                        .set(CKA_CLASS, CKO_SECRET_KEY).set(CKA_KEY_TYPE, CKK_AES)
+                        .set(CKA_TOKEN, true).set(CKA_LABEL, MASTER_LABEL).set(CKA_VALUE_LEN, 32L)
+                        .set(CKA_WRAP, true).set(CKA_UNWRAP, true).set(CKA_SENSITIVE, true).set(CKA_EXTRACTABLE, false)
+                        .set(CKA_MODIFIABLE, false));
+            } else {
+                master = shared.join(hsm, session);
+                seal = shared.sealKey(hsm, session);
             }
-            master = found.length > 0 ? found[0] : hsm.generateKey(session, Mechanism.of(CKM_AES_KEY_GEN), Template.of()
-                    .set(CKA_CLASS, CKO_SECRET_KEY).set(CKA_KEY_TYPE, CKK_AES)
-                    .set(CKA_TOKEN, true).set(CKA_LABEL, MASTER_LABEL).set(CKA_VALUE_LEN, 32L)
-                    .set(CKA_WRAP, true).set(CKA_UNWRAP, true).set(CKA_SENSITIVE, true).set(CKA_EXTRACTABLE, false)
-                    .set(CKA_MODIFIABLE, false));
-        } else {
-            master = shared.join(hsm, session);
-            seal = shared.sealKey(hsm, session);
+        } catch (HsmException | KmsException e) {
+            try {
+                hsm.closeSession(session); // a failed attach (repeated by readiness while the HSM is down) leaves no session behind
+            } catch (HsmException gone) {
+                // the HSM is what failed
+            }
+            throw e;
         }
         managementSession = session;
         masterKey = master;
