@@ -206,21 +206,7 @@ final class Pkcs11Translation {
         if (!t.has(CKA_CLASS) || t.num(CKA_CLASS, 0) != CKO_PUBLIC_KEY || !t.has(CKA_VALUE)) {
             return t;
         }
-        Template out = Template.of();
-        for (long type : t.types()) {
-            if (type != CKA_VALUE) {
-                Object v = t.raw(type);
-                if (v instanceof Boolean b) {
-                    out.set(type, b);
-                } else if (v instanceof Long l) {
-                    out.set(type, l);
-                } else if (v instanceof String s) {
-                    out.set(type, s);
-                } else {
-                    out.set(type, (byte[]) v);
-                }
-            }
-        }
+        Template out = t.without(CKA_VALUE);
         try {
             SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(t.bytes(CKA_VALUE));
             ASN1ObjectIdentifier alg = spki.getAlgorithm().getAlgorithm();

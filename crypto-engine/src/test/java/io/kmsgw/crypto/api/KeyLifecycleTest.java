@@ -15,11 +15,8 @@ import io.kmsgw.crypto.api.Commands;
 import io.kmsgw.crypto.api.Commands;
 import io.kmsgw.crypto.store.SqliteStore;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -31,28 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 class KeyLifecycleTest {
     private static final byte[] NONE = new byte[0];
 
-    static final class MovableClock extends Clock {
-        volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @TempDir
     Path dir;
-    final MovableClock clock = new MovableClock();
+    final io.kmsgw.crypto.MovableClock clock = new io.kmsgw.crypto.MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
     SqliteStore store;
     KmsEngine engine;
 
