@@ -30,7 +30,7 @@ import org.openjdk.jmh.infra.Blackhole;
 class EveryBenchmarkRunsTest {
     private static final List<Class<?>> BENCHMARKS = List.of(EngineBenchmark.class, AuthenticationBenchmark.class,
             AuthorizationBenchmark.class, PipelineBenchmark.class, ProviderBenchmark.class, EncryptPathBenchmark.class,
-            CodecBenchmark.class, TlsBenchmark.class, AuditBenchmark.class);
+            CodecBenchmark.class, TlsBenchmark.class, AuditBenchmark.class, MetricsBenchmark.class);
 
     /** Parameter values too slow to set up in a unit test run (100,000 policies); the smallest value stands for them. */
     private static boolean tooSlow(String field, String value) {

@@ -65,12 +65,13 @@ import org.HdrHistogram.Recorder;
  * before the timed window from a pool of distinct requests
  * (signing costs the client ~1 ms each), so the server verifies every request and the client spends
  * its CPU on TLS and I/O. Reports throughput, errors by code, latency percentiles (HdrHistogram) and,
- * with {@code --server-pid}, the server's CPU time per request from /proc.
+ * with {@code --server-pid}, the server's CPU time per request from /proc. The {@code --json} file also holds a
+ * per-second series of latency and of the harness's own stalls ({@link Series}).
  *
  * <pre>
  * java -jar benchmarks/target/kmsgw-bench.jar load --instance data/instance.json --api Encrypt --payload 32 \
  *      --connections 64 --duration 20s --warmup 5s [--rate R] [--io-threads N] [--server-pid PID] [--json out.json]
- *      [--endpoint host:port]
+ *      [--endpoint host:port] [--transport nio]
  * </pre>
  * APIs: Encrypt, Decrypt, GenerateDataKey, GenerateRandom, SignEC, SignRSA, GetSecretValue, mix.
  */
@@ -134,11 +135,16 @@ public final class LoadHarness {
         private final List<java.util.function.LongConsumer> ticks = new ArrayList<>();
 
         /** The ticker of {@code loop} in {@code tickers} (one run's), started on first use; call on that loop. */
-        static Ticker on(Map<io.netty.util.concurrent.EventExecutor, Ticker> tickers, io.netty.util.concurrent.EventExecutor loop) {
+        static Ticker on(Map<io.netty.util.concurrent.EventExecutor, Ticker> tickers, io.netty.util.concurrent.EventExecutor loop,
+                         java.util.function.LongConsumer lag) {
             return tickers.computeIfAbsent(loop, l -> {
                 Ticker t = new Ticker();
+                long period = TimeUnit.MILLISECONDS.toNanos(1);
+                long[] due = {System.nanoTime() + period};
                 l.scheduleAtFixedRate(() -> {
                     long now = System.nanoTime();
+                    lag.accept(now - due[0]); // a fixed-rate task runs late ones back to back: the next is due a period later
+                    due[0] += period;
                     for (java.util.function.LongConsumer c : t.ticks) {
                         c.accept(now);
                     }
@@ -200,6 +206,7 @@ public final class LoadHarness {
         SslContext ssl = SslContextBuilder.forClient().trustManager(trust).protocols("TLSv1.2")
                 .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK).build();
         Recorder recorder = new Recorder(3);
+        Series series = new Series(recorder, JSON);
         LongAdder ok = new LongAdder();
         Map<String, LongAdder> errors = new ConcurrentHashMap<>();
         AtomicBoolean recording = new AtomicBoolean(false);
@@ -209,11 +216,14 @@ public final class LoadHarness {
         // In open loop one loop can be the bottleneck: at 13,500 req/s it ran at 100 % of a core and fell
         // behind its own schedule, which showed up as server latency; give it two there.
         int ioThreads = Integer.parseInt(a.getOrDefault("io-threads", String.valueOf(Math.max(1, threads / 2))));
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
+        // epoll as the gateway and the floor use it (NIO cost the client more CPU per request on the shared cores)
+        boolean epoll = io.netty.channel.epoll.Epoll.isAvailable() && !a.getOrDefault("transport", "").equals("nio");
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(ioThreads,
+                epoll ? io.netty.channel.epoll.EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Map<io.netty.util.concurrent.EventExecutor, Ticker> tickers = new ConcurrentHashMap<>();
         CountDownLatch connected = new CountDownLatch(connections);
         try {
-            Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<SocketChannel>() {
+            Bootstrap b = new Bootstrap().group(group).channel(epoll ? io.netty.channel.epoll.EpollSocketChannel.class : NioSocketChannel.class).handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
                     ch.pipeline().addLast(ssl.newHandler(ch.alloc(), endpoint[0], Integer.parseInt(endpoint[1])));
@@ -263,6 +273,7 @@ public final class LoadHarness {
                         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
                             if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent e && e.isSuccess()) {
                                 connected.countDown();
+                                Ticker ticker = Ticker.on(tickers, ctx.executor(), series::loopLag);
                                 if (rate > 0) {
                                     // The intended send times are exact (period apart, phase-shifted so that connections
                                     // do not tick together); one ticker per event loop, every millisecond, queues and
@@ -270,7 +281,7 @@ public final class LoadHarness {
                                     // client's single loop ran out of CPU at 13,500 req/s and fell behind its schedule.
                                     long period = Math.max(1, Math.round(1e9 * connections / rate));
                                     nextDue = System.nanoTime() + java.util.concurrent.ThreadLocalRandom.current().nextLong(period);
-                                    Ticker.on(tickers, ctx.executor()).add(now -> tick(ctx, now, period));
+                                    ticker.add(now -> tick(ctx, now, period));
                                 } else {
                                     send(ctx);
                                 }
@@ -313,18 +324,18 @@ public final class LoadHarness {
             }
             Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
             long[] cpuBefore = cpu(a.get("server-pid"));
-            recorder.reset();
+            series.start();
             recording.set(true);
             long start = System.nanoTime();
             Thread.sleep(TimeUnit.SECONDS.toMillis(duration));
             recording.set(false);
             long elapsed = System.nanoTime() - start;
+            Histogram h = series.stop();
             long[] cpuAfter = cpu(a.get("server-pid"));
             running.set(false);
             for (Channel c : channels) {
                 c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
-            Histogram h = recorder.getIntervalHistogram();
             double secs = elapsed / 1e9;
             long total = ok.sum();
             double rps = total / secs;
@@ -341,11 +352,15 @@ public final class LoadHarness {
                 report.put("serverCpuMicrosPerRequest", Math.round(cpuMicros / total * 10) / 10.0);
             }
             System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+            // the per-second series goes to the file only: it is for scripts (tail-attribution.sh) to join by the second
+            report.set("seconds", series.toJson());
+            report.put("startEpochMillis", System.currentTimeMillis() - elapsed / 1_000_000);
             if (a.containsKey("json")) {
                 Files.writeString(Path.of(a.get("json")), JSON.writeValueAsString(report));
             }
             return 0;
         } finally {
+            series.close();
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         }
     }

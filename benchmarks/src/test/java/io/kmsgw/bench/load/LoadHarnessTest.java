@@ -35,6 +35,24 @@ class LoadHarnessTest {
             long requests = open.get("requests").asLong();
             assertTrue(requests >= 800 && requests <= 1000, "300 req/s for 3 s, got " + requests + ": " + open);
             assertTrue(open.get("p50Micros").asLong() < 200_000, open.toString());
+            // the per-second series that tail-attribution.sh joins with the server's figures: whole seconds, in order,
+            // their counts adding up to the run's requests (the last partial second is in the total, not the series)
+            JsonNode seconds = open.get("seconds");
+            assertTrue(seconds.size() >= 2 && seconds.size() <= 4, seconds.toString());
+            long inSeries = 0;
+            for (int i = 0; i < seconds.size(); i++) {
+                JsonNode s = seconds.get(i);
+                inSeries += s.get("count").asLong();
+                assertTrue(s.get("p99Micros").asLong() >= s.get("p50Micros").asLong(), s.toString());
+                assertTrue(s.get("loopLagMaxMicros").asLong() >= 0 && s.get("hiccupMaxMicros").asLong() >= 0, s.toString());
+                if (i > 0) {
+                    assertEquals(seconds.get(i - 1).get("second").asLong() + 1, s.get("second").asLong(), seconds.toString());
+                }
+            }
+            assertTrue(inSeries <= requests && inSeries >= requests - 400, inSeries + " of " + requests);
+            long start = open.get("startEpochMillis").asLong() / 1000;
+            assertTrue(seconds.get(0).get("second").asLong() >= start - 1 && seconds.get(0).get("second").asLong() <= start + 1,
+                    "the series is in wall-clock seconds: " + start + " " + seconds.get(0));
         }
     }
 

@@ -5,6 +5,7 @@ import io.kmsgw.gateway.audit.AuditLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -29,7 +30,7 @@ public final class GatewayMeters {
      * Gauges over the engine, audit sink and client keys ({@code expiringWithin}: live client keys whose validity ends within
      * a window from now), plus the JVM's own.
      */
-    public void bind(CryptoOperations engine, AuditLog audit, ToLongFunction<Duration> expiringWithin) {
+    public AutoCloseable bind(CryptoOperations engine, AuditLog audit, ToLongFunction<Duration> expiringWithin) {
         Gauge.builder("kmsgw.engine.queue.depth", engine, CryptoOperations::queueDepth).description("crypto jobs waiting for a worker")
                 .register(registry);
         Gauge.builder("kmsgw.audit.backlog", audit, AuditLog::backlog).description("audit records not yet written").register(registry);
@@ -58,6 +59,11 @@ public final class GatewayMeters {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        // jvm.gc.pause: every collection's pause, the first suspect when the latency tail moves (GC notifications; close
+        // unregisters the listeners, so a test JVM that starts many gateways does not collect them)
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        return gc;
     }
 
     /** The data dir's filesystem: free and total bytes. */

@@ -26,6 +26,12 @@ public final class RequestDeadline extends ChannelInboundHandlerAdapter {
     /** Whether a request is in progress, and when it started (the event loop's ticker). Event loop only. */
     private boolean inRequest;
     private long startedNanos;
+    /**
+     * When the request in progress arrived, and when the last bytes were read ({@code System.nanoTime()}, not the ticker:
+     * the latency histogram compares it with the time its response is written).
+     */
+    private long arrivedNanos;
+    private long lastReadNanos;
     private ScheduledFuture<?> timer;
 
     public RequestDeadline(long deadlineMillis) {
@@ -40,8 +46,12 @@ public final class RequestDeadline extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof ByteBuf b && b.isReadable()) {
+            lastReadNanos = System.nanoTime();
+        }
         if (!inRequest && msg instanceof ByteBuf b && b.isReadable()) {
             inRequest = true;
+            arrivedNanos = lastReadNanos;
             startedNanos = ctx.executor().ticker().nanoTime();
             if (timer == null) {
                 arm(deadlineNanos);
@@ -67,12 +77,19 @@ public final class RequestDeadline extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** A complete request was received: stop its clock (the next request's first byte starts a new one). */
-    public static void received(Channel ch) {
+    /**
+     * A complete request was received: stop its clock (the next request's first byte starts a new one). Returns when its
+     * first byte arrived ({@code System.nanoTime()}); a pipelined request that came whole in the read that completed the one
+     * before it arrived with that read. Without this handler in the pipeline: now.
+     */
+    public static long received(Channel ch) {
         RequestDeadline d = ch.attr(KEY).get();
-        if (d != null) {
-            d.inRequest = false;
+        if (d == null) {
+            return System.nanoTime();
         }
+        long arrived = d.inRequest ? d.arrivedNanos : d.lastReadNanos;
+        d.inRequest = false;
+        return arrived;
     }
 
     @Override

@@ -89,7 +89,7 @@ public final class RequestDecoder extends SimpleChannelInboundHandler<FullHttpRe
         kms.sort(Map.Entry.comparingByKey());
         InetAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? IpBlock.normalise(a.getAddress()) : null;
         InetAddress ip = trustedProxies.isEmpty() || peer == null ? peer : forwardedClient(peer, h.getAll("x-forwarded-for"));
-        KmsRequest r = new KmsRequest(requestId, System.nanoTime(), ip, keepAlive,
+        KmsRequest r = new KmsRequest(requestId, RequestSequencer.arrived(ctx.channel()), ip, keepAlive,
                 first[API_VERSION], first[API_NAME], first[SIGNATURE_METHOD], first[ACCESS_KEY_ID],
                 first[DATE], first[CONTENT_SHA256], first[CONTENT_TYPE], first[AUTHORIZATION], first[USER_AGENT],
                 first[MIGRATION_KEY_VERSION_ID], kms, ByteBufUtil.getBytes(req.content()));

@@ -20,6 +20,11 @@ public final class RequestSequencer extends ChannelDuplexHandler {
     private static final int MAX_QUEUED = 32;
 
     private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
+    /** When each queued request arrived, in the same order (a ring beside {@code queued}: no boxing per request). */
+    private final long[] queuedArrivals = new long[MAX_QUEUED];
+    private int arrivalsHead;
+    /** When the request now let through arrived ({@code System.nanoTime()} of its first byte). */
+    private long arrivedNanos;
     private ChannelHandlerContext ctx;
     private boolean inFlight;
 
@@ -35,9 +40,10 @@ public final class RequestSequencer extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
-        RequestDeadline.received(ctx.channel());
+        long arrived = RequestDeadline.received(ctx.channel());
         if (!inFlight) {
             inFlight = true;
+            arrivedNanos = arrived;
             ctx.fireChannelRead(req);
             return;
         }
@@ -46,7 +52,17 @@ public final class RequestSequencer extends ChannelDuplexHandler {
             ctx.close();
             return;
         }
+        queuedArrivals[(arrivalsHead + queued.size()) % MAX_QUEUED] = arrived;
         queued.add(req);
+    }
+
+    /**
+     * When the request being handled on {@code ch} arrived: its first byte's {@code System.nanoTime()}, so that its latency
+     * includes reading it and any wait behind the requests pipelined before it. Without a sequencer: now.
+     */
+    public static long arrived(Channel ch) {
+        RequestSequencer s = ch.attr(KEY).get();
+        return s == null ? System.nanoTime() : s.arrivedNanos;
     }
 
     /** The response to the request in flight has been written: admit the next queued one. */
@@ -66,6 +82,8 @@ public final class RequestSequencer extends ChannelDuplexHandler {
             inFlight = false;
             return;
         }
+        arrivedNanos = queuedArrivals[arrivalsHead];
+        arrivalsHead = (arrivalsHead + 1) % MAX_QUEUED;
         ctx.fireChannelRead(req);
     }
 

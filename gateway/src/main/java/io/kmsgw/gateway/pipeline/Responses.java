@@ -36,18 +36,17 @@ public final class Responses {
     /** Writes a success response; {@code keyVersionId} (nullable) goes into x-kms-migrationkeyversionid. */
     public static void ok(Channel ch, KmsRequest req, MessageLite body, String keyVersionId) {
         audit(ch, req, "OK");
-        count(ch, req, null);
         FullHttpResponse resp = response(ch, HttpResponseStatus.OK, body);
         if (keyVersionId != null) {
             resp.headers().set(MIGRATION_KEY_VERSION_ID, keyVersionId);
         }
-        send(ch, resp, req.keepAlive);
+        send(ch, resp, req, null);
     }
 
     /** Writes an Error response. The message must be client-safe (no secrets, no stack detail). */
     public static void error(Channel ch, String requestId, boolean keepAlive, ProtocolError error, String message) {
         count(ch, null, error);
-        send(ch, errorResponse(ch, requestId, error, message), keepAlive);
+        send(ch, errorResponse(ch, requestId, error, message), keepAlive, null);
     }
 
     /** An Error response for a caller that writes it itself (the aggregator's answers to Expect). */
@@ -63,8 +62,7 @@ public final class Responses {
 
     public static void error(Channel ch, KmsRequest req, ProtocolError error, String message) {
         audit(ch, req, error.code());
-        count(ch, req, error);
-        send(ch, errorResponse(ch, req.requestId, error, message), req.keepAlive);
+        send(ch, errorResponse(ch, req.requestId, error, message), req, error);
     }
 
     /** Counts an answer in the channel's request meters (when it has them: in-process tools may not). */
@@ -73,6 +71,16 @@ public final class Responses {
         if (m != null) {
             m.answered(req, error);
         }
+    }
+
+    /** Counts the answer to {@code req}, writes it, and times it when its last byte has been written. */
+    private static void send(Channel ch, FullHttpResponse resp, KmsRequest req, ProtocolError error) {
+        RequestMetrics m = ch.attr(RequestMetrics.KEY).get();
+        ChannelFutureListener written = null;
+        if (m != null) {
+            written = m.onWritten(req, m.answered(req, error));
+        }
+        send(ch, resp, req.keepAlive, written);
     }
 
     /** Channel attribute holding the audit sink of the data plane. */
@@ -134,12 +142,16 @@ public final class Responses {
         return resp;
     }
 
-    private static void send(Channel ch, FullHttpResponse resp, boolean keepAlive) {
+    private static void send(Channel ch, FullHttpResponse resp, boolean keepAlive, ChannelFutureListener written) {
         if (!keepAlive) {
             resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ch.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+            io.netty.channel.ChannelFuture f = ch.writeAndFlush(resp);
+            if (written != null) {
+                f.addListener(written);
+            }
+            f.addListener(ChannelFutureListener.CLOSE);
         } else {
-            ch.writeAndFlush(resp, ch.voidPromise());
+            ch.writeAndFlush(resp, written == null ? ch.voidPromise() : ch.newPromise().addListener(written));
             RequestSequencer.done(ch);
         }
     }

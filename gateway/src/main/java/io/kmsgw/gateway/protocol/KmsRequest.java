@@ -12,7 +12,10 @@ import java.util.Map;
  */
 public final class KmsRequest {
     public final String requestId;
+    /** When the request's first byte arrived ({@code System.nanoTime()}): where its latency starts. */
     public final long startNanos;
+    /** When it was decoded from HTTP ({@code System.nanoTime()}). */
+    public final long decodedNanos;
     public final InetAddress clientIp;
     public final boolean keepAlive;
     public final String apiVersion;
@@ -41,6 +44,7 @@ public final class KmsRequest {
                       List<Map.Entry<String, String>> kmsHeaders, byte[] body) {
         this.requestId = requestId;
         this.startNanos = startNanos;
+        this.decodedNanos = System.nanoTime();
         this.clientIp = clientIp;
         this.keepAlive = keepAlive;
         this.apiVersion = apiVersion;

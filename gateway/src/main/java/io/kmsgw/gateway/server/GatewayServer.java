@@ -137,7 +137,7 @@ public final class GatewayServer implements AutoCloseable {
             this.audit = audit;
             disk = closer.add(new DiskSpace(dir));
             meters.bindDisk(disk::freeBytes, disk::totalBytes);
-            meters.bind(engine.crypto(), audit, window -> clientKeys.expiringWithin(clock.instant(), window));
+            closer.add(meters.bind(engine.crypto(), audit, window -> clientKeys.expiringWithin(clock.instant(), window)));
             accessControl.bindMetrics(meters.registry());
 
             AdminTokens adminTokens = new AdminTokens(st, instanceId, clock);
@@ -193,6 +193,7 @@ public final class GatewayServer implements AutoCloseable {
             SslContext ssl = StartSteps.await(tls);
             dataPlane = new DataPlaneInitializer(ssl, s.maxBodyBytes(), s.idleTimeout(), stages);
             Listeners listeners = closer.add(new Listeners(ioThreads(s)));
+            closer.add(new io.kmsgw.gateway.metrics.EventLoopDelay(listeners.workers(), meters.registry()));
             dataAddress = listeners.bind(new InetSocketAddress(s.bind(), s.port()), dataPlane);
             adminAddress = listeners.bind(new InetSocketAddress(s.bind(), s.adminPort()),
                     new AdminInitializer(ssl, s.admin(), adminConnections, Handshakes.of(meters.registry(), "admin"), adminHandler));

@@ -52,6 +52,11 @@ final class Listeners implements AutoCloseable {
         return (InetSocketAddress) ch.localAddress();
     }
 
+    /** The connections' event loops, for probes (the delay meter). */
+    EventLoopGroup workers() {
+        return workers;
+    }
+
     String transport() {
         return epoll ? "epoll" : "nio";
     }

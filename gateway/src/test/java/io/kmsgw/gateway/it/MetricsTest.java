@@ -82,7 +82,7 @@ class MetricsTest {
     }
 
     /** The sample value of {@code name{labels}} (labels as printed, or null for none). */
-    private static double value(String text, String name, String labels) {
+    static double value(String text, String name, String labels) {
         String series = labels == null ? Pattern.quote(name) + "(?:\\{[^}]*\\})?" : Pattern.quote(name) + "\\{" + Pattern.quote(labels) + "[^}]*\\}";
         Matcher m = Pattern.compile("(?m)^" + series + " ([0-9.eE+-]+)$").matcher(text);
         assertTrue(m.find(), "no series " + name + "{" + labels + "} in:\n" + text.lines().filter(l -> l.startsWith(name)).toList());
