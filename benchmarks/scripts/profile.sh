@@ -3,6 +3,7 @@
 # and kernel frames, every thread). Fresh `serve`, two warm-up runs, then 10 s of profiling in the middle
 # of a third run; writes OUT.collapsed (folded stacks: flamegraph tools and grep read it).
 # async-profiler comes from Maven Central: mvn dependency:get -Dartifact=tools.profiler:async-profiler:3.0
+# LOAD_ARGS adds harness options, e.g. LOAD_ARGS="--rate 14000 --io-threads 2" for an open-loop profile.
 set -euo pipefail
 jar=$1; api=$2; out=$3
 bench=benchmarks/target/kmsgw-bench.jar
@@ -22,7 +23,7 @@ java -jar "$jar" serve --data-dir "$ap/data" --port 0 --admin-port 0 > "$ap/serv
 pid=$!
 for _ in $(seq 300); do grep -q "kmsgw ready" "$ap/serve.log" && break; sleep 0.1; done
 load() { java -jar $bench load --instance "$ap/data/instance.json" --api "$api" --connections 64 --duration "$1" --warmup 4s \
-              --server-pid $pid --pool 2048 --json "$ap/r.json" > /dev/null 2>&1; }
+              --server-pid $pid --pool 2048 --json "$ap/r.json" ${LOAD_ARGS:-} > /dev/null 2>&1; }
 load 10s; load 10s
 load 12s & lp=$!
 sleep 5
