@@ -96,8 +96,14 @@ public final class RequestMetrics {
         latency[r.api.ordinal()].record(now - r.startNanos, TimeUnit.NANOSECONDS);
     }
 
-    /** A listener for a response's write future that calls {@link #written} when the write succeeds. */
+    /**
+     * A listener for a response's write future that calls {@link #written} when the write succeeds; null for a request
+     * with no API to time (the write then needs no promise of its own).
+     */
     public ChannelFutureListener onWritten(KmsRequest r, long answeredNanos) {
+        if (r == null || r.api == null) {
+            return null;
+        }
         return f -> {
             if (f.isSuccess()) {
                 written(r, answeredNanos);

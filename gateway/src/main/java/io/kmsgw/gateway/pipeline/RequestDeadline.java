@@ -48,13 +48,13 @@ public final class RequestDeadline extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf b && b.isReadable()) {
             lastReadNanos = System.nanoTime();
-        }
-        if (!inRequest && msg instanceof ByteBuf b && b.isReadable()) {
-            inRequest = true;
-            arrivedNanos = lastReadNanos;
-            startedNanos = ctx.executor().ticker().nanoTime();
-            if (timer == null) {
-                arm(deadlineNanos);
+            if (!inRequest) {
+                inRequest = true;
+                arrivedNanos = lastReadNanos;
+                startedNanos = ctx.executor().ticker().nanoTime();
+                if (timer == null) {
+                    arm(deadlineNanos);
+                }
             }
         }
         ctx.fireChannelRead(msg);
