@@ -38,6 +38,9 @@ public interface KmsEngine extends AutoCloseable {
 
     Maintenance maintenance();
 
+    /** Sealing of the instance's own small secrets (AccessKey secrets) under the HSM's master key. */
+    Sealing sealing();
+
     /** The HSM backend's name for logs and metrics. */
     String backendName();
 

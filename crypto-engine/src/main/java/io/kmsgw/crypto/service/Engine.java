@@ -33,6 +33,7 @@ public final class Engine implements KmsEngine {
     private final SecretService secrets;
     private final RingDirectory directory;
     private final KeyMaintenance maintenance;
+    private final InternalSealing sealing;
 
     /** Loads the keys, aliases and secrets the store holds and starts the workers. The caller keeps owning store and backend. */
     public Engine(Store store, HsmBackend backend, Settings settings, Clock clock) {
@@ -53,6 +54,7 @@ public final class Engine implements KmsEngine {
         this.secrets = new SecretService(secretStore, ring, keys, aliases, management, jobs, clock);
         this.directory = new RingDirectory(ring);
         this.maintenance = new KeyMaintenance(ring, keys, secretStore, clock);
+        this.sealing = new InternalSealing(management);
     }
 
     @Override
@@ -83,6 +85,11 @@ public final class Engine implements KmsEngine {
     @Override
     public Maintenance maintenance() {
         return maintenance;
+    }
+
+    @Override
+    public io.kmsgw.crypto.api.Sealing sealing() {
+        return sealing;
     }
 
     @Override

@@ -101,15 +101,49 @@ final class AccessActions {
         });
     }
 
+    /** The KMS OpenAPI's AccessKeys: the secret is in CreateAccessKey's answer only, never in a list, a log or the audit. */
+    static void registerAccessKeys(Map<String, Function<JsonNode, ObjectNode>> actions, io.kmsgw.gateway.authz.AccessKeyService keys,
+                                   AuditLog audit) {
+        actions.put("CreateAccessKey", p -> {
+            io.kmsgw.gateway.authz.AccessKeyService.Created k = keys.create(Params.text(p, "AapName", true));
+            ObjectNode out = JSON.createObjectNode();
+            out.put("AccessKeyId", k.accessKeyId());
+            out.put("AccessKeySecret", k.accessKeySecret());
+            out.put("AapName", k.aapName());
+            out.put("CreateTime", k.created().toString());
+            return out;
+        });
+        actions.put("ListAccessKeys", p -> {
+            List<ObjectNode> nodes = keys.list(Params.optional(p, "AapName")).stream().map(k -> {
+                ObjectNode n = JSON.createObjectNode();
+                n.put("AccessKeyId", k.accessKeyId());
+                n.put("AapName", k.aapName());
+                n.put("CreateTime", k.created().toString());
+                n.put("Usable", keys.usable(k.accessKeyId()));
+                return n;
+            }).toList();
+            return list("AccessKeys", withUsage(nodes, audit, "AccessKeyId"));
+        });
+        actions.put("DeleteAccessKey", p -> {
+            keys.delete(Params.text(p, "AccessKeyId", true));
+            return JSON.createObjectNode();
+        });
+    }
+
     /**
      * Adds each client key's use as the audit remembers it beyond record retention: {@code LastUsedTime}, {@code LastUsedIp},
      * {@code LastUsedApi} and {@code RequestCount} (absent when the key was never used) — the rotation question's answer.
      */
     private static List<ObjectNode> withUsage(List<ObjectNode> keys, AuditLog audit) {
-        java.util.Map<String, io.kmsgw.gateway.audit.ClientKeyUsage> used = audit.usage(keys.stream().map(k -> k.get("ClientKeyId").asText())
+        return withUsage(keys, audit, "ClientKeyId");
+    }
+
+    /** The same for keys whose id is in {@code idField} (an AccessKey is audited under its id as a client key is). */
+    private static List<ObjectNode> withUsage(List<ObjectNode> keys, AuditLog audit, String idField) {
+        java.util.Map<String, io.kmsgw.gateway.audit.ClientKeyUsage> used = audit.usage(keys.stream().map(k -> k.get(idField).asText())
                 .toList());
         for (ObjectNode k : keys) {
-            io.kmsgw.gateway.audit.ClientKeyUsage u = used.get(k.get("ClientKeyId").asText());
+            io.kmsgw.gateway.audit.ClientKeyUsage u = used.get(k.get(idField).asText());
             if (u != null) {
                 k.put("LastUsedTime", Instant.ofEpochMilli(u.lastMillis()).toString());
                 k.put("LastUsedIp", u.lastIp());

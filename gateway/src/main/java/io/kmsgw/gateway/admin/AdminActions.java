@@ -32,10 +32,11 @@ public final class AdminActions {
      * @param instance what {@code DescribeInstance} answers: the instance id, both endpoints, the CA bundle, readiness and
      *     the request count (the console's Instance page)
      */
-    public AdminActions(KmsEngine engine, AccessService access, AdminTokens tokens, AuditLog audit, java.time.Clock clock,
-            java.util.function.Supplier<ObjectNode> instance, java.util.function.Supplier<ObjectNode> verify,
-            java.util.function.Supplier<ObjectNode> history) {
+    public AdminActions(KmsEngine engine, AccessService access, io.kmsgw.gateway.authz.AccessKeyService accessKeys, AdminTokens tokens,
+            AuditLog audit, java.time.Clock clock, java.util.function.Supplier<ObjectNode> instance,
+            java.util.function.Supplier<ObjectNode> verify, java.util.function.Supplier<ObjectNode> history) {
         AccessActions.register(actions, access, audit, clock);
+        AccessActions.registerAccessKeys(actions, accessKeys, audit);
         AdminTokenActions.register(actions, tokens, clock);
         actions.put("DescribeInstance", p -> instance.get());
         actions.put("DescribeInstanceHistory", p -> history.get());

@@ -20,7 +20,7 @@ final class AdminAuditRecords {
     }
 
     /** The parameters that name what an admin call acts on, in the order looked for; never one that carries a value. */
-    private static final String[] RESOURCE_PARAMS = {"KeyId", "SecretName", "AliasName", "ClientKeyId", "AapName", "Name", "PolicyName",
+    private static final String[] RESOURCE_PARAMS = {"KeyId", "SecretName", "AliasName", "ClientKeyId", "AccessKeyId", "AapName", "Name", "PolicyName",
         "TokenId"};
     /** One audit record for an admin call: who, from where, which action on what, and its result; never a parameter's value. */
     static AuditRecord of(Channel ch, String requestId, AdminTokens.Token who, String action, JsonNode params, String result,

@@ -53,7 +53,15 @@ public final class Authenticator extends KmsRequestHandler {
     private final Clock clock;
     private final long maxSkewMillis;
 
+    private final AccessKeyAuthenticator accessKeys;
+
     public Authenticator(ClientKeyRegistry keys, SignatureVerifier verifier, Clock clock, Duration maxSkew) {
+        this(keys, verifier, clock, maxSkew, null);
+    }
+
+    /** @param accessKeys the KMS OpenAPI's authentication; null: the OpenAPI is not served (its requests are refused) */
+    public Authenticator(ClientKeyRegistry keys, SignatureVerifier verifier, Clock clock, Duration maxSkew, AccessKeyAuthenticator accessKeys) {
+        this.accessKeys = accessKeys;
         this.keys = keys;
         this.verifier = verifier;
         this.clock = clock;
@@ -62,6 +70,14 @@ public final class Authenticator extends KmsRequestHandler {
 
     @Override
     protected void handle(ChannelHandlerContext ctx, KmsRequest r) {
+        if (r.openApi != null) {
+            if (accessKeys == null) {
+                throw new ProtocolException(ProtocolError.INVALID_ACTION, "This endpoint does not serve the KMS OpenAPI.");
+            }
+            accessKeys.authenticate(r);
+            ctx.fireChannelRead(r);
+            return;
+        }
         if (!API_VERSION.equals(r.apiVersion)) {
             throw new ProtocolException(ProtocolError.INVALID_API_VERSION, "The ApiVersion \"" + Responses.echo(r.apiVersion) + "\" is invalid.");
         }

@@ -31,4 +31,14 @@ public final class AccessModel {
             return deleted != null;
         }
     }
+
+    /**
+     * An AccessKey for the KMS OpenAPI front door, bound to an AAP: its secret only sealed under the HSM's master key
+     * ({@code sealedSecret}), never in plaintext at rest.
+     */
+    public record AccessKey(String accessKeyId, String aapName, byte[] sealedSecret, Instant created, Instant deleted) {
+        public boolean isDeleted() {
+            return deleted != null;
+        }
+    }
 }

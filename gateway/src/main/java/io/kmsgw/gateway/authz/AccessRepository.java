@@ -38,7 +38,10 @@ public final class AccessRepository {
                         + "key_algorithm VARCHAR(32) NOT NULL, certificate_pem TEXT NOT NULL, not_before_millis BIGINT NOT NULL, "
                         + "not_after_millis BIGINT NOT NULL, created_millis BIGINT NOT NULL)",
                 "CREATE INDEX client_key_aap ON client_key(aap_name)",
-                "ALTER TABLE client_key ADD COLUMN deleted_millis BIGINT"));
+                "ALTER TABLE client_key ADD COLUMN deleted_millis BIGINT",
+                "CREATE TABLE access_key (access_key_id VARCHAR(64) PRIMARY KEY, aap_name VARCHAR(128) NOT NULL, "
+                        + "sealed_secret TEXT NOT NULL, created_millis BIGINT NOT NULL, deleted_millis BIGINT)",
+                "CREATE INDEX access_key_aap ON access_key(aap_name)"));
     }
 
     private static String json(List<String> list) {
@@ -151,11 +154,53 @@ public final class AccessRepository {
         execute("DELETE FROM access_policy WHERE name = ?", name);
     }
 
+    /** Stores a new AccessKey (its secret sealed). */
+    public void insert(AccessModel.AccessKey k) {
+        execute("INSERT INTO access_key (access_key_id, aap_name, sealed_secret, created_millis) VALUES (?,?,?,?)", k.accessKeyId(),
+                k.aapName(), java.util.Base64.getEncoder().encodeToString(k.sealedSecret()), k.created().toEpochMilli());
+    }
+
+    /** Marks an AccessKey deleted (a tombstone keeps it in the audit's terms; it authenticates nothing more). */
+    public void deleteAccessKey(String accessKeyId, Instant at) {
+        execute("UPDATE access_key SET deleted_millis = ? WHERE access_key_id = ? AND deleted_millis IS NULL", at.toEpochMilli(),
+                accessKeyId);
+    }
+
+    /** Every AccessKey, deleted ones included, oldest first. */
+    public List<AccessModel.AccessKey> accessKeys() {
+        return store.read(c -> {
+            List<AccessModel.AccessKey> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT access_key_id, aap_name, sealed_secret, created_millis, deleted_millis "
+                    + "FROM access_key ORDER BY created_millis, access_key_id");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long deletedMillis = rs.getLong(5);
+                    Instant deleted = rs.wasNull() ? null : Instant.ofEpochMilli(deletedMillis);
+                    byte[] sealed;
+                    try {
+                        sealed = java.util.Base64.getDecoder().decode(rs.getString(3));
+                    } catch (IllegalArgumentException damaged) {
+                        sealed = new byte[0];
+                    }
+                    out.add(new AccessModel.AccessKey(rs.getString(1), rs.getString(2), sealed, Instant.ofEpochMilli(rs.getLong(4)),
+                            deleted));
+                }
+            }
+            return out;
+        });
+    }
+
     /** Deletes an AAP; its client keys become tombstones (refused, still visible to the audit, keeping the AAP name). */
     public void deleteAap(String name, Instant at) {
         store.write(Store.ACCESS, c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE client_key SET deleted_millis = ? WHERE aap_name = ? AND deleted_millis IS NULL")) {
+                ps.setLong(1, at.toEpochMilli());
+                ps.setString(2, name);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE access_key SET deleted_millis = ? WHERE aap_name = ? AND deleted_millis IS NULL")) {
                 ps.setLong(1, at.toEpochMilli());
                 ps.setString(2, name);
                 ps.executeUpdate();

@@ -67,6 +67,20 @@ public final class AccessService {
      * them all was most of a start, and re-parsing them made every access change take seconds).
      */
     public synchronized void reload() {
+        reloadOwn();
+        for (Runnable r : onReload) {
+            r.run();
+        }
+    }
+
+    private final List<Runnable> onReload = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Runs {@code r} after every reload (here or followed from another replica): the AccessKeys follow their AAPs. */
+    public void onReload(Runnable r) {
+        onReload.add(r);
+    }
+
+    private void reloadOwn() {
         control.load(repo.networkRules(), repo.policies(), repo.aaps());
         List<ClientKey> keys = repo.clientKeys();
         List<ClientKeyRegistry.Entry> entries = new ArrayList<>(keys.size());

@@ -76,7 +76,7 @@ public final class Authorizer extends KmsRequestHandler {
 
     @Override
     protected void handle(ChannelHandlerContext ctx, KmsRequest r) {
-        ApiOperation<Object> op = operations.get(r.api);
+        ApiOperation<Object> op = operations.get(r);
         String secret = op.secretName(r.message());
         String given = op.keyId(r.message());
         if (secret != null) {

@@ -32,6 +32,7 @@ public record Settings(
         Duration handshakeTimeout,
         int instanceQps,
         int aapQps,
+        long openApiMaxNonces,
         String storeUrl,
         String storeUser,
         Path storePasswordFile,

@@ -12,6 +12,11 @@ public interface ApiOperation<M> {
 
     M parse(byte[] body) throws InvalidProtocolBufferException;
 
+    /** The request's message: its protobuf body (the instance protocol), or its parameters (the KMS OpenAPI). */
+    default M parse(KmsRequest request) throws InvalidProtocolBufferException {
+        return parse(request.body);
+    }
+
     /** The KeyId as the request gives it (id or alias), or null when the API names no key. */
     String keyId(M message);
 

@@ -10,6 +10,7 @@ import java.util.Map;
 /** The operations this build serves, by API name. */
 public final class ApiOperations {
     private final Map<ApiName, ApiOperation<?>> ops = new EnumMap<>(ApiName.class);
+    private final Map<String, ApiOperation<?>> openApi;
 
     public ApiOperations(KmsEngine engine) {
         this(engine.crypto(), engine.secrets());
@@ -32,6 +33,16 @@ public final class ApiOperations {
         ops.put(ApiName.GenerateDataKeyPairWithoutPlaintext, new DataKeyPairApis.WithoutPlaintext(engine));
         ops.put(ApiName.AdvanceGenerateDataKeyPair, new DataKeyPairApis.AdvancePlain(engine));
         ops.put(ApiName.AdvanceGenerateDataKeyPairWithoutPlaintext, new DataKeyPairApis.AdvanceWithoutPlaintext(engine));
+        openApi = OpenApis.all(engine, secrets);
+    }
+
+    /** The operation serving {@code r}: its instance API, or its KMS OpenAPI action; null when this build serves neither. */
+    @SuppressWarnings("unchecked")
+    public ApiOperation<Object> get(io.kmsgw.gateway.protocol.KmsRequest r) {
+        if (r.openApi != null) {
+            return (ApiOperation<Object>) openApi.get(r.openApi.action);
+        }
+        return r.api == null ? null : (ApiOperation<Object>) ops.get(r.api);
     }
 
     /** The operation for {@code api}, or null when this build does not serve it. */

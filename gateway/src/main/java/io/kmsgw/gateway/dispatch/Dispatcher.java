@@ -26,6 +26,6 @@ public final class Dispatcher extends KmsRequestHandler {
             r.notAudited();
             throw new ProtocolException(ProtocolError.UNAVAILABLE, "The audit log cannot record requests right now; nothing was done.");
         }
-        operations.get(r.api).execute(r, r.message(), ctx.channel());
+        operations.get(r).execute(r, r.message(), ctx.channel());
     }
 }

@@ -27,7 +27,7 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
                          Duration requestDeadline, Duration handshakeTimeout, RequestMetrics metrics) {
     }
 
-    static final int MAX_INITIAL_LINE = 4096;
+    static final int MAX_INITIAL_LINE = 32 * 1024;
     static final int MAX_HEADER_BYTES = 16 * 1024;
     private static final int MAX_CHUNK = 64 * 1024;
 

@@ -2,6 +2,8 @@ package io.kmsgw.gateway.pipeline;
 
 import io.kmsgw.gateway.net.IpBlock;
 import io.kmsgw.gateway.protocol.KmsRequest;
+import io.kmsgw.gateway.protocol.OpenApiCall;
+import io.kmsgw.gateway.protocol.ProtocolException;
 import io.kmsgw.gateway.protocol.ProtocolError;
 import io.kmsgw.gateway.protocol.RequestIds;
 import io.netty.buffer.ByteBufUtil;
@@ -9,6 +11,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
@@ -31,6 +34,7 @@ import java.util.Map;
 @ChannelHandler.Sharable
 public final class RequestDecoder extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String KMS_PREFIX = "x-kms-";
+    private static final String ACS_PREFIX = "x-acs-";
     private final List<IpBlock> trustedProxies;
 
     /** @param trustedProxies peers whose X-Forwarded-For is believed; empty = the TCP peer is always the client */
@@ -55,6 +59,10 @@ public final class RequestDecoder extends SimpleChannelInboundHandler<FullHttpRe
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
+        if (req.uri().indexOf('?') >= 0) {
+            openApi(ctx, req, requestId, keepAlive);
+            return;
+        }
         if (!HttpMethod.POST.equals(req.method())) {
             Responses.error(ctx.channel(), requestId, keepAlive, ProtocolError.METHOD_NOT_ALLOWED,
                     "The method " + Responses.echo(req.method().name()) + " is not allowed; use POST.");
@@ -70,6 +78,7 @@ public final class RequestDecoder extends SimpleChannelInboundHandler<FullHttpRe
         List<Map.Entry<String, String>> kms = new ArrayList<>(8);
         String[] first = new String[FIELDS];
         Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence();
+        boolean acs = false;
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> e = it.next();
             CharSequence name = e.getKey();
@@ -84,7 +93,13 @@ public final class RequestDecoder extends SimpleChannelInboundHandler<FullHttpRe
                 }
             } else if ((field = plainField(name)) >= 0 && first[field] == null) {
                 first[field] = e.getValue().toString();
+            } else if (name.length() > ACS_PREFIX.length() && AsciiString.regionMatches(name, true, 0, ACS_PREFIX, 0, ACS_PREFIX.length())) {
+                acs = true;
             }
+        }
+        if (acs || (first[AUTHORIZATION] != null && first[AUTHORIZATION].startsWith("ACS3-"))) {
+            openApi(ctx, req, requestId, keepAlive);
+            return;
         }
         kms.sort(Map.Entry.comparingByKey());
         InetAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? IpBlock.normalise(a.getAddress()) : null;
@@ -94,6 +109,28 @@ public final class RequestDecoder extends SimpleChannelInboundHandler<FullHttpRe
                 first[DATE], first[CONTENT_SHA256], first[CONTENT_TYPE], first[AUTHORIZATION], first[USER_AGENT],
                 first[MIGRATION_KEY_VERSION_ID], kms, ByteBufUtil.getBytes(req.content()));
         ctx.fireChannelRead(r);
+    }
+
+    /**
+     * A KMS OpenAPI request (a query string, an {@code x-acs-*} header or a V3 Authorization): its parameters decoded, mapped
+     * onto the instance API it shares roles and meters with, and passed on for the OpenAPI's authentication. What cannot be
+     * read is answered here, in the OpenAPI's error format.
+     */
+    private void openApi(ChannelHandlerContext ctx, FullHttpRequest req, String requestId, boolean keepAlive) {
+        HttpHeaders h = req.headers();
+        OpenApiCall call;
+        try {
+            call = OpenApiCall.parse(req.method().name(), req.uri(), h.entries(), ByteBufUtil.getBytes(req.content()),
+                    h.get(HttpHeaderNames.CONTENT_TYPE));
+        } catch (ProtocolException e) {
+            Responses.openApiError(ctx.channel(), requestId, keepAlive, OpenApiCall.formatOf(req.uri(), h.get(HttpHeaderNames.ACCEPT)),
+                    e.error(), e.getMessage());
+            return;
+        }
+        InetAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? IpBlock.normalise(a.getAddress()) : null;
+        InetAddress ip = trustedProxies.isEmpty() || peer == null ? peer : forwardedClient(peer, h.getAll("x-forwarded-for"));
+        ctx.fireChannelRead(KmsRequest.openApi(requestId, RequestSequencer.arrived(ctx.channel()), ip, keepAlive, call,
+                OpenApiCall.instanceApi(call.action), null, h.get(HttpHeaderNames.USER_AGENT)));
     }
 
     private static final int API_VERSION = 0;

@@ -61,8 +61,59 @@ public final class Responses {
     }
 
     public static void error(Channel ch, KmsRequest req, ProtocolError error, String message) {
+        if (req.openApi != null) {
+            audit(ch, req, error.openApiCode());
+            send(ch, openApiError(ch, req.requestId, req.openApi.format, req.openApi.headers.get("host"), error, message), req, error);
+            return;
+        }
         audit(ch, req, error.code());
         send(ch, errorResponse(ch, req.requestId, error, message), req, error);
+    }
+
+    public static final AsciiString JSON = AsciiString.cached("application/json;charset=utf-8");
+    public static final AsciiString XML = AsciiString.cached("text/xml;charset=utf-8");
+
+    /** Writes a KMS OpenAPI success answer: {@code body} (RequestId included by the caller) as JSON or XML. */
+    public static void okOpenApi(Channel ch, KmsRequest req, java.util.Map<String, ?> body) {
+        audit(ch, req, "OK");
+        send(ch, openApiResponse(ch, HttpResponseStatus.OK, req.openApi.format, req.openApi.action + "Response", body), req, null);
+    }
+
+    /** A KMS OpenAPI error answered before there is a request to audit (the HTTP or its parameters cannot be read). */
+    public static void openApiError(Channel ch, String requestId, boolean keepAlive, io.kmsgw.gateway.protocol.OpenApiCall.Format format,
+                                    ProtocolError error, String message) {
+        count(ch, null, error);
+        send(ch, openApiError(ch, requestId, format, null, error, message), keepAlive, null);
+    }
+
+    /** The OpenAPI's error body: {@code RequestId}, {@code HostId}, {@code Code}, {@code Message}, with the error's status. */
+    private static FullHttpResponse openApiError(Channel ch, String requestId, io.kmsgw.gateway.protocol.OpenApiCall.Format format,
+                                                 String host, ProtocolError error, String message) {
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("RequestId", requestId);
+        body.put("HostId", host == null ? "" : echo(host, 256));
+        body.put("Code", error.openApiCode());
+        body.put("Message", message == null ? "" : message);
+        return openApiResponse(ch, error.status(), format, "Error", body);
+    }
+
+    private static FullHttpResponse openApiResponse(Channel ch, HttpResponseStatus status, io.kmsgw.gateway.protocol.OpenApiCall.Format format,
+                                                    String root, java.util.Map<String, ?> body) {
+        ByteBuf buf = ch.alloc().buffer(256);
+        try {
+            if (format == io.kmsgw.gateway.protocol.OpenApiCall.Format.XML) {
+                OpenApiBodies.xml(buf, root, body);
+            } else {
+                OpenApiBodies.json(buf, body);
+            }
+        } catch (RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+        FullHttpResponse resp = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, buf);
+        resp.headers().set(HttpHeaderNames.CONTENT_TYPE, format == io.kmsgw.gateway.protocol.OpenApiCall.Format.XML ? XML : JSON);
+        resp.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, buf.readableBytes());
+        return resp;
     }
 
     /** Counts an answer in the channel's request meters (when it has them: in-process tools may not). */

@@ -32,6 +32,8 @@ public final class KmsRequest {
     /** Every x-kms-* header, lower-cased names, trimmed values, sorted by name (for the string to sign). */
     public final List<Map.Entry<String, String>> kmsHeaders;
     public final byte[] body;
+    /** The KMS OpenAPI request this is, or null for the instance protocol ({@code dkms-gcs-0.2}). */
+    public final OpenApiCall openApi;
 
     private Principal caller;
     private boolean authenticated;
@@ -42,6 +44,25 @@ public final class KmsRequest {
                       String apiNameHeader, String signatureMethod, String accessKeyId, String date, String contentSha256,
                       String contentType, String authorization, String userAgent, String migrationKeyVersionId,
                       List<Map.Entry<String, String>> kmsHeaders, byte[] body) {
+        this(requestId, startNanos, clientIp, keepAlive, apiVersion, apiNameHeader, ApiName.of(apiNameHeader), signatureMethod, accessKeyId,
+                date, contentSha256, contentType, authorization, userAgent, migrationKeyVersionId, kmsHeaders, body, null);
+    }
+
+    /**
+     * A KMS OpenAPI request: {@code action} is its action, {@code api} the instance API whose role and meters it shares (null
+     * when the instance serves no such action: it is answered as the OpenAPI's error).
+     */
+    public static KmsRequest openApi(String requestId, long startNanos, InetAddress clientIp, boolean keepAlive, OpenApiCall call,
+                                     ApiName api, String accessKeyId, String userAgent) {
+        return new KmsRequest(requestId, startNanos, clientIp, keepAlive, call.version, call.action, api, null, accessKeyId, null, null,
+                null, null, userAgent, null, List.of(), call.body, call);
+    }
+
+    private KmsRequest(String requestId, long startNanos, InetAddress clientIp, boolean keepAlive, String apiVersion, String apiNameHeader,
+                       ApiName api, String signatureMethod, String accessKeyId, String date, String contentSha256, String contentType,
+                       String authorization, String userAgent, String migrationKeyVersionId, List<Map.Entry<String, String>> kmsHeaders,
+                       byte[] body, OpenApiCall openApi) {
+        this.openApi = openApi;
         this.requestId = requestId;
         this.startNanos = startNanos;
         this.decodedNanos = System.nanoTime();
@@ -49,7 +70,7 @@ public final class KmsRequest {
         this.keepAlive = keepAlive;
         this.apiVersion = apiVersion;
         this.apiNameHeader = apiNameHeader;
-        this.api = ApiName.of(apiNameHeader);
+        this.api = api;
         this.signatureMethod = signatureMethod;
         this.accessKeyId = accessKeyId;
         this.date = date;
@@ -105,7 +126,7 @@ public final class KmsRequest {
         resource = r;
     }
 
-    /** Who made an authenticated request: the client key and its application access point. */
+    /** Who made an authenticated request: the client key (or OpenAPI AccessKey) and its application access point. */
     public record Principal(String clientKeyId, String aapName) {
     }
 }

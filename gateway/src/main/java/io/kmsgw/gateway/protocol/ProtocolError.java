@@ -44,6 +44,20 @@ public enum ProtocolError {
     EXPECTATION_FAILED(417, "InvalidParam"),
     NOT_FOUND(404, "InvalidUrl"),
     METHOD_NOT_ALLOWED(405, "InvalidMethod"),
+    /** KMS OpenAPI: no live AccessKey has this id. */
+    ACCESS_KEY_NOT_FOUND(404, "InvalidAccessKeyId.NotFound"),
+    /** KMS OpenAPI: the HMAC does not verify under the AccessKey's secret. */
+    SIGNATURE_DOES_NOT_MATCH(400, "SignatureDoesNotMatch"),
+    /** KMS OpenAPI: a part of the signature (a parameter, a header, a signed header's value) is missing or malformed. */
+    INCOMPLETE_SIGNATURE(400, "IncompleteSignature"),
+    /** KMS OpenAPI: the request's time is missing, unreadable or more than 15 minutes from the gateway's. */
+    ILLEGAL_TIMESTAMP(400, "IllegalTimestamp"),
+    /** KMS OpenAPI: the signature nonce was seen within the replay window. */
+    SIGNATURE_NONCE_USED(400, "SignatureNonceUsed"),
+    /** KMS OpenAPI: a version other than 2016-01-20. */
+    INVALID_VERSION(400, "InvalidVersion"),
+    /** KMS OpenAPI: an action this endpoint does not know. */
+    INVALID_ACTION(404, "InvalidAction.NotFound"),
     INTERNAL(500, "InternalFailure"),
     UNAVAILABLE(503, "ServiceUnavailableTemporary");
 
@@ -61,6 +75,14 @@ public enum ProtocolError {
 
     public String code() {
         return code;
+    }
+
+    /**
+     * The code the KMS OpenAPI answers for this error: the same as the instance protocol's, except where the instance protocol
+     * has a code of its own for a bad parameter ({@code InvalidParam}), which the OpenAPI calls {@code InvalidParameter}.
+     */
+    public String openApiCode() {
+        return code.equals("InvalidParam") ? "InvalidParameter" : code;
     }
 
     /** The protocol error for an engine failure. */

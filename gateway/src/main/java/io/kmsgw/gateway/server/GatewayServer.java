@@ -18,7 +18,11 @@ import io.kmsgw.gateway.admin.ConsoleAssets;
 import io.kmsgw.gateway.audit.AuditLog;
 import io.kmsgw.gateway.metrics.History;
 import io.kmsgw.gateway.auth.Authenticator;
+import io.kmsgw.gateway.auth.AccessKeyAuthenticator;
+import io.kmsgw.gateway.auth.AccessKeyRegistry;
 import io.kmsgw.gateway.auth.ClientKeyRegistry;
+import io.kmsgw.gateway.auth.NonceWindow;
+import io.kmsgw.gateway.authz.AccessKeyService;
 import io.kmsgw.gateway.auth.SignatureVerifier;
 import io.kmsgw.gateway.authz.AccessControl;
 import io.kmsgw.gateway.authz.AccessRepository;
@@ -130,6 +134,8 @@ public final class GatewayServer implements AutoCloseable {
             });
             AccessService accessService = new AccessService(access, accessControl, clientKeys, verifier, new ClientKeyIssuer(), instanceId,
                     clock);
+            AccessKeyRegistry accessKeys = new AccessKeyRegistry();
+            AccessKeyService accessKeyService = new AccessKeyService(access, accessService, accessKeys, engine.sealing(), clock);
             Settings.Audit a = s.audit();
             AuditLog audit = closer.add(new AuditLog(dir.resolve("audit"), st, new AuditLog.Options(a.maxBytes(),
                     a.retentionDays() == 0 ? null : java.time.Duration.ofDays(a.retentionDays()), a.sinks().contains("file"),
@@ -163,7 +169,8 @@ public final class GatewayServer implements AutoCloseable {
             meters.bindConnections("data", dataConnections, ConnectionLimiter::open, ConnectionLimiter::refusedCount);
             meters.bindConnections("admin", adminConnections, ConnectionLimiter::open, ConnectionLimiter::refusedCount);
             DataPlaneInitializer.Stages stages = new DataPlaneInitializer.Stages(
-                    new Authenticator(clientKeys, verifier, clock, s.maxClockSkew()),
+                    new Authenticator(clientKeys, verifier, clock, s.maxClockSkew(), new AccessKeyAuthenticator(accessKeys,
+                            new NonceWindow(s.maxClockSkew().toMillis(), s.openApiMaxNonces()), clock, s.maxClockSkew().toMillis())),
                     new BodyDecoder(ops),
                     new Authorizer(accessControl, ops, Authorizer.KeyDirectory.of(engine)),
                     new Limiter(s.instanceQps(), s.aapQps(), System::nanoTime, meters.registry()),
@@ -186,7 +193,7 @@ public final class GatewayServer implements AutoCloseable {
                 }
             });
             Path auditDir = dir.resolve("audit");
-            AdminHandler adminHandler = new AdminHandler(adminTokens, new AdminActions(engine, accessService, adminTokens, audit, clock,
+            AdminHandler adminHandler = new AdminHandler(adminTokens, new AdminActions(engine, accessService, accessKeyService, adminTokens, audit, clock,
                     this::describeInstance, () -> verifyInstance(st, backend, auditDir), () -> history(history)), adminPool, this::readyNow,
                     meters.registry()::scrape, ConsoleAssets.load(), audit);
 

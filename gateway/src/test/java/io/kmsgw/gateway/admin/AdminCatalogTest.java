@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class AdminCatalogTest {
     @Test
     void theCatalogListsExactlyTheActionsTheGatewayServes() {
-        AdminActions served = new AdminActions(null, null, null, null, null, null, null, null);
+        AdminActions served = new AdminActions(null, null, null, null, null, null, null, null, null);
         assertEquals(new TreeSet<>(served.names()), new TreeSet<>(AdminCatalog.actions().stream().map(AdminCatalog.Action::name).toList()));
         for (AdminCatalog.Action a : AdminCatalog.actions()) {
             assertFalse(a.summary().isBlank(), a.name());

@@ -1,0 +1,207 @@
+package io.kmsgw.gateway.it;
+
+import static io.kmsgw.gateway.it.TestGateway.admin;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.aliyun.kms20160120.Client;
+import com.aliyun.kms20160120.models.AsymmetricDecryptRequest;
+import com.aliyun.kms20160120.models.AsymmetricEncryptRequest;
+import com.aliyun.kms20160120.models.AsymmetricSignRequest;
+import com.aliyun.kms20160120.models.AsymmetricVerifyRequest;
+import com.aliyun.kms20160120.models.DecryptRequest;
+import com.aliyun.kms20160120.models.EncryptRequest;
+import com.aliyun.kms20160120.models.GenerateDataKeyRequest;
+import com.aliyun.kms20160120.models.GenerateDataKeyWithoutPlaintextRequest;
+import com.aliyun.kms20160120.models.GetPublicKeyRequest;
+import com.aliyun.kms20160120.models.GetSecretValueRequest;
+import com.aliyun.kms20160120.models.ReEncryptRequest;
+import com.aliyun.tea.TeaException;
+import com.aliyun.teaopenapi.models.Config;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kmsgw.gateway.server.GatewayServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The KMS OpenAPI (2016-01-20) front door driven by the official {@code com.aliyun:kms20160120} client, unmodified, with
+ * {@code setCa} and the instance endpoint: V3 (ACS3-HMAC-SHA256, the client's default) and RPC V1 ({@code
+ * signatureAlgorithm "v2"}), authorized by the same AAPs as client keys.
+ */
+class OpenApiClientTest {
+    @RegisterExtension
+    static final GatewayExtension gw = new GatewayExtension();
+    static GatewayServer server;
+    static String caPem;
+    static String aes;
+    static String accessKeyId;
+    static String accessKeySecret;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = gw.server();
+        JsonNode inst = TestGateway.instance(server);
+        caPem = Files.readString(Path.of(inst.get("CaFile").asText()));
+        aes = inst.get("QuickStart").get("KeyId").asText();
+        assertEquals(200, admin(server, "QuickCreateApplicationAccessPoint", "{\"AapName\":\"oapi\",\"Password\":\"pw-oapi-123\"}").status());
+        TestGateway.AdminReply ak = admin(server, "CreateAccessKey", "{\"AapName\":\"oapi\"}");
+        assertEquals(200, ak.status(), ak.json().toString());
+        accessKeyId = ak.json().get("AccessKeyId").asText();
+        accessKeySecret = ak.json().get("AccessKeySecret").asText();
+    }
+
+    /** The client as its README builds it, pointed at the gateway: endpoint, AccessKey, and the instance CA as {@code ca}. */
+    static Client client(String id, String secret, String signatureAlgorithm) throws Exception {
+        Config c = new Config().setAccessKeyId(id).setAccessKeySecret(secret).setEndpoint("127.0.0.1:" + server.port())
+                .setProtocol("https").setCa(caPem);
+        if (signatureAlgorithm != null) {
+            c.setSignatureAlgorithm(signatureAlgorithm);
+        }
+        TestGateway.dropCachedHttpClient("127.0.0.1:" + server.port());
+        return new Client(c);
+    }
+
+    static Client v3() throws Exception {
+        return client(accessKeyId, accessKeySecret, null);
+    }
+
+    static Client v1() throws Exception {
+        return client(accessKeyId, accessKeySecret, "v2");
+    }
+
+    @Test
+    void encryptThenDecryptWithAndWithoutContextOverV3AndV1() throws Exception {
+        for (Client c : new Client[] {v3(), v1()}) {
+            for (Map<String, String> context : java.util.Arrays.<Map<String, String>>asList(null, Map.of("order", "42", "app", "shop"))) {
+                String text = "hello, 世界 & friends=1 " + (context == null ? "plain" : "ctx");
+                var enc = c.encrypt(new EncryptRequest().setKeyId("alias/quickstart").setPlaintext(text).setEncryptionContext(context))
+                        .getBody();
+                assertEquals(aes, enc.getKeyId());
+                assertNotNull(enc.getKeyVersionId());
+                assertNotNull(enc.getRequestId());
+                var dec = c.decrypt(new DecryptRequest().setCiphertextBlob(enc.getCiphertextBlob()).setEncryptionContext(context)).getBody();
+                assertEquals(text, dec.getPlaintext());
+                assertEquals(aes, dec.getKeyId());
+                assertEquals(enc.getKeyVersionId(), dec.getKeyVersionId());
+                if (context != null) {
+                    TeaException wrongContext = teaError(() -> c.decrypt(new DecryptRequest().setCiphertextBlob(enc.getCiphertextBlob())
+                            .setEncryptionContext(Map.of("order", "43", "app", "shop"))));
+                    assertEquals("InvalidParameter", wrongContext.getCode());
+                }
+            }
+        }
+    }
+
+    @Test
+    void generateDataKeyBlobsDecryptToThePlaintext() throws Exception {
+        Client c = v3();
+        var dk = c.generateDataKey(new GenerateDataKeyRequest().setKeyId(aes).setEncryptionContext(Map.of("k", "v"))).getBody();
+        assertEquals(32, Base64.getDecoder().decode(dk.getPlaintext()).length);
+        assertEquals(dk.getPlaintext(), c.decrypt(new DecryptRequest().setCiphertextBlob(dk.getCiphertextBlob())
+                .setEncryptionContext(Map.of("k", "v"))).getBody().getPlaintext());
+        var dk16 = c.generateDataKey(new GenerateDataKeyRequest().setKeyId(aes).setKeySpec("AES_128")).getBody();
+        assertEquals(16, Base64.getDecoder().decode(dk16.getPlaintext()).length);
+        var without = v1().generateDataKeyWithoutPlaintext(new GenerateDataKeyWithoutPlaintextRequest().setKeyId(aes).setNumberOfBytes(24))
+                .getBody();
+        String opened = c.decrypt(new DecryptRequest().setCiphertextBlob(without.getCiphertextBlob())).getBody().getPlaintext();
+        assertEquals(24, Base64.getDecoder().decode(opened).length);
+    }
+
+    @Test
+    void getSecretValue() throws Exception {
+        assertEquals(200, admin(server, "CreateSecret", "{\"SecretName\":\"db-pass\",\"SecretData\":\"s3cr3t-value\"}").status());
+        for (Client c : new Client[] {v3(), v1()}) {
+            var v = c.getSecretValue(new GetSecretValueRequest().setSecretName("db-pass")).getBody();
+            assertEquals("s3cr3t-value", v.getSecretData());
+            assertEquals("db-pass", v.getSecretName());
+            assertTrue(v.getVersionStages().getVersionStage().contains("ACSCurrent"), v.getVersionStages().getVersionStage().toString());
+        }
+    }
+
+    @Test
+    void asymmetricActions() throws Exception {
+        String rsa = admin(server, "CreateKey", "{\"KeySpec\":\"RSA_2048\",\"KeyUsage\":\"SIGN/VERIFY\"}").json().get("KeyMetadata")
+                .get("KeyId").asText();
+        String version = admin(server, "DescribeKey", "{\"KeyId\":\"" + rsa + "\"}").json().get("KeyMetadata").get("PrimaryKeyVersion")
+                .asText();
+        Client c = v3();
+        byte[] message = "sign me".getBytes(StandardCharsets.UTF_8);
+        String digest = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(message));
+        String sig = c.asymmetricSign(new AsymmetricSignRequest().setKeyId(rsa).setKeyVersionId(version).setAlgorithm("RSA_PKCS1_SHA_256")
+                .setDigest(digest)).getBody().getValue();
+        String pem = c.getPublicKey(new GetPublicKeyRequest().setKeyId(rsa).setKeyVersionId(version)).getBody().getPublicKey();
+        PublicKey pk = KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(Base64.getMimeDecoder().decode(
+                pem.replaceAll("-----[A-Z ]+-----", ""))));
+        Signature v = Signature.getInstance("SHA256withRSA");
+        v.initVerify(pk);
+        v.update(message);
+        assertTrue(v.verify(Base64.getDecoder().decode(sig)), "the signature verifies locally under GetPublicKey's key");
+        assertTrue(v1().asymmetricVerify(new AsymmetricVerifyRequest().setKeyId(rsa).setKeyVersionId(version)
+                .setAlgorithm("RSA_PKCS1_SHA_256").setDigest(digest).setValue(sig)).getBody().getValue());
+        String other = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest("other".getBytes()));
+        assertFalse(c.asymmetricVerify(new AsymmetricVerifyRequest().setKeyId(rsa).setKeyVersionId(version)
+                .setAlgorithm("RSA_PKCS1_SHA_256").setDigest(other).setValue(sig)).getBody().getValue());
+
+        String enc = admin(server, "CreateKey", "{\"KeySpec\":\"RSA_2048\",\"KeyUsage\":\"ENCRYPT/DECRYPT\"}").json().get("KeyMetadata")
+                .get("KeyId").asText();
+        String encVersion = admin(server, "DescribeKey", "{\"KeyId\":\"" + enc + "\"}").json().get("KeyMetadata").get("PrimaryKeyVersion")
+                .asText();
+        byte[] secret = "a data key".getBytes(StandardCharsets.UTF_8);
+        String blob = c.asymmetricEncrypt(new AsymmetricEncryptRequest().setKeyId(enc).setKeyVersionId(encVersion)
+                .setAlgorithm("RSAES_OAEP_SHA_256").setPlaintext(Base64.getEncoder().encodeToString(secret))).getBody().getCiphertextBlob();
+        String back = v1().asymmetricDecrypt(new AsymmetricDecryptRequest().setKeyId(enc).setKeyVersionId(encVersion)
+                .setAlgorithm("RSAES_OAEP_SHA_256").setCiphertextBlob(blob)).getBody().getPlaintext();
+        assertArrayEquals(secret, Base64.getDecoder().decode(back));
+    }
+
+    @Test
+    void reEncryptIsAnsweredAsNotServed() throws Exception {
+        TeaException e = teaError(() -> v3().reEncrypt(new ReEncryptRequest().setCiphertextBlob("AAAA").setDestinationKeyId(aes)));
+        assertEquals("UnsupportedOperation", e.getCode());
+        assertTrue(e.getMessage().contains("ReEncrypt"), e.getMessage());
+    }
+
+    @Test
+    void wrongSecretAndUnknownAccessKey() throws Exception {
+        TeaException wrong = teaError(() -> client(accessKeyId, accessKeySecret + "x", null).encrypt(new EncryptRequest().setKeyId(aes)
+                .setPlaintext("x")));
+        assertEquals("SignatureDoesNotMatch", wrong.getCode());
+        TeaException wrongV1 = teaError(() -> client(accessKeyId, "nope", "v2").encrypt(new EncryptRequest().setKeyId(aes)
+                .setPlaintext("x")));
+        assertEquals("SignatureDoesNotMatch", wrongV1.getCode());
+        TeaException unknown = teaError(() -> client("KGAKnotakeyatall000000", accessKeySecret, null).encrypt(new EncryptRequest()
+                .setKeyId(aes).setPlaintext("x")));
+        assertEquals("InvalidAccessKeyId.NotFound", unknown.getCode());
+    }
+
+    static TeaException teaError(org.junit.jupiter.api.function.Executable call) {
+        try {
+            call.execute();
+        } catch (TeaException e) {
+            return e;
+        } catch (Throwable t) {
+            for (Throwable c = t.getCause(); c != null; c = c.getCause()) {
+                if (c instanceof TeaException te) {
+                    return te;
+                }
+            }
+            return fail("expected a TeaException, got " + t, t);
+        }
+        return fail("expected the call to fail");
+    }
+}
