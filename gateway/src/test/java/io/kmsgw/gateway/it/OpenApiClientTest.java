@@ -189,6 +189,177 @@ class OpenApiClientTest {
         assertEquals("InvalidAccessKeyId.NotFound", unknown.getCode());
     }
 
+    @Test
+    void aPolicyThatDeniesADisabledKeyAndADeletedAccessKey() throws Exception {
+        assertEquals(200, admin(server, "CreatePolicy", "{\"Name\":\"narrow\",\"Permissions\":[\"RbacPermission/Template/CryptoServiceKeyUser\"],"
+                + "\"Resources\":[\"key/alias/only-this-*\"]}").status());
+        assertEquals(200, admin(server, "CreateApplicationAccessPoint", "{\"Name\":\"narrow\",\"Policies\":[\"narrow\"]}").status());
+        JsonNode ak = admin(server, "CreateAccessKey", "{\"AapName\":\"narrow\"}").json();
+        Client narrow = client(ak.get("AccessKeyId").asText(), ak.get("AccessKeySecret").asText(), null);
+        TeaException denied = teaError(() -> narrow.encrypt(new EncryptRequest().setKeyId(aes).setPlaintext("x")));
+        assertEquals("Forbidden.NoPermission", denied.getCode());
+        assertEquals(403, statusOf(denied));
+        TeaException secretDenied = teaError(() -> narrow.getSecretValue(new GetSecretValueRequest().setSecretName("anything")));
+        assertEquals("Forbidden.NoPermission", secretDenied.getCode());
+
+        String key = admin(server, "CreateKey", "{}").json().get("KeyMetadata").get("KeyId").asText();
+        assertEquals(200, admin(server, "DisableKey", "{\"KeyId\":\"" + key + "\"}").status());
+        TeaException disabled = teaError(() -> v3().encrypt(new EncryptRequest().setKeyId(key).setPlaintext("x")));
+        assertEquals("Rejected.Disabled", disabled.getCode());
+        assertEquals(409, statusOf(disabled));
+
+        Client doomed = client(ak.get("AccessKeyId").asText(), ak.get("AccessKeySecret").asText(), "v2");
+        assertEquals("Forbidden.NoPermission", teaError(() -> doomed.encrypt(new EncryptRequest().setKeyId(aes).setPlaintext("x"))).getCode());
+        assertEquals(200, admin(server, "DeleteAccessKey", "{\"AccessKeyId\":\"" + ak.get("AccessKeyId").asText() + "\"}").status());
+        TeaException gone = teaError(() -> doomed.encrypt(new EncryptRequest().setKeyId(aes).setPlaintext("x")));
+        assertEquals("InvalidAccessKeyId.NotFound", gone.getCode());
+        assertEquals(404, statusOf(gone));
+    }
+
+    @Test
+    void theAuditNamesTheAccessKeyAndNeverTheSecret() throws Exception {
+        v3().encrypt(new EncryptRequest().setKeyId(aes).setPlaintext("audited"));
+        JsonNode listed = null;
+        for (int i = 0; i < 50; i++) { // the audit writer batches: its records land within a moment
+            listed = admin(server, "ListAccessKeys", "{\"AapName\":\"oapi\"}").json();
+            if (listed.get("AccessKeys").get(0).has("RequestCount")) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        JsonNode k = listed.get("AccessKeys").get(0);
+        assertEquals(accessKeyId, k.get("AccessKeyId").asText());
+        assertTrue(k.get("RequestCount").asLong() >= 1, k.toString());
+        assertEquals("Encrypt", k.get("LastUsedApi").asText());
+        assertTrue(k.get("Usable").asBoolean());
+        assertFalse(listed.toString().contains(accessKeySecret), "ListAccessKeys never shows the secret");
+        JsonNode entries = admin(server, "QueryAuditLog", "{\"ClientKeyId\":\"" + accessKeyId + "\"}").json().get("Entries");
+        assertTrue(entries.size() >= 1, entries.toString());
+        assertEquals("oapi", entries.get(0).get("AapName").asText(), entries.toString());
+        assertFalse(entries.toString().contains(accessKeySecret));
+        try (var files = Files.walk(gw.dir())) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                byte[] b = Files.readAllBytes(f);
+                assertFalse(new String(b, StandardCharsets.ISO_8859_1).contains(accessKeySecret), "the secret is in " + f);
+            }
+        }
+    }
+
+    /** aliyun-java-sdk-kms 2.16.6 over aliyun-java-sdk-core 4.7.10 (RPC V1), trusting the instance CA. */
+    @Test
+    void theOlderSdkRoundTripsAndNamesAnError() throws Exception {
+        com.aliyuncs.profile.DefaultProfile profile = com.aliyuncs.profile.DefaultProfile.getProfile("cn-hangzhou", accessKeyId, accessKeySecret);
+        com.aliyuncs.http.HttpClientConfig http = com.aliyuncs.http.HttpClientConfig.getDefault();
+        http.setProtocolType(com.aliyuncs.http.ProtocolType.HTTPS);
+        http.setX509TrustManagers(new javax.net.ssl.X509TrustManager[] {trustManager()});
+        // the default Apache client is one per JVM, configured by the first DefaultAcsClient made (another test's); this one
+        // builds its TLS from this config
+        http.setClientType(com.aliyuncs.http.HttpClientType.Compatible);
+        profile.setHttpClientConfig(http);
+        com.aliyuncs.DefaultAcsClient old = new com.aliyuncs.DefaultAcsClient(profile);
+        try {
+            com.aliyuncs.kms.model.v20160120.EncryptRequest e = new com.aliyuncs.kms.model.v20160120.EncryptRequest();
+            e.setSysEndpoint("127.0.0.1:" + server.port());
+            e.setSysProtocol(com.aliyuncs.http.ProtocolType.HTTPS);
+            e.setKeyId("alias/quickstart");
+            e.setPlaintext("from the older SDK");
+            e.setEncryptionContext("{\"a\":\"b\"}");
+            com.aliyuncs.kms.model.v20160120.EncryptResponse enc = old.getAcsResponse(e);
+            assertEquals(aes, enc.getKeyId());
+            com.aliyuncs.kms.model.v20160120.DecryptRequest d = new com.aliyuncs.kms.model.v20160120.DecryptRequest();
+            d.setSysEndpoint("127.0.0.1:" + server.port());
+            d.setSysProtocol(com.aliyuncs.http.ProtocolType.HTTPS);
+            d.setCiphertextBlob(enc.getCiphertextBlob());
+            d.setEncryptionContext("{\"a\":\"b\"}");
+            assertEquals("from the older SDK", old.getAcsResponse(d).getPlaintext());
+            // what the newer client encrypted, the older one decrypts
+            String blob = v3().encrypt(new EncryptRequest().setKeyId(aes).setPlaintext("cross")).getBody().getCiphertextBlob();
+            d = new com.aliyuncs.kms.model.v20160120.DecryptRequest(); // a set parameter stays set: a fresh request has no context
+            d.setSysEndpoint("127.0.0.1:" + server.port());
+            d.setSysProtocol(com.aliyuncs.http.ProtocolType.HTTPS);
+            d.setCiphertextBlob(blob);
+            assertEquals("cross", old.getAcsResponse(d).getPlaintext());
+            com.aliyuncs.kms.model.v20160120.GenerateDataKeyRequest g = new com.aliyuncs.kms.model.v20160120.GenerateDataKeyRequest();
+            g.setSysEndpoint("127.0.0.1:" + server.port());
+            g.setSysProtocol(com.aliyuncs.http.ProtocolType.HTTPS);
+            g.setKeyId(aes);
+            com.aliyuncs.kms.model.v20160120.GenerateDataKeyResponse dk = old.getAcsResponse(g);
+            d.setCiphertextBlob(dk.getCiphertextBlob());
+            assertEquals(dk.getPlaintext(), old.getAcsResponse(d).getPlaintext());
+
+            com.aliyuncs.kms.model.v20160120.EncryptRequest missing = new com.aliyuncs.kms.model.v20160120.EncryptRequest();
+            missing.setSysEndpoint("127.0.0.1:" + server.port());
+            missing.setSysProtocol(com.aliyuncs.http.ProtocolType.HTTPS);
+            missing.setKeyId("no-such-key-0000");
+            missing.setPlaintext("x");
+            try {
+                old.getAcsResponse(missing);
+                fail("expected an error");
+            } catch (com.aliyuncs.exceptions.ClientException ex) {
+                assertEquals("Forbidden.KeyNotFound", ex.getErrCode());
+                assertEquals(com.aliyuncs.exceptions.ErrorType.Client, ex.getErrorType()); // a 4xx, as the SDK classifies it
+                assertNotNull(ex.getRequestId());
+            }
+        } finally {
+            old.shutdown();
+        }
+    }
+
+    /** Ciphertexts cross the two doors both ways: the OpenAPI's blob is an AdvanceEncrypt blob without its 3-byte header. */
+    @Test
+    void ciphertextsInteroperateWithTheInstanceProtocol() throws Exception {
+        com.aliyun.dkms.gcs.sdk.Client instance = gw.client();
+        byte[] header = {0x24, 0x00, 0x02};
+        Map<String, String> context = Map.of("tenant", "t1");
+        byte[] aad = MessageDigest.getInstance("SHA-256").digest("tenant=t1".getBytes(StandardCharsets.UTF_8));
+
+        String blob = v3().encrypt(new EncryptRequest().setKeyId(aes).setPlaintext("door one").setEncryptionContext(context)).getBody()
+                .getCiphertextBlob();
+        byte[] raw = Base64.getDecoder().decode(blob);
+        byte[] advance = new byte[header.length + raw.length];
+        System.arraycopy(header, 0, advance, 0, header.length);
+        System.arraycopy(raw, 0, advance, header.length, raw.length);
+        var opened = instance.advanceDecrypt(new com.aliyun.dkms.gcs.sdk.models.AdvanceDecryptRequest().setCiphertextBlob(advance).setAad(aad));
+        assertEquals("door one", new String(opened.getPlaintext(), StandardCharsets.UTF_8));
+
+        var sealed = instance.advanceEncrypt(new com.aliyun.dkms.gcs.sdk.models.AdvanceEncryptRequest().setKeyId(aes)
+                .setPlaintext("door two".getBytes(StandardCharsets.UTF_8)).setAad(aad));
+        byte[] withoutHeader = java.util.Arrays.copyOfRange(sealed.getCiphertextBlob(), header.length, sealed.getCiphertextBlob().length);
+        assertEquals("door two", v1().decrypt(new DecryptRequest().setCiphertextBlob(Base64.getEncoder().encodeToString(withoutHeader))
+                .setEncryptionContext(context)).getBody().getPlaintext());
+
+        // the transfer client's blob (KMS-OpenAPI code carried to the instance protocol) opens through the OpenAPI
+        JsonNode qs = TestGateway.instance(server).get("QuickStart");
+        com.aliyun.dkms.gcs.openapi.models.Config config = TestGateway.sdkConfig(server, Path.of(qs.get("ClientKeyFile").asText()),
+                Path.of(qs.get("PasswordFile").asText()));
+        TestGateway.dropCachedHttpClient(config.getEndpoint());
+        com.aliyuncs.profile.DefaultProfile profile = com.aliyuncs.profile.DefaultProfile.getProfile("cn-hangzhou", "unused", "unused");
+        com.aliyun.kms.KmsTransferAcsClient transfer = new com.aliyun.kms.KmsTransferAcsClient(profile, config);
+        com.aliyuncs.kms.model.v20160120.EncryptRequest te = new com.aliyuncs.kms.model.v20160120.EncryptRequest();
+        te.setKeyId(aes);
+        te.setPlaintext("door three");
+        te.setEncryptionContext("{\"tenant\":\"t1\"}");
+        String transferBlob = transfer.getAcsResponse(te).getCiphertextBlob();
+        TestGateway.dropCachedHttpClient("127.0.0.1:" + server.port());
+        assertEquals("door three", v3().decrypt(new DecryptRequest().setCiphertextBlob(transferBlob).setEncryptionContext(context))
+                .getBody().getPlaintext());
+    }
+
+    static javax.net.ssl.X509TrustManager trustManager() throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
+                new java.io.ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII))));
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        return (javax.net.ssl.X509TrustManager) tmf.getTrustManagers()[0];
+    }
+
+    static int statusOf(TeaException e) {
+        Object code = e.getStatusCode() != null ? e.getStatusCode() : e.getData() == null ? null : e.getData().get("statusCode");
+        return ((Number) code).intValue();
+    }
+
     static TeaException teaError(org.junit.jupiter.api.function.Executable call) {
         try {
             call.execute();
