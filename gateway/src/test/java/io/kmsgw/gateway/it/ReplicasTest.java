@@ -215,6 +215,49 @@ class ReplicasTest {
         System.out.printf("client key deleted on A, refused by B after %d ms%n", millis);
     }
 
+    /**
+     * An AccessKey made on A signs KMS OpenAPI requests on B (its secret was sealed on A under the shared master key and opens
+     * on B), a ciphertext made through A's OpenAPI opens through B's, and a deletion on A is refused by B within a second.
+     */
+    @Test
+    void anAccessKeyMadeOnOneGatewayWorksOnTheOtherUntilDeletedThere() throws Exception {
+        GatewayServer a = gateway("a");
+        GatewayServer b = gateway("b");
+        JsonNode instA = TestGateway.instance(a);
+        TestGateway.AdminReply ak = TestGateway.admin(instA, "CreateAccessKey", "{\"AapName\":\"quickstart\"}");
+        assertEquals(200, ak.status(), ak.json().toString());
+        String id = ak.json().get("AccessKeyId").asText();
+        String secret = ak.json().get("AccessKeySecret").asText();
+        String caPem = Files.readString(Path.of(instA.get("CaFile").asText()));
+        com.aliyun.kms20160120.Client onA = openApi(a, id, secret, caPem);
+        com.aliyun.kms20160120.Client onB = openApi(b, id, secret, caPem);
+        String blob = onA.encrypt(new com.aliyun.kms20160120.models.EncryptRequest().setKeyId("alias/quickstart").setPlaintext("replicated"))
+                .getBody().getCiphertextBlob();
+        assertEquals("replicated", eventually(() -> onB.decrypt(new com.aliyun.kms20160120.models.DecryptRequest().setCiphertextBlob(blob))
+                .getBody().getPlaintext()));
+
+        assertEquals(200, TestGateway.admin(instA, "DeleteAccessKey", "{\"AccessKeyId\":\"" + id + "\"}").status());
+        long deleted = System.nanoTime();
+        String code = null;
+        while (code == null && System.nanoTime() - deleted < TimeUnit.SECONDS.toNanos(5)) {
+            try {
+                onB.encrypt(new com.aliyun.kms20160120.models.EncryptRequest().setKeyId("alias/quickstart").setPlaintext("x"));
+            } catch (TeaException e) {
+                code = e.getCode();
+            }
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - deleted);
+        assertEquals("InvalidAccessKeyId.NotFound", code);
+        assertTrue(millis < 1000, "B refused the deleted AccessKey after " + millis + " ms");
+        System.out.printf("AccessKey deleted on A, refused by B after %d ms%n", millis);
+    }
+
+    private static com.aliyun.kms20160120.Client openApi(GatewayServer g, String id, String secret, String caPem) throws Exception {
+        TestGateway.dropCachedHttpClient("127.0.0.1:" + g.port());
+        return new com.aliyun.kms20160120.Client(new com.aliyun.teaopenapi.models.Config().setAccessKeyId(id).setAccessKeySecret(secret)
+                .setEndpoint("127.0.0.1:" + g.port()).setProtocol("https").setCa(caPem));
+    }
+
     @Test
     void killingOneGatewayUnderLoadLeavesTheOtherServingWithEveryAcknowledgedWrite() throws Exception {
         List<String> flags = new ArrayList<>();
