@@ -68,7 +68,7 @@ public final class AdminCommand implements Callable<Integer> {
             description = "a file holding an admin token (env KMSGW_ADMIN_TOKEN_FILE)")
     Path tokenFile;
     @Option(names = "--out", paramLabel = "PATH", description = "a new client key: write clientKey_<id>.json and "
-            + "clientKey_<id>_Password.txt into this directory; a new admin token: write it to this file (mode 0600)")
+            + "clientKey_<id>_Password.txt into this directory; a new admin token or AccessKey: write it to this file (mode 0600)")
     Path out;
     @Unmatched
     List<String> params = new ArrayList<>();
@@ -166,6 +166,9 @@ public final class AdminCommand implements Callable<Integer> {
         if (result.has("Token") && this.out != null) {
             writeToken((ObjectNode) result);
         }
+        if (result.has("AccessKeySecret") && this.out != null) {
+            writeAccessKey((ObjectNode) result);
+        }
         stdout.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
         return 0;
     }
@@ -260,7 +263,7 @@ public final class AdminCommand implements Callable<Integer> {
         option(b, "--ca-file FILE", "the instance CA bundle, PrivateKmsCA_<id>.pem (env KMSGW_ADMIN_CA_FILE)");
         option(b, "--token-file FILE", "a file holding an admin token (env KMSGW_ADMIN_TOKEN_FILE)");
         option(b, "--data-dir DIR", "a gateway's data dir, for its instance.json (default ./data)");
-        option(b, "--out PATH", "a new client key's files (a directory) or a new admin token (a file), mode 0600");
+        option(b, "--out PATH", "a new client key's files (a directory), or a new admin token or AccessKey (a file), mode 0600");
         option(b, "-h, --help", "this list; after an action, its parameters");
         b.append("\nActions:\n");
         int width = AdminCatalog.actions().stream().mapToInt(a -> kebab(a.name()).length()).max().orElse(0);
@@ -335,6 +338,19 @@ public final class AdminCommand implements Callable<Integer> {
         Pem.write(f, result.get("Token").asText(), true);
         result.put("Token", "(written to " + f.toAbsolutePath() + ")");
         stderr.println("Wrote " + f.toAbsolutePath() + " (mode 0600); use it with --token-file or KMSGW_ADMIN_TOKEN_FILE.");
+    }
+
+    /**
+     * Writes a new AccessKey to {@code --out} (mode 0600) as the Alibaba Cloud CLI and SDKs' credential environment reads it,
+     * {@code ALIBABA_CLOUD_ACCESS_KEY_ID=…} and {@code ALIBABA_CLOUD_ACCESS_KEY_SECRET=…} lines, instead of printing the secret.
+     */
+    private void writeAccessKey(ObjectNode result) throws IOException {
+        String id = result.path("AccessKeyId").asText();
+        Path f = Files.isDirectory(out) ? out.resolve("accessKey_" + id + ".env") : out;
+        Pem.write(f, "ALIBABA_CLOUD_ACCESS_KEY_ID=" + id + "\nALIBABA_CLOUD_ACCESS_KEY_SECRET=" + result.get("AccessKeySecret").asText()
+                + "\n", true);
+        result.put("AccessKeySecret", "(written to " + f.toAbsolutePath() + ")");
+        stderr.println("Wrote " + f.toAbsolutePath() + " (mode 0600): the AccessKey for the KMS OpenAPI; its secret is shown nowhere else.");
     }
 
     static String pascal(String kebab) {

@@ -123,6 +123,26 @@ class RemoteCliTest {
         assertTrue(nowhere.err().contains("--endpoint") && nowhere.err().contains("KMSGW_ADMIN_ENDPOINT"), nowhere.err());
     }
 
+    /** An AccessKey for the KMS OpenAPI from the CLI: its secret goes to a 0600 file, never to the terminal; listed; deleted. */
+    @Test
+    void accessKeysFromTheCli() throws Exception {
+        Path out = operator.resolve("openapi.env");
+        Run created = kmsgw(Map.of(), remote(adminToken, "create-access-key", "--aap-name", "quickstart", "--out", out.toString()));
+        assertEquals(0, created.code(), created.err());
+        String id = created.json().get("AccessKeyId").asText();
+        List<String> lines = Files.readAllLines(out);
+        assertEquals("ALIBABA_CLOUD_ACCESS_KEY_ID=" + id, lines.get(0));
+        String secret = lines.get(1).substring("ALIBABA_CLOUD_ACCESS_KEY_SECRET=".length());
+        assertEquals(30, secret.length());
+        assertFalse(created.out().contains(secret) || created.err().contains(secret), "the secret is not printed");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
+        Run listed = kmsgw(Map.of(), remote(adminToken, "list-access-keys"));
+        assertEquals(0, listed.code(), listed.err());
+        assertTrue(listed.out().contains(id) && !listed.out().contains(secret), listed.out());
+        assertEquals(0, kmsgw(Map.of(), remote(adminToken, "delete-access-key", "--access-key-id", id)).code());
+        assertOneLine(kmsgw(Map.of(), remote(adminToken, "delete-access-key", "--access-key-id", id)), "NotFound");
+    }
+
     @Test
     void everyFailureIsOneClearLine() throws Exception {
         int closed;
