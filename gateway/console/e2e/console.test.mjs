@@ -90,6 +90,13 @@ function sdkEncrypt(keyFile, passwordFile, keyId = 'alias/quickstart') {
   return { status: r.status, line, stderr: r.stderr };
 }
 
+function openApiEncrypt(accessKeyId, secret, keyId = 'alias/quickstart') {
+  const r = spawnSync('java', ['-cp', classPath(), 'io.kmsgw.gateway.it.OpenApiEncrypt', instance.Endpoint, instance.CaFile, accessKeyId,
+    secret, keyId], { encoding: 'utf8', timeout: 120_000 });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  return { status: r.status, line, stderr: r.stderr };
+}
+
 async function shot(name) {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
@@ -285,6 +292,34 @@ test('rotation: a new client key works, the audit log shows the old one still us
   assert.equal(refused.status, 3, `${refused.line}\n${refused.stderr}`);
   assert.match(refused.line, /^refused /);
   assert.equal(sdkEncrypt(json.path, pw.path).status, 0, 'the new key still works');
+});
+
+test('an AccessKey for the KMS OpenAPI: shown once, works with the kms20160120 client, listed with its use, refused once deleted', async () => {
+  await go('#/access?aap=e2e-app', 'Application Access');
+  await page.getByRole('button', { name: 'Create AccessKey' }).click();
+  const creds = await page.getByLabel('AccessKey credentials').textContent();
+  const id = /ALIBABA_CLOUD_ACCESS_KEY_ID=(\S+)/.exec(creds ?? '')?.[1];
+  const secret = /ALIBABA_CLOUD_ACCESS_KEY_SECRET=(\S+)/.exec(creds ?? '')?.[1];
+  assert.ok(id && secret, creds ?? '');
+  await shot('07b-accesskey-created');
+  const ok = openApiEncrypt(id, secret);
+  assert.equal(ok.status, 0, `${ok.line}\n${ok.stderr}`);
+  await page.getByRole('link', { name: 'Done' }).click();
+  const row = page.getByRole('row', { name: new RegExp(id) });
+  await row.waitFor();
+  assert.ok(!(await page.content()).includes(secret), 'the secret is not on the page once done');
+  let used = '';
+  for (let i = 0; i < 20 && !/(Encrypt|Decrypt) from 127\.0\.0\.1/.test(used); i++) { // the audit writer batches its records
+    await new Promise((ok) => setTimeout(ok, 250));
+    await go(`#/access?aap=e2e-app&t=${i}`, 'Application Access');
+    used = await page.getByRole('row', { name: new RegExp(id) }).textContent() ?? '';
+  }
+  assert.match(used, /\((Encrypt|Decrypt) from 127\.0\.0\.1\), 2 requests/);
+  await page.getByRole('button', { name: `Delete AccessKey ${id}` }).click();
+  await page.getByRole('row', { name: new RegExp(id) }).waitFor({ state: 'detached' });
+  const refused = openApiEncrypt(id, secret);
+  assert.equal(refused.status, 3, `${refused.line}\n${refused.stderr}`);
+  assert.equal(refused.line, 'refused InvalidAccessKeyId.NotFound');
 });
 
 test('client keys near expiry are flagged at 180/90/30/7 days', async () => {

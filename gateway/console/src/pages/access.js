@@ -2,7 +2,8 @@
 /**
  * Application Access: the AAP list with client key expiry warnings, quick creation, the standard-creation wizard
  * (network rule → policy → application access point → client key, the order of the product docs), and one AAP's
- * client keys: make a new one (rotation), see whether the old one is still used, delete it.
+ * client keys: make a new one (rotation), see whether the old one is still used, delete it; and its AccessKeys for the KMS
+ * OpenAPI (2016-01-20), whose secret is shown once.
  */
 import { call } from '../api.js';
 import { h, field, form, table, when, actionButton, errorLine, announce, replace, again } from '../dom.js';
@@ -185,7 +186,8 @@ function clientKeyForm(aap, container, label) {
  * @param {string} name
  */
 async function renderAap(body, name) {
-  const [a, { ClientKeys }] = await Promise.all([call('DescribeApplicationAccessPoint', { Name: name }), call('ListClientKeys', { AapName: name })]);
+  const [a, { ClientKeys }, { AccessKeys }] = await Promise.all([call('DescribeApplicationAccessPoint', { Name: name }),
+    call('ListClientKeys', { AapName: name }), call('ListAccessKeys', { AapName: name })]);
   const keys = live(ClientKeys).sort((x, y) => y.CreationDate.localeCompare(x.CreationDate));
   const errors = errorLine();
   const refresh = again(body, () => renderAap(body, name));
@@ -215,6 +217,25 @@ async function renderAap(body, name) {
             }
           }, errors, { class: 'danger', 'aria-label': `Delete client key ${k.ClientKeyId}` })),
       ]), 'This application access point has no client keys.'),
+    h('h3', null, 'AccessKeys (KMS OpenAPI)'),
+    h('p', null, 'Applications that speak the KMS OpenAPI (2016-01-20) sign with an AccessKey instead of a client key; it is held to '
+      + 'the same policies. At most two per application access point, so one can replace the other.'),
+    table(`AccessKeys of ${a.Name}`, ['AccessKey', 'Created', 'Last used', 'Actions'],
+      AccessKeys.map((k) => [
+        k.AccessKeyId + (k.Usable ? '' : ' (its secret does not open: replace it)'), when(k.CreateTime),
+        k.LastUsedTime ? `${when(k.LastUsedTime)}${k.LastUsedApi ? ` (${k.LastUsedApi} from ${k.LastUsedIp})` : ''}`
+          + (k.RequestCount ? `, ${k.RequestCount} request${k.RequestCount === 1 ? '' : 's'}` : '') : 'never',
+        h('div', { class: 'row-actions' },
+          h('a', { class: 'button', href: `#/audit?ClientKeyId=${encodeURIComponent(k.AccessKeyId)}`, 'aria-label': `Audit log of ${k.AccessKeyId}` }, 'Audit log'),
+          actionButton('Delete', async () => {
+            if (confirm(`Delete AccessKey ${k.AccessKeyId}? Applications using it are refused at once.`)) {
+              await call('DeleteAccessKey', { AccessKeyId: k.AccessKeyId });
+              announce(`AccessKey ${k.AccessKeyId} deleted.`);
+              await refresh();
+            }
+          }, errors, { class: 'danger', 'aria-label': `Delete AccessKey ${k.AccessKeyId}` })),
+      ]), 'This application access point has no AccessKeys.'),
+    accessKeyPanel(a.Name),
     h('div', { class: 'actions' }, actionButton('Delete application access point', async () => {
       if (confirm(`Delete application access point ${a.Name}? Its ${keys.length} client key(s) are refused at once.`)) {
         await call('DeleteApplicationAccessPoint', { Name: a.Name });
@@ -227,4 +248,25 @@ async function renderAap(body, name) {
       h('p', null, 'Rotation: create a new client key, deploy it to the application, watch "Last used" (or the audit log) until the '
         + 'old key is no longer used, then delete the old key. Deletion takes effect at once.'),
       clientKeyForm(a.Name, body, 'Create client key')));
+}
+
+/**
+ * Creates an AccessKey and shows its secret once, with the two environment lines the Alibaba Cloud SDKs read.
+ * @param {string} aap
+ */
+function accessKeyPanel(aap) {
+  const out = h('div');
+  const errors = errorLine();
+  const button = actionButton('Create AccessKey', async () => {
+    const created = await call('CreateAccessKey', { AapName: aap });
+    button.style.display = 'none'; // one secret on screen at a time; Done redraws the page
+    announce(`AccessKey ${created.AccessKeyId} created.`);
+    replace(out, h('div', { class: 'panel', role: 'status' },
+      h('p', null, h('strong', null, 'Copy the secret now: it is not shown again.')),
+      h('pre', { 'aria-label': 'AccessKey credentials' },
+        `ALIBABA_CLOUD_ACCESS_KEY_ID=${created.AccessKeyId}\nALIBABA_CLOUD_ACCESS_KEY_SECRET=${created.AccessKeySecret}`),
+      h('a', { class: 'button', href: `#/access?aap=${encodeURIComponent(aap)}&t=${Date.now()}` }, 'Done')));
+  }, errors);
+  return h('section', { class: 'panel', 'aria-labelledby': 'accesskey-title' },
+    h('h3', { id: 'accesskey-title' }, 'New AccessKey'), errors, button, out);
 }
