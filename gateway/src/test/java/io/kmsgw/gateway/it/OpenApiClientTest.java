@@ -217,6 +217,22 @@ class OpenApiClientTest {
     }
 
     @Test
+    void deletingTheAapRefusesItsAccessKeys() throws Exception {
+        assertEquals(200, admin(server, "QuickCreateApplicationAccessPoint", "{\"AapName\":\"shortlived\",\"Password\":\"pw-short-123\"}")
+                .status());
+        JsonNode ak = admin(server, "CreateAccessKey", "{\"AapName\":\"shortlived\"}").json();
+        Client c = client(ak.get("AccessKeyId").asText(), ak.get("AccessKeySecret").asText(), null);
+        assertEquals(aes, c.encrypt(new EncryptRequest().setKeyId(aes).setPlaintext("x")).getBody().getKeyId());
+        assertEquals(200, admin(server, "CreateAccessKey", "{\"AapName\":\"shortlived\"}").status());
+        TestGateway.AdminReply third = admin(server, "CreateAccessKey", "{\"AapName\":\"shortlived\"}");
+        assertEquals(409, third.status(), "two AccessKeys per AAP: " + third.json());
+        assertEquals(404, admin(server, "CreateAccessKey", "{\"AapName\":\"no-such-aap\"}").status());
+        assertEquals(200, admin(server, "DeleteApplicationAccessPoint", "{\"Name\":\"shortlived\"}").status());
+        assertEquals("InvalidAccessKeyId.NotFound", teaError(() -> c.encrypt(new EncryptRequest().setKeyId(aes).setPlaintext("x"))).getCode());
+        assertEquals(0, admin(server, "ListAccessKeys", "{\"AapName\":\"shortlived\"}").json().get("AccessKeys").size());
+    }
+
+    @Test
     void theAuditNamesTheAccessKeyAndNeverTheSecret() throws Exception {
         v3().encrypt(new EncryptRequest().setKeyId(aes).setPlaintext("audited"));
         JsonNode listed = null;
