@@ -166,12 +166,15 @@ public final class LoadHarness {
         int connections = Integer.parseInt(a.getOrDefault("connections", "64"));
         long duration = seconds(a.getOrDefault("duration", "20s"));
         long warmup = seconds(a.getOrDefault("warmup", "5s"));
-        int poolSize = Integer.parseInt(a.getOrDefault("pool", "4096"));
+        int poolArg = Integer.parseInt(a.getOrDefault("pool", "4096"));
         // --rate R: open loop, R requests/s in all, latency measured from when each request was due
         double rate = Double.parseDouble(a.getOrDefault("rate", "0"));
         String[] endpoint = a.getOrDefault("endpoint", instance.get("Endpoint").asText()).split(":");
         ClientKey ck = ClientKey.of(instance);
         Setup setup = Setup.prepare(instance, api);
+        // --api OpenApiEncrypt: the KMS OpenAPI's Encrypt, each request signed (HMAC) as it is sent
+        OpenApiRequests openApi = api.equals("OpenApiEncrypt") ? OpenApiRequests.create(new Admin(instance), payload) : null;
+        int poolSize = openApi != null ? 1 : poolArg;
 
         // pre-sign a pool of distinct requests, in parallel
         String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
@@ -187,7 +190,7 @@ public final class LoadHarness {
                     SecureRandom r = new SecureRandom();
                     for (int i = from; i < poolSize; i += threads) {
                         String op = api.equals("mix") ? Setup.MIX[i % Setup.MIX.length] : api;
-                        pool[i] = request(ck, Setup.wireName(op), setup.message(op, payload, r), date, sig);
+                        pool[i] = openApi != null ? openApi.next() : request(ck, Setup.wireName(op), setup.message(op, payload, r), date, sig);
                     }
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
@@ -251,7 +254,7 @@ public final class LoadHarness {
                             } else {
                                 intendedAt = System.nanoTime();
                             }
-                            byte[] req = pool[Math.floorMod(next.getAndIncrement(), poolSize)];
+                            byte[] req = openApi != null ? openApi.next() : pool[Math.floorMod(next.getAndIncrement(), poolSize)];
                             ctx.pipeline().context("raw").writeAndFlush(Unpooled.wrappedBuffer(req));
                         }
 

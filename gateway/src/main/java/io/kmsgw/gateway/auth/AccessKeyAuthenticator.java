@@ -30,20 +30,43 @@ public final class AccessKeyAuthenticator {
         }
     });
 
+    /** The replay window the gateways of a shared store keep together (a nonce is served once by the whole instance). */
+    public interface NonceClaims {
+        /** The answer to a claim: true when the nonce was new, false when another request had it, null when it could not be claimed. */
+        interface Callback {
+            void claimed(Boolean isNew);
+        }
+
+        /** Claims {@code hash} until {@code expiresMillis}; {@code done} is called once, on some other thread. */
+        void claim(long hash, long expiresMillis, Callback done);
+    }
+
     private final AccessKeyRegistry keys;
     private final NonceWindow nonces;
+    private final NonceClaims shared;
     private final Clock clock;
     private final long maxSkewMillis;
 
     public AccessKeyAuthenticator(AccessKeyRegistry keys, NonceWindow nonces, Clock clock, long maxSkewMillis) {
+        this(keys, nonces, null, clock, maxSkewMillis);
+    }
+
+    /** @param shared the instance-wide replay window (gateways sharing PostgreSQL), or null for this gateway's alone */
+    public AccessKeyAuthenticator(AccessKeyRegistry keys, NonceWindow nonces, NonceClaims shared, Clock clock, long maxSkewMillis) {
         this.keys = keys;
         this.nonces = nonces;
+        this.shared = shared;
         this.clock = clock;
         this.maxSkewMillis = maxSkewMillis;
     }
 
-    /** Authenticates {@code r} (an OpenAPI request) or throws the OpenAPI's error. */
-    public void authenticate(KmsRequest r) {
+    /**
+     * Authenticates {@code r} (an OpenAPI request), then runs {@code next}: at once, or, with a shared replay window, on
+     * {@code eventLoop} once the store has claimed the nonce ({@code refuse} gets the error otherwise). What can be decided
+     * here is thrown.
+     */
+    public void authenticate(KmsRequest r, Runnable next, java.util.function.Consumer<ProtocolException> refuse,
+                             java.util.concurrent.Executor eventLoop) {
         OpenApiCall c = r.openApi;
         String accessKeyId;
         String nonce;
@@ -111,18 +134,39 @@ public final class AccessKeyAuthenticator {
             throw new ProtocolException(ProtocolError.SIGNATURE_DOES_NOT_MATCH,
                     "Specified signature is not matched with our calculation.");
         }
-        switch (nonces.record(requestMillis, clock.millis(), nonceHash(accessKeyId, nonce))) {
-            case SEEN -> throw new ProtocolException(ProtocolError.SIGNATURE_NONCE_USED, "Specified signature nonce was used already.");
+        if (!OpenApiCall.VERSION.equals(c.version)) {
+            throw new ProtocolException(ProtocolError.INVALID_VERSION, "Specified parameter Version is not valid; this endpoint serves "
+                    + OpenApiCall.VERSION + ".");
+        }
+        long hash = nonceHash(accessKeyId, nonce);
+        switch (nonces.record(requestMillis, clock.millis(), hash)) {
+            case SEEN -> throw nonceUsed();
             case FULL -> throw new ProtocolException(ProtocolError.UNAVAILABLE, "The gateway holds as many signature nonces as it may "
                     + "within the replay window; nothing was done. Retry shortly.");
             case NEW -> {
             }
         }
-        if (!OpenApiCall.VERSION.equals(c.version)) {
-            throw new ProtocolException(ProtocolError.INVALID_VERSION, "Specified parameter Version is not valid; this endpoint serves "
-                    + OpenApiCall.VERSION + ".");
+        if (shared == null) {
+            r.authenticated();
+            next.run();
+            return;
         }
-        r.authenticated();
+        // the whole instance's window: another gateway may have served this nonce
+        shared.claim(hash, requestMillis + maxSkewMillis + 60_000, isNew -> eventLoop.execute(() -> {
+            if (Boolean.TRUE.equals(isNew)) {
+                r.authenticated();
+                next.run();
+            } else if (isNew == null) {
+                refuse.accept(new ProtocolException(ProtocolError.UNAVAILABLE, "The signature nonce could not be recorded in the shared "
+                        + "store; nothing was done. Retry shortly."));
+            } else {
+                refuse.accept(nonceUsed());
+            }
+        }));
+    }
+
+    private static ProtocolException nonceUsed() {
+        return new ProtocolException(ProtocolError.SIGNATURE_NONCE_USED, "Specified signature nonce was used already.");
     }
 
     private void checkSkew(long requestMillis) {

@@ -74,8 +74,8 @@ public final class Authenticator extends KmsRequestHandler {
             if (accessKeys == null) {
                 throw new ProtocolException(ProtocolError.INVALID_ACTION, "This endpoint does not serve the KMS OpenAPI.");
             }
-            accessKeys.authenticate(r);
-            ctx.fireChannelRead(r);
+            accessKeys.authenticate(r, () -> ctx.fireChannelRead(r), e -> Responses.error(ctx.channel(), r, e.error(), e.getMessage()),
+                    ctx.executor());
             return;
         }
         if (!API_VERSION.equals(r.apiVersion)) {

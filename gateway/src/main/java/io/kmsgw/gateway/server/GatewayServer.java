@@ -23,6 +23,7 @@ import io.kmsgw.gateway.auth.AccessKeyRegistry;
 import io.kmsgw.gateway.auth.ClientKeyRegistry;
 import io.kmsgw.gateway.auth.NonceWindow;
 import io.kmsgw.gateway.authz.AccessKeyService;
+import io.kmsgw.gateway.authz.SharedNonces;
 import io.kmsgw.gateway.auth.SignatureVerifier;
 import io.kmsgw.gateway.authz.AccessControl;
 import io.kmsgw.gateway.authz.AccessRepository;
@@ -136,6 +137,8 @@ public final class GatewayServer implements AutoCloseable {
                     clock);
             AccessKeyRegistry accessKeys = new AccessKeyRegistry();
             AccessKeyService accessKeyService = new AccessKeyService(access, accessService, accessKeys, engine.sealing(), clock);
+            // gateways sharing a store share the OpenAPI's replay window; one alone keeps it in memory only
+            SharedNonces sharedNonces = st.shared() ? closer.add(new SharedNonces(st)) : null;
             Settings.Audit a = s.audit();
             AuditLog audit = closer.add(new AuditLog(dir.resolve("audit"), st, new AuditLog.Options(a.maxBytes(),
                     a.retentionDays() == 0 ? null : java.time.Duration.ofDays(a.retentionDays()), a.sinks().contains("file"),
@@ -170,7 +173,8 @@ public final class GatewayServer implements AutoCloseable {
             meters.bindConnections("admin", adminConnections, ConnectionLimiter::open, ConnectionLimiter::refusedCount);
             DataPlaneInitializer.Stages stages = new DataPlaneInitializer.Stages(
                     new Authenticator(clientKeys, verifier, clock, s.maxClockSkew(), new AccessKeyAuthenticator(accessKeys,
-                            new NonceWindow(s.maxClockSkew().toMillis(), s.openApiMaxNonces()), clock, s.maxClockSkew().toMillis())),
+                            new NonceWindow(s.maxClockSkew().toMillis(), s.openApiMaxNonces()), sharedNonces, clock,
+                            s.maxClockSkew().toMillis())),
                     new BodyDecoder(ops),
                     new Authorizer(accessControl, ops, Authorizer.KeyDirectory.of(engine)),
                     new Limiter(s.instanceQps(), s.aapQps(), System::nanoTime, meters.registry()),

@@ -40,10 +40,12 @@ class BackupRestoreTest {
         byte[] pt = "kept across backup and restore".getBytes(StandardCharsets.UTF_8);
         EncryptResponse enc;
         JsonNode before;
+        JsonNode accessKey;
         try (GatewayServer server = TestGateway.start(a)) {
             before = TestGateway.instance(server);
             enc = TestGateway.sdkClient(server).encrypt(new EncryptRequest().setKeyId("alias/quickstart").setPlaintext(pt));
             assertEquals(200, admin(server, "CreateSecret", "{\"SecretName\":\"db\",\"SecretData\":\"pa55\"}").status());
+            accessKey = admin(server, "CreateAccessKey", "{\"AapName\":\"quickstart\"}").json();
             // online: the gateway keeps running while the backup is taken
             assertEquals(0, new CommandLine(new BackupCommand()).execute("--data-dir", a.toString(), "--out", file.toString(),
                     "--password-file", pw.toString()));
@@ -80,6 +82,14 @@ class BackupRestoreTest {
             assertArrayEquals(pt, client.decrypt(new DecryptRequest().setKeyId(enc.getKeyId()).setCiphertextBlob(enc.getCiphertextBlob())
                     .setIv(enc.getIv())).getPlaintext());
             assertEquals("pa55", client.getSecretValue(new GetSecretValueRequest().setSecretName("db")).getSecretData());
+            // an AccessKey survives too: its sealed secret opens under the restored master key
+            TestGateway.dropCachedHttpClient("127.0.0.1:" + restored.port());
+            com.aliyun.kms20160120.Client openApi = new com.aliyun.kms20160120.Client(new com.aliyun.teaopenapi.models.Config()
+                    .setAccessKeyId(accessKey.get("AccessKeyId").asText()).setAccessKeySecret(accessKey.get("AccessKeySecret").asText())
+                    .setEndpoint("127.0.0.1:" + restored.port()).setProtocol("https").setCa(Files.readString(Path.of(after.get("CaFile").asText()))));
+            assertEquals("after restore", openApi.decrypt(new com.aliyun.kms20160120.models.DecryptRequest().setCiphertextBlob(
+                    openApi.encrypt(new com.aliyun.kms20160120.models.EncryptRequest().setKeyId("alias/quickstart").setPlaintext("after restore"))
+                            .getBody().getCiphertextBlob())).getBody().getPlaintext());
         }
     }
 }

@@ -107,6 +107,34 @@ class NothingSecretIsLoggedTest {
                     "POST / HTTP/1.1\r\nhost: x\r\n" + forged + "content-length: " + body.length + "\r\nconnection: close\r\n\r\n", body);
             assertEquals(401, r.status());
             secrets.add(signature.substring(0, 48));
+
+            // the KMS OpenAPI: an AccessKey's secret, a plaintext and a data key through it, a wrong secret's signature
+            TestGateway.AdminReply ak = TestGateway.admin(server, "CreateAccessKey", "{\"AapName\":\"" + aap + "\"}");
+            assertEquals(200, ak.status());
+            String akSecret = ak.json().get("AccessKeySecret").asText();
+            secrets.add(akSecret);
+            String caPem = Files.readString(Path.of(TestGateway.instance(server).get("CaFile").asText()));
+            TestGateway.dropCachedHttpClient("127.0.0.1:" + server.port());
+            com.aliyun.kms20160120.Client openApi = new com.aliyun.kms20160120.Client(new com.aliyun.teaopenapi.models.Config()
+                    .setAccessKeyId(ak.json().get("AccessKeyId").asText()).setAccessKeySecret(akSecret).setEndpoint("127.0.0.1:" + server.port())
+                    .setProtocol("https").setCa(caPem));
+            secrets.add("openapi-plaintext-canary-0c77");
+            String blob = openApi.encrypt(new com.aliyun.kms20160120.models.EncryptRequest().setKeyId("alias/quickstart")
+                    .setPlaintext("openapi-plaintext-canary-0c77")).getBody().getCiphertextBlob();
+            openApi.decrypt(new com.aliyun.kms20160120.models.DecryptRequest().setCiphertextBlob(blob));
+            secrets.add(openApi.generateDataKey(new com.aliyun.kms20160120.models.GenerateDataKeyRequest().setKeyId("alias/quickstart"))
+                    .getBody().getPlaintext());
+            TestGateway.dropCachedHttpClient("127.0.0.1:" + server.port());
+            com.aliyun.kms20160120.Client wrong = new com.aliyun.kms20160120.Client(new com.aliyun.teaopenapi.models.Config()
+                    .setAccessKeyId(ak.json().get("AccessKeyId").asText()).setAccessKeySecret("wrong-ak-secret-canary-5e1")
+                    .setEndpoint("127.0.0.1:" + server.port()).setProtocol("https").setCa(caPem));
+            secrets.add("wrong-ak-secret-canary-5e1");
+            try {
+                wrong.encrypt(new com.aliyun.kms20160120.models.EncryptRequest().setKeyId("alias/quickstart").setPlaintext("openapi-plaintext-canary-0c77"));
+                throw new AssertionError("a wrong AccessKey secret was accepted");
+            } catch (com.aliyun.tea.TeaException expected) {
+                assertEquals("SignatureDoesNotMatch", expected.getCode());
+            }
         } finally {
             root.detachAppender(events);
             kmsgw.setLevel(kmsgwLevel);

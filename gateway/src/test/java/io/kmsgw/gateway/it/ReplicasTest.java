@@ -217,7 +217,8 @@ class ReplicasTest {
 
     /**
      * An AccessKey made on A signs KMS OpenAPI requests on B (its secret was sealed on A under the shared master key and opens
-     * on B), a ciphertext made through A's OpenAPI opens through B's, and a deletion on A is refused by B within a second.
+     * on B), a ciphertext made through A's OpenAPI opens through B's, a request A served is a replay to B, and a deletion on A
+     * is refused by B within a second.
      */
     @Test
     void anAccessKeyMadeOnOneGatewayWorksOnTheOtherUntilDeletedThere() throws Exception {
@@ -235,6 +236,25 @@ class ReplicasTest {
                 .getBody().getCiphertextBlob();
         assertEquals("replicated", eventually(() -> onB.decrypt(new com.aliyun.kms20160120.models.DecryptRequest().setCiphertextBlob(blob))
                 .getBody().getPlaintext()));
+
+        // the replay window is the instance's: a request served by A is refused by B, and a fresh one is served by B
+        java.util.Map<String, String> p = new java.util.HashMap<>(java.util.Map.of("Action", "Encrypt", "Version", "2016-01-20",
+                "Format", "JSON", "AccessKeyId", id, "SignatureMethod", "HMAC-SHA1", "SignatureVersion", "1.0",
+                "SignatureNonce", java.util.UUID.randomUUID().toString(), "Timestamp",
+                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(), "KeyId", "alias/quickstart",
+                "Plaintext", "once"));
+        p.put("Signature", com.aliyun.openapiutil.Client.getRPCSignature(new java.util.HashMap<>(p), "GET", secret));
+        StringBuilder q = new StringBuilder("/?");
+        p.forEach((k, v) -> q.append(io.kmsgw.gateway.auth.AcsSignatures.percentEncode(k)).append('=')
+                .append(io.kmsgw.gateway.auth.AcsSignatures.percentEncode(v)).append('&'));
+        String head = "GET " + q + " HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n";
+        Path ca = Path.of(instA.get("CaFile").asText());
+        assertEquals(200, RawHttps.send(ca, a.port(), head, null).status());
+        RawHttps.Response replayed = RawHttps.send(ca, b.port(), head, null);
+        assertEquals(400, replayed.status());
+        assertEquals("SignatureNonceUsed", new ObjectMapper().readTree(replayed.body()).get("Code").asText());
+        assertEquals("replicated", onB.decrypt(new com.aliyun.kms20160120.models.DecryptRequest().setCiphertextBlob(blob))
+                .getBody().getPlaintext());
 
         assertEquals(200, TestGateway.admin(instA, "DeleteAccessKey", "{\"AccessKeyId\":\"" + id + "\"}").status());
         long deleted = System.nanoTime();
