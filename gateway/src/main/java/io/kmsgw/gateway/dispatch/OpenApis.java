@@ -112,6 +112,21 @@ final class OpenApis {
         public String keyVersionId(KmsRequest r, Params p) {
             return null;
         }
+
+        /**
+         * Runs the action, or, with {@code DryRun=true} (Encrypt, Decrypt, GenerateDataKey…), answers what the KMS OpenAPI
+         * answers a dry run that would have succeeded: authenticated, authorized and its parameters checked, nothing done.
+         */
+        @Override
+        public final void execute(KmsRequest r, Params p, Channel ch) {
+            if ("true".equalsIgnoreCase(p.optional("DryRun"))) {
+                Responses.error(ch, r, ProtocolError.DRY_RUN, "The request would have succeeded, but the DryRun flag is set.");
+                return;
+            }
+            run(r, p, ch);
+        }
+
+        abstract void run(KmsRequest r, Params p, Channel ch);
     }
 
     /** An answer on the channel's event loop: the action's fields, then RequestId. */
@@ -217,7 +232,7 @@ final class OpenApis {
         }
 
         @Override
-        public void execute(KmsRequest r, Params p, Channel ch) {
+        void run(KmsRequest r, Params p, Channel ch) {
             engine.encrypt(new Commands.Encrypt(p.required("KeyId"), p.required("Plaintext").getBytes(StandardCharsets.UTF_8), "",
                     aad(p.optional("EncryptionContext")), new byte[0], ""), reply(ch, r, (Results.Padded e) -> {
                         Map<String, Object> out = new LinkedHashMap<>();
@@ -253,7 +268,7 @@ final class OpenApis {
         }
 
         @Override
-        public void execute(KmsRequest r, Params p, Channel ch) {
+        void run(KmsRequest r, Params p, Channel ch) {
             Blob b = Blob.parse(p);
             engine.decrypt(new Commands.Decrypt("", b.ciphertext(), "", aad(p.optional("EncryptionContext")), b.iv(), "", b.keyVersionId()),
                     reply(ch, r, (Results.Decrypted d) -> {
@@ -308,7 +323,7 @@ final class OpenApis {
         }
 
         @Override
-        public void execute(KmsRequest r, Params p, Channel ch) {
+        void run(KmsRequest r, Params p, Channel ch) {
             String keyId = p.required("KeyId");
             byte[] aad = aad(p.optional("EncryptionContext"));
             engine.generateRandom(numberOfBytes(p), (random, error) -> {
@@ -360,7 +375,7 @@ final class OpenApis {
         }
 
         @Override
-        public void execute(KmsRequest r, Params p, Channel ch) {
+        void run(KmsRequest r, Params p, Channel ch) {
             boolean extended = Boolean.parseBoolean(p.optional("FetchExtendedConfig"));
             secrets.getSecretValue(p.required("SecretName"), p.optional("VersionStage"), p.optional("VersionId"),
                     reply(ch, r, (SecretValue v) -> {
@@ -405,7 +420,7 @@ final class OpenApis {
         }
 
         @Override
-        public void execute(KmsRequest r, Params p, Channel ch) {
+        void run(KmsRequest r, Params p, Channel ch) {
             engine.sign(new Commands.Sign(p.required("KeyId"), p.required("Algorithm"), p.base64("Digest", true), new byte[0], "DIGEST",
                     p.required("KeyVersionId")), reply(ch, r, (Results.Signed s) -> {
                         Map<String, Object> out = new LinkedHashMap<>();
@@ -433,7 +448,7 @@ final class OpenApis {
         }
 
         @Override
-        public void execute(KmsRequest r, Params p, Channel ch) {
+        void run(KmsRequest r, Params p, Channel ch) {
             engine.verify(new Commands.Sign(p.required("KeyId"), p.required("Algorithm"), p.base64("Digest", true), new byte[0], "DIGEST",
                     p.required("KeyVersionId")), p.base64("Value", true), reply(ch, r, (Results.Verified v) -> {
                         Map<String, Object> out = new LinkedHashMap<>();
@@ -460,7 +475,7 @@ final class OpenApis {
         }
 
         @Override
-        public void execute(KmsRequest r, Params p, Channel ch) {
+        void run(KmsRequest r, Params p, Channel ch) {
             String version = p.required("KeyVersionId");
             engine.encrypt(new Commands.Encrypt(p.required("KeyId"), p.base64("Plaintext", true), p.required("Algorithm"), new byte[0],
                     new byte[0], ""), reply(ch, r, (Results.Padded e) -> {
@@ -492,7 +507,7 @@ final class OpenApis {
         }
 
         @Override
-        public void execute(KmsRequest r, Params p, Channel ch) {
+        void run(KmsRequest r, Params p, Channel ch) {
             engine.decrypt(new Commands.Decrypt(p.required("KeyId"), p.base64("CiphertextBlob", true), p.required("Algorithm"), new byte[0],
                     new byte[0], "", p.required("KeyVersionId")), reply(ch, r, (Results.Decrypted d) -> {
                         Map<String, Object> out = new LinkedHashMap<>();
@@ -513,7 +528,7 @@ final class OpenApis {
         }
 
         @Override
-        public void execute(KmsRequest r, Params p, Channel ch) {
+        void run(KmsRequest r, Params p, Channel ch) {
             Results.PublicKey pk = engine.getPublicKey(p.required("KeyId"), p.required("KeyVersionId"));
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("KeyId", pk.keyId());

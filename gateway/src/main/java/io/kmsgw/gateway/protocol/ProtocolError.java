@@ -56,6 +56,8 @@ public enum ProtocolError {
     SIGNATURE_NONCE_USED(400, "SignatureNonceUsed"),
     /** KMS OpenAPI: a version other than 2016-01-20. */
     INVALID_VERSION(400, "InvalidVersion"),
+    /** KMS OpenAPI: {@code DryRun=true} on a request that would have succeeded; nothing was done. */
+    DRY_RUN(400, "DryRunOperation"),
     /** KMS OpenAPI: an action this endpoint does not know. */
     INVALID_ACTION(404, "InvalidAction.NotFound"),
     INTERNAL(500, "InternalFailure"),

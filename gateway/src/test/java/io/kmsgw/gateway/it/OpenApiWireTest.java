@@ -191,6 +191,18 @@ class OpenApiWireTest {
     }
 
     @Test
+    void aDryRunIsAuthorizedAndDoesNothing() throws Exception {
+        Map<String, String> p = encryptParams();
+        p.put("DryRun", "true");
+        JsonNode j = assertError(get("/" + query(signed(p, "GET"))), 400, "DryRunOperation");
+        assertFalse(j.has("CiphertextBlob"), j.toString());
+        // still authenticated first: a dry run with a tampered parameter is no dry run
+        Map<String, String> s = signed(encryptParams(), "GET");
+        s.put("DryRun", "true");
+        assertError(get("/" + query(s)), 400, "SignatureDoesNotMatch");
+    }
+
+    @Test
     void xmlIsAnsweredWhenAskedFor() throws Exception {
         Map<String, String> p = encryptParams();
         p.put("Format", "XML");
