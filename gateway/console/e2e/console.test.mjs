@@ -498,10 +498,16 @@ async function loginAs(value, expectError) {
   await page.getByRole('heading', { name: 'Log in' }).waitFor();
   await page.getByLabel('Admin token').fill(value);
   await page.getByRole('button', { name: 'Log in' }).click();
-  if (expectError) {
-    await page.locator('.field-error', { hasText: expectError }).waitFor();
-  } else {
-    await page.locator('#instance-id', { hasText: instance.InstanceId }).waitFor();
+  try {
+    if (expectError) {
+      await page.locator('.field-error', { hasText: expectError }).waitFor();
+    } else {
+      await page.locator('#instance-id', { hasText: instance.InstanceId }).waitFor();
+    }
+  } catch (e) {
+    // say what the page showed instead (a failed login is otherwise only a timeout)
+    await shot('failed-login');
+    throw new Error(`${e.message}\npage: ${(await page.locator('body').innerText()).slice(0, 1500)}`);
   }
 }
 

@@ -16,9 +16,10 @@ import java.util.Map;
 /**
  * Authenticates a KMS OpenAPI request, in this order: the signature's parts are all there (else {@code IncompleteSignature}),
  * its time is within the skew ({@code IllegalTimestamp}), the AccessKey exists ({@code InvalidAccessKeyId.NotFound}), the
- * HMAC verifies ({@code SignatureDoesNotMatch}), the nonce is new ({@code SignatureNonceUsed}: checked only once the
- * signature verified, so nobody else can spend a client's nonces), then the version ({@code InvalidVersion}). From the
- * AccessKey's lookup on, the request is audited under the AccessKey's id and its AAP.
+ * HMAC verifies ({@code SignatureDoesNotMatch}), the version ({@code InvalidVersion}), then the nonce is new ({@code
+ * SignatureNonceUsed}: checked only once the signature verified, so nobody else can spend a client's nonces; with a shared
+ * store, new to every gateway of the instance). From the AccessKey's lookup on, the request is audited under the
+ * AccessKey's id and its AAP.
  */
 public final class AccessKeyAuthenticator {
     private static final HexFormat HEX = HexFormat.of();
@@ -172,7 +173,8 @@ public final class AccessKeyAuthenticator {
     private void checkSkew(long requestMillis) {
         if (Math.abs(clock.millis() - requestMillis) > maxSkewMillis) {
             throw new ProtocolException(ProtocolError.ILLEGAL_TIMESTAMP,
-                    "Specified time stamp or date value is expired: it is more than 15 minutes from the server's time.");
+                    "Specified time stamp or date value is expired: it is more than " + maxSkewMillis / 60_000
+                            + " minutes from the server's time.");
         }
     }
 
