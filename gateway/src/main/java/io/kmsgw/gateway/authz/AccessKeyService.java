@@ -1,9 +1,7 @@
 package io.kmsgw.gateway.authz;
 
-import io.kmsgw.crypto.api.KmsError;
 import io.kmsgw.crypto.api.KmsException;
 import io.kmsgw.crypto.api.Sealing;
-import io.kmsgw.crypto.store.StoreException;
 import io.kmsgw.gateway.auth.AccessKeyRegistry;
 import io.kmsgw.gateway.authz.AccessModel.AccessKey;
 import java.nio.charset.StandardCharsets;
@@ -156,19 +154,6 @@ public final class AccessKeyService {
     }
 
     private void write(Runnable r) {
-        try {
-            r.run();
-        } catch (StoreException e) {
-            if (e.constraintViolation()) {
-                throw AccessException.conflict("The resource already exists.");
-            }
-            if (e.outcomeUnknown()) {
-                throw new KmsException(KmsError.COMMIT_OUTCOME_UNKNOWN, "The store's answer to the commit was lost: the change may or "
-                        + "may not have been made. Look (List) before retrying.");
-            }
-            throw new KmsException(KmsError.UNAVAILABLE, "The store is temporarily unavailable.");
-        } finally {
-            reload();
-        }
+        AccessService.write(r, this::reload);
     }
 }

@@ -448,6 +448,14 @@ public final class AccessService {
     // ---- helpers ----
 
     private void write(Runnable r) {
+        write(r, this::reload);
+    }
+
+    /**
+     * Runs a store write of the access model, then {@code reload}, answering a store failure as the admin plane reports it:
+     * a name already taken is a conflict, a lost commit answer says to look before retrying, a rolled-back one is 503.
+     */
+    static void write(Runnable r, Runnable reload) {
         try {
             r.run();
         } catch (StoreException e) {
@@ -461,7 +469,7 @@ public final class AccessService {
             // the transaction rolled back: nothing of the change is stored; the admin plane answers 503
             throw new KmsException(KmsError.UNAVAILABLE, "The store is temporarily unavailable.");
         } finally {
-            reload();
+            reload.run();
         }
     }
 

@@ -195,6 +195,21 @@ final class OpenApis {
         }
     }
 
+    /** An answer naming the key and version used, and one field of the action's. */
+    static Map<String, Object> answer(String keyId, String keyVersionId, String name, Object value) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("KeyId", keyId);
+        out.put("KeyVersionId", keyVersionId);
+        out.put(name, value);
+        return out;
+    }
+
+    /** Encrypt's answer (and GenerateDataKey's, before its Plaintext): the key, its version and the OpenAPI's CiphertextBlob. */
+    static Map<String, Object> sealed(Results.Padded e) {
+        return answer(e.encrypted().keyId(), e.encrypted().keyVersionId(), "CiphertextBlob",
+                blob(e.encrypted().keyVersionId(), e.encrypted().iv(), e.encrypted().ciphertextBlob()));
+    }
+
     /** {@code KeyVersionId ‖ Iv ‖ ciphertext} as Base64: the OpenAPI's CiphertextBlob. */
     static String blob(String keyVersionId, byte[] iv, byte[] ciphertext) {
         byte[] v = keyVersionId.getBytes(StandardCharsets.US_ASCII);
@@ -218,11 +233,9 @@ final class OpenApis {
         }
     }
 
-    static final class Encrypt extends Action {
-        private final CryptoOperations engine;
-
+    static final class Encrypt extends KeyAction {
         Encrypt(CryptoOperations engine) {
-            this.engine = engine;
+            super(engine);
         }
 
         @Override
@@ -234,22 +247,14 @@ final class OpenApis {
         @Override
         void run(KmsRequest r, Params p, Channel ch) {
             engine.encrypt(new Commands.Encrypt(p.required("KeyId"), p.required("Plaintext").getBytes(StandardCharsets.UTF_8), "",
-                    aad(p.optional("EncryptionContext")), new byte[0], ""), reply(ch, r, (Results.Padded e) -> {
-                        Map<String, Object> out = new LinkedHashMap<>();
-                        out.put("CiphertextBlob", blob(e.encrypted().keyVersionId(), e.encrypted().iv(), e.encrypted().ciphertextBlob()));
-                        out.put("KeyId", e.encrypted().keyId());
-                        out.put("KeyVersionId", e.encrypted().keyVersionId());
-                        return out;
-                    }));
+                    aad(p.optional("EncryptionContext")), new byte[0], ""), reply(ch, r, OpenApis::sealed));
         }
     }
 
     /** Decrypt names no key: the blob's key version does, for authorization and for the engine. */
-    static final class Decrypt extends Action {
-        private final CryptoOperations engine;
-
+    static final class Decrypt extends KeyAction {
         Decrypt(CryptoOperations engine) {
-            this.engine = engine;
+            super(engine);
         }
 
         @Override
@@ -272,11 +277,7 @@ final class OpenApis {
             Blob b = Blob.parse(p);
             engine.decrypt(new Commands.Decrypt("", b.ciphertext(), "", aad(p.optional("EncryptionContext")), b.iv(), "", b.keyVersionId()),
                     reply(ch, r, (Results.Decrypted d) -> {
-                        Map<String, Object> out = new LinkedHashMap<>();
-                        out.put("KeyId", d.keyId());
-                        out.put("KeyVersionId", d.keyVersionId());
-                        out.put("Plaintext", new String(d.plaintext(), StandardCharsets.UTF_8));
-                        return out;
+                        return answer(d.keyId(), d.keyVersionId(), "Plaintext", new String(d.plaintext(), StandardCharsets.UTF_8));
                     }));
         }
     }
@@ -286,12 +287,11 @@ final class OpenApis {
      * AES_128), then their Base64 text encrypted under the key as Encrypt would; the plaintext is answered only when that
      * encryption succeeded.
      */
-    static final class GenerateDataKey extends Action {
-        private final CryptoOperations engine;
+    static final class GenerateDataKey extends KeyAction {
         private final boolean withPlaintext;
 
         GenerateDataKey(CryptoOperations engine, boolean withPlaintext) {
-            this.engine = engine;
+            super(engine);
             this.withPlaintext = withPlaintext;
         }
 
@@ -336,10 +336,7 @@ final class OpenApis {
                 try {
                     engine.encrypt(new Commands.Encrypt(keyId, plaintext.getBytes(StandardCharsets.US_ASCII), "", aad, new byte[0], ""),
                             reply(ch, r, (Results.Padded e) -> {
-                                Map<String, Object> out = new LinkedHashMap<>();
-                                out.put("CiphertextBlob", blob(e.encrypted().keyVersionId(), e.encrypted().iv(), e.encrypted().ciphertextBlob()));
-                                out.put("KeyId", e.encrypted().keyId());
-                                out.put("KeyVersionId", e.encrypted().keyVersionId());
+                                Map<String, Object> out = sealed(e);
                                 if (withPlaintext) {
                                     out.put("Plaintext", plaintext);
                                 }
@@ -396,8 +393,21 @@ final class OpenApis {
         }
     }
 
-    /** The asymmetric actions name a key and, optionally, its version (KeyVersionId); the engine checks the version. */
-    abstract static class Asymmetric extends Action {
+    /** An action on a key, run by the engine's data plane. */
+    abstract static class KeyAction extends Action {
+        final CryptoOperations engine;
+
+        KeyAction(CryptoOperations engine) {
+            this.engine = engine;
+        }
+    }
+
+    /** The asymmetric actions name a key and its version (KeyVersionId); the engine checks the version. */
+    abstract static class Asymmetric extends KeyAction {
+        Asymmetric(CryptoOperations engine) {
+            super(engine);
+        }
+
         @Override
         void check(Params p) {
             p.required("KeyId");
@@ -406,10 +416,8 @@ final class OpenApis {
     }
 
     static final class AsymmetricSign extends Asymmetric {
-        private final CryptoOperations engine;
-
         AsymmetricSign(CryptoOperations engine) {
-            this.engine = engine;
+            super(engine);
         }
 
         @Override
@@ -423,20 +431,14 @@ final class OpenApis {
         void run(KmsRequest r, Params p, Channel ch) {
             engine.sign(new Commands.Sign(p.required("KeyId"), p.required("Algorithm"), p.base64("Digest", true), new byte[0], "DIGEST",
                     p.required("KeyVersionId")), reply(ch, r, (Results.Signed s) -> {
-                        Map<String, Object> out = new LinkedHashMap<>();
-                        out.put("KeyId", s.keyId());
-                        out.put("KeyVersionId", s.keyVersionId());
-                        out.put("Value", Base64.getEncoder().encodeToString(s.signature()));
-                        return out;
+                        return answer(s.keyId(), s.keyVersionId(), "Value", Base64.getEncoder().encodeToString(s.signature()));
                     }));
         }
     }
 
     static final class AsymmetricVerify extends Asymmetric {
-        private final CryptoOperations engine;
-
         AsymmetricVerify(CryptoOperations engine) {
-            this.engine = engine;
+            super(engine);
         }
 
         @Override
@@ -451,20 +453,14 @@ final class OpenApis {
         void run(KmsRequest r, Params p, Channel ch) {
             engine.verify(new Commands.Sign(p.required("KeyId"), p.required("Algorithm"), p.base64("Digest", true), new byte[0], "DIGEST",
                     p.required("KeyVersionId")), p.base64("Value", true), reply(ch, r, (Results.Verified v) -> {
-                        Map<String, Object> out = new LinkedHashMap<>();
-                        out.put("KeyId", v.keyId());
-                        out.put("KeyVersionId", v.keyVersionId());
-                        out.put("Value", v.value());
-                        return out;
+                        return answer(v.keyId(), v.keyVersionId(), "Value", v.value());
                     }));
         }
     }
 
     static final class AsymmetricEncrypt extends Asymmetric {
-        private final CryptoOperations engine;
-
         AsymmetricEncrypt(CryptoOperations engine) {
-            this.engine = engine;
+            super(engine);
         }
 
         @Override
@@ -483,20 +479,15 @@ final class OpenApis {
                             throw KmsException.invalid("The key version " + version + " is not the key's version to encrypt with ("
                                     + e.encrypted().keyVersionId() + ").");
                         }
-                        Map<String, Object> out = new LinkedHashMap<>();
-                        out.put("KeyId", e.encrypted().keyId());
-                        out.put("KeyVersionId", e.encrypted().keyVersionId());
-                        out.put("CiphertextBlob", Base64.getEncoder().encodeToString(e.encrypted().ciphertextBlob()));
-                        return out;
+                        return answer(e.encrypted().keyId(), e.encrypted().keyVersionId(), "CiphertextBlob",
+                                Base64.getEncoder().encodeToString(e.encrypted().ciphertextBlob()));
                     }));
         }
     }
 
     static final class AsymmetricDecrypt extends Asymmetric {
-        private final CryptoOperations engine;
-
         AsymmetricDecrypt(CryptoOperations engine) {
-            this.engine = engine;
+            super(engine);
         }
 
         @Override
@@ -510,21 +501,15 @@ final class OpenApis {
         void run(KmsRequest r, Params p, Channel ch) {
             engine.decrypt(new Commands.Decrypt(p.required("KeyId"), p.base64("CiphertextBlob", true), p.required("Algorithm"), new byte[0],
                     new byte[0], "", p.required("KeyVersionId")), reply(ch, r, (Results.Decrypted d) -> {
-                        Map<String, Object> out = new LinkedHashMap<>();
-                        out.put("KeyId", d.keyId());
-                        out.put("KeyVersionId", d.keyVersionId());
-                        out.put("Plaintext", Base64.getEncoder().encodeToString(d.plaintext()));
-                        return out;
+                        return answer(d.keyId(), d.keyVersionId(), "Plaintext", Base64.getEncoder().encodeToString(d.plaintext()));
                     }));
         }
     }
 
     /** GetPublicKey answers from the cached key ring on the event loop, as the instance protocol's does. */
     static final class GetPublicKey extends Asymmetric {
-        private final CryptoOperations engine;
-
         GetPublicKey(CryptoOperations engine) {
-            this.engine = engine;
+            super(engine);
         }
 
         @Override
