@@ -42,6 +42,10 @@ public final class AccessKeyAuthenticator {
         void claim(long hash, long expiresMillis, Callback done);
     }
 
+    /** The headers a V3 signature must cover (the SDKs may sign more). */
+    private static final java.util.List<String> MUST_SIGN = java.util.List.of("x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256",
+            "x-acs-action", "x-acs-version", "host");
+
     private final AccessKeyRegistry keys;
     private final NonceWindow nonces;
     private final NonceClaims shared;
@@ -90,8 +94,7 @@ public final class AccessKeyAuthenticator {
                 throw new ProtocolException(ProtocolError.SIGNATURE_DOES_NOT_MATCH,
                         "The x-acs-content-sha256 header is not the SHA-256 of the request body.");
             }
-            for (String mustSign : new String[] {"x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256", "x-acs-action",
-                "x-acs-version", "host"}) {
+            for (String mustSign : MUST_SIGN) {
                 if (!auth.signedHeaders().contains(mustSign)) {
                     throw incomplete("SignedHeaders must include " + mustSign + ".");
                 }

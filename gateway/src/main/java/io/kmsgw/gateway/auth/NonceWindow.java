@@ -20,6 +20,8 @@ public final class NonceWindow {
     private final long[][] tables;
     private final int[] counts;
     private long total;
+    /** The minute {@link #expire} last ran for: it runs once a minute, not on every request. */
+    private long expiredFor = Long.MIN_VALUE;
 
     /** @param skewMillis how far a request's time may be from now (either way); {@code maxNonces} caps the memory */
     public NonceWindow(long skewMillis, long maxNonces) {
@@ -66,6 +68,10 @@ public final class NonceWindow {
     }
 
     private void expire(long nowMinute) {
+        if (nowMinute == expiredFor) {
+            return;
+        }
+        expiredFor = nowMinute;
         for (int i = 0; i < slots; i++) {
             if (slotMinute[i] != Long.MIN_VALUE && (slotMinute[i] < nowMinute - skewMinutes - 1 || slotMinute[i] > nowMinute + skewMinutes + 1)) {
                 clear(i);

@@ -276,9 +276,8 @@ final class OpenApis {
         void run(KmsRequest r, Params p, Channel ch) {
             Blob b = Blob.parse(p);
             engine.decrypt(new Commands.Decrypt("", b.ciphertext(), "", aad(p.optional("EncryptionContext")), b.iv(), "", b.keyVersionId()),
-                    reply(ch, r, (Results.Decrypted d) -> {
-                        return answer(d.keyId(), d.keyVersionId(), "Plaintext", new String(d.plaintext(), StandardCharsets.UTF_8));
-                    }));
+                    reply(ch, r, (Results.Decrypted d) -> answer(d.keyId(), d.keyVersionId(), "Plaintext",
+                            new String(d.plaintext(), StandardCharsets.UTF_8))));
         }
     }
 
@@ -430,9 +429,8 @@ final class OpenApis {
         @Override
         void run(KmsRequest r, Params p, Channel ch) {
             engine.sign(new Commands.Sign(p.required("KeyId"), p.required("Algorithm"), p.base64("Digest", true), new byte[0], "DIGEST",
-                    p.required("KeyVersionId")), reply(ch, r, (Results.Signed s) -> {
-                        return answer(s.keyId(), s.keyVersionId(), "Value", Base64.getEncoder().encodeToString(s.signature()));
-                    }));
+                    p.required("KeyVersionId")), reply(ch, r, (Results.Signed s) -> answer(s.keyId(), s.keyVersionId(), "Value",
+                            Base64.getEncoder().encodeToString(s.signature()))));
         }
     }
 
@@ -452,9 +450,8 @@ final class OpenApis {
         @Override
         void run(KmsRequest r, Params p, Channel ch) {
             engine.verify(new Commands.Sign(p.required("KeyId"), p.required("Algorithm"), p.base64("Digest", true), new byte[0], "DIGEST",
-                    p.required("KeyVersionId")), p.base64("Value", true), reply(ch, r, (Results.Verified v) -> {
-                        return answer(v.keyId(), v.keyVersionId(), "Value", v.value());
-                    }));
+                    p.required("KeyVersionId")), p.base64("Value", true), reply(ch, r,
+                            (Results.Verified v) -> answer(v.keyId(), v.keyVersionId(), "Value", v.value())));
         }
     }
 
@@ -500,9 +497,8 @@ final class OpenApis {
         @Override
         void run(KmsRequest r, Params p, Channel ch) {
             engine.decrypt(new Commands.Decrypt(p.required("KeyId"), p.base64("CiphertextBlob", true), p.required("Algorithm"), new byte[0],
-                    new byte[0], "", p.required("KeyVersionId")), reply(ch, r, (Results.Decrypted d) -> {
-                        return answer(d.keyId(), d.keyVersionId(), "Plaintext", Base64.getEncoder().encodeToString(d.plaintext()));
-                    }));
+                    new byte[0], "", p.required("KeyVersionId")), reply(ch, r, (Results.Decrypted d) -> answer(d.keyId(),
+                            d.keyVersionId(), "Plaintext", Base64.getEncoder().encodeToString(d.plaintext()))));
         }
     }
 
