@@ -12,7 +12,16 @@ import java.util.Map;
 public interface KeyManagement {
 
     /** CreateKey: generates the first version in the HSM and commits key and version in one transaction. */
-    KeyMetadata createKey(String keySpec, String keyUsage, String description, Map<String, String> tags);
+    default KeyMetadata createKey(String keySpec, String keyUsage, String description, Map<String, String> tags) {
+        return createKey(keySpec, keyUsage, description, tags, KeyMetadata.ALIYUN_KMS);
+    }
+
+    /**
+     * CreateKey with an {@code origin}: {@code Aliyun_KMS} (also {@code AWS_KMS}, or empty) generates the material in the HSM;
+     * {@code EXTERNAL} (also {@code External}) makes a PendingImport key whose material is imported ({@link KeyImport}), for
+     * the symmetric specs (AES, SM4).
+     */
+    KeyMetadata createKey(String keySpec, String keyUsage, String description, Map<String, String> tags, String origin);
 
     default KeyMetadata createKey(String keySpec, String keyUsage, String description) {
         return createKey(keySpec, keyUsage, description, Map.of());

@@ -4,5 +4,7 @@ package io.kmsgw.crypto.api;
 public enum KeyState {
     Enabled,
     Disabled,
-    PendingDeletion
+    PendingDeletion,
+    /** A key of Origin EXTERNAL without key material: it serves nothing until material is imported. */
+    PendingImport
 }

@@ -28,6 +28,9 @@ public interface KmsEngine extends AutoCloseable {
 
     KeyManagement keys();
 
+    /** Importing key material into EXTERNAL keys. */
+    KeyImport imports();
+
     AliasManagement aliases();
 
     CryptoOperations crypto();

@@ -11,6 +11,8 @@ public enum KmsError {
     RESOURCE_NOT_FOUND,
     KEY_DISABLED,
     KEY_PENDING_DELETION,
+    /** The key (Origin EXTERNAL) has no key material: import it first. */
+    KEY_PENDING_IMPORT,
     /** A ciphertext did not authenticate; deliberately uninformative. */
     DECRYPTION_FAILED,
     /** An alias or other unique name already exists. */

@@ -33,6 +33,23 @@ public interface BackendSession extends AutoCloseable {
         return generate(KeyKind.AES, bytes * 8, null).wrapped();
     }
 
+    /** How imported key material is encrypted under a wrapping key pair's public key. */
+    enum Unwrap { RSA_OAEP_SHA256, RSA_OAEP_SHA1, RSA_PKCS1, SM2 }
+
+    /** Imported material: wrapped under the master key, and its check value (see {@link #importSecret}). */
+    record Imported(byte[] wrapped, byte[] check) {
+    }
+
+    /**
+     * Imports secret key material inside the HSM: the wrapping pair's private key ({@code wrappingPrivate}, wrapped under the
+     * master key) unwraps {@code encrypted} straight into a secret key object of {@code kind} (AES or SM4), which must be
+     * {@code bytes} long; the HSM wraps it under the master key and computes its check value (the key in ECB over the 16-byte
+     * {@code checkInput}). The material is never outside the HSM in plaintext. Material that does not unwrap, or
+     * is not a key of that kind and length, is INVALID_PARAMETER.
+     */
+    Imported importSecret(KeyKind wrappingKind, byte[] wrappingPrivate, Unwrap how, KeyKind kind, int bytes, byte[] encrypted,
+                          byte[] checkInput);
+
     /** A data key pair for the caller: the private key in PKCS#8 DER (plaintext, by design) and the SubjectPublicKeyInfo. */
     record DataKeyPair(byte[] privateKey, byte[] publicKey) {
     }

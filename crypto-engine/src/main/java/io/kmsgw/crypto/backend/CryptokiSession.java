@@ -162,6 +162,71 @@ final class CryptokiSession implements BackendSession {
     }
 
     @Override
+    public Imported importSecret(KeyKind wrappingKind, byte[] wrappingPrivate, Unwrap how, KeyKind kind, int bytes, byte[] encrypted,
+                                 byte[] checkInput) {
+        long[] made = {0, 0};
+        try {
+            made[0] = hsm.unwrapKey(handle, KWP, masterKey, wrappingPrivate, Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true)
+                    .set(CKA_EXTRACTABLE, false).set(CKA_CLASS, CKO_PRIVATE_KEY).set(CKA_KEY_TYPE, wrappingKind == KeyKind.SM2 ? CKK_SM2
+                            : CKK_RSA).set(CKA_UNWRAP, true));
+            Template secret = Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true).set(CKA_EXTRACTABLE, true)
+                    .set(CKA_CLASS, CKO_SECRET_KEY);
+            switch (kind) {
+                case AES -> secret.set(CKA_KEY_TYPE, CKK_AES).set(CKA_ENCRYPT, true).set(CKA_DECRYPT, true);
+                case SM4 -> secret.set(CKA_KEY_TYPE, CKK_SM4).set(CKA_ENCRYPT, true).set(CKA_DECRYPT, true);
+                default -> throw KmsException.invalid("Only AES and SM4 key material is imported.");
+            }
+            Mechanism m = switch (how) {
+                case RSA_OAEP_SHA256 -> new Mechanism(CKM_RSA_PKCS_OAEP, new Mechanism.OaepParams(CKM_SHA256));
+                case RSA_OAEP_SHA1 -> new Mechanism(CKM_RSA_PKCS_OAEP, new Mechanism.OaepParams(CKM_SHA_1));
+                case RSA_PKCS1 -> Mechanism.of(CKM_RSA_PKCS);
+                case SM2 -> Mechanism.of(CKM_SM2_ENCRYPT);
+            };
+            try {
+                made[1] = hsm.unwrapKey(handle, m, made[0], encrypted, secret);
+            } catch (HsmException e) {
+                // SoftHSM2 answers a ciphertext that does not decrypt with CKR_GENERAL_ERROR; the other inputs are ours and sound
+                throw switch (e.ckr()) {
+                    case WRAPPED_KEY_INVALID, WRAPPED_KEY_LEN_RANGE, ENCRYPTED_DATA_INVALID, ENCRYPTED_DATA_LEN_RANGE, DATA_LEN_RANGE,
+                         GENERAL_ERROR ->
+                            KmsException.invalid("EncryptedKeyMaterial does not unwrap under the wrapping key of this ImportToken with its "
+                                    + "algorithm.");
+                    case KEY_SIZE_RANGE, TEMPLATE_INCONSISTENT, ATTRIBUTE_VALUE_INVALID -> wrongLength(bytes, -1);
+                    default -> fail(e);
+                };
+            }
+            // The length check: CKA_VALUE_LEN where the module sets it on unwrapped keys (SoftHSM2 leaves it 0), and always the
+            // length of the key wrapped under the master key (RFC 5649: the key rounded up to 8 bytes, plus 8), which tells
+            // AES-128, -192 and -256 apart; a length between those is no AES key, and the check value below fails on it.
+            long length = hsm.getAttributeValue(handle, made[1], CKA_VALUE_LEN).num(CKA_VALUE_LEN, 0);
+            byte[] wrapped = hsm.wrapKey(handle, KWP, masterKey, made[1]);
+            if ((length > 0 && length != bytes) || wrapped.length != (bytes + 7) / 8 * 8 + 8) {
+                throw wrongLength(bytes, length);
+            }
+            byte[] check;
+            try {
+                check = kind == KeyKind.SM4 ? sm4(made[1], CipherMode.ECB, true, null, null, checkInput)
+                        : cipher(made[1], CipherMode.ECB, true, null, null, checkInput);
+            } catch (KmsException e) {
+                if (broken || e.error() == KmsError.UNAVAILABLE) {
+                    throw e;
+                }
+                throw wrongLength(bytes, -1);
+            }
+            return new Imported(wrapped, check);
+        } catch (HsmException e) {
+            throw fail(e);
+        } finally {
+            destroySessionObjects(made);
+        }
+    }
+
+    private static KmsException wrongLength(int bytes, long length) {
+        return KmsException.invalid("EncryptedKeyMaterial holds " + (length <= 0 ? "a key of another length" : length + " bytes")
+                + "; this key spec takes " + bytes + " bytes of key material.");
+    }
+
+    @Override
     public DataKeyPair generateDataKeyPair(KeyKind kind, int size, String curve) {
         long[] kp = {0, 0};
         try {

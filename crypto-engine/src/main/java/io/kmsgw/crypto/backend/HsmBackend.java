@@ -31,6 +31,11 @@ public interface HsmBackend extends AutoCloseable {
         return true;
     }
 
+    /** Whether imported key material encrypted {@code how} can be unwrapped inside this HSM. */
+    default boolean supportsImport(BackendSession.Unwrap how) {
+        return how != BackendSession.Unwrap.SM2 || supports(BackendSession.KeyKind.SM2);
+    }
+
     /** The key specs this HSM can serve, by name. */
     default java.util.List<String> keySpecs() {
         return java.util.Arrays.stream(io.kmsgw.crypto.api.KeySpec.values())

@@ -221,6 +221,11 @@ final class NativeCryptoki implements Cryptoki {
         }
     }
 
+    /** Whether the token's OAEP takes SHA-1 only (SoftHSM2 before 2.7). */
+    boolean oaepSha1Only() {
+        return translation.oaepSha1Only();
+    }
+
     /** Tells the translation which token's mechanisms to consult. */
     void translationFor(long slot) {
         translation.useSlot(slot);

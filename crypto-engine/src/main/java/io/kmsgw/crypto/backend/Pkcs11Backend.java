@@ -124,6 +124,20 @@ public final class Pkcs11Backend extends CryptokiBackend {
         return needs != null && java.util.Arrays.stream(needs).allMatch(mechanisms::contains);
     }
 
+    /**
+     * Import unwraps with the module's own C_UnwrapKey (OAEP decoded outside the module would put the material in this
+     * process), so OAEP with SHA-256 is offered only where the module takes it: not SoftHSM2 before 2.7.
+     */
+    @Override
+    public boolean supportsImport(BackendSession.Unwrap how) {
+        return switch (how) {
+            case RSA_OAEP_SHA256 -> mechanisms.contains(CKM_RSA_PKCS_OAEP) && !((NativeCryptoki) hsm).oaepSha1Only();
+            case RSA_OAEP_SHA1 -> mechanisms.contains(CKM_RSA_PKCS_OAEP);
+            case RSA_PKCS1 -> mechanisms.contains(CKM_RSA_PKCS);
+            case SM2 -> supports(BackendSession.KeyKind.SM2) && mechanisms.contains(CKM_SM2_ENCRYPT);
+        };
+    }
+
     @Override
     public java.util.List<String> mechanismNames() {
         return mechanisms.stream().sorted().map(MechanismNames::of).toList();

@@ -86,6 +86,10 @@ final class Pkcs11Translation {
     /** Set by {@link #useSlot}: true for a module known to offer OAEP with SHA-1 only (SoftHSM2 before 2.7). */
     private volatile boolean oaepSha1Only;
 
+    boolean oaepSha1Only() {
+        return oaepSha1Only;
+    }
+
     /** OAEP-encodes {@code message} for a modulus of {@code k} bytes: the k-byte block raw RSA then encrypts. */
     static byte[] oaepEncode(byte[] message, int k, long hashMechanism) {
         DecodedBlock capture = new DecodedBlock(new byte[k]);

@@ -31,6 +31,8 @@ public final class KeyRing {
             byId.put(v.versionId(), v);
             keyOfVersion.put(v.versionId(), v.keyId());
         }
+        // a key awaiting imported material has no version row yet, but ciphertexts naming its version find it (and its state)
+        keyOfVersion.put(metadata.initialVersionId(), metadata.keyId());
         keys.put(metadata.keyId(), new Entry(metadata, Map.copyOf(byId)));
     }
 
@@ -47,6 +49,7 @@ public final class KeyRing {
         Entry e = keys.remove(keyId);
         if (e != null) {
             e.versions().keySet().forEach(keyOfVersion::remove);
+            keyOfVersion.remove(e.metadata().initialVersionId());
         }
         aliases.values().removeIf(keyId::equals);
     }

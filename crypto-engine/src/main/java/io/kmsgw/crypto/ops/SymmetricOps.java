@@ -57,6 +57,9 @@ public final class SymmetricOps {
         if (m.state() == KeyState.PendingDeletion) {
             throw new KmsException(KmsError.KEY_PENDING_DELETION, "The request was rejected because the key state is PendingDeletion.");
         }
+        if (m.state() == KeyState.PendingImport) {
+            throw new KmsException(KmsError.KEY_PENDING_IMPORT, "The request was rejected because the key state is PendingImport.");
+        }
         boolean kindOk = kinds.length == 0 || Arrays.asList(kinds).contains(m.spec().kind());
         if (m.usage() != usage || !kindOk) {
             throw new KmsException(KmsError.UNSUPPORTED_OPERATION, "The key " + m.keyId() + " (" + m.spec().name() + ", "

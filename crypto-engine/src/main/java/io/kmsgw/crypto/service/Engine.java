@@ -34,6 +34,7 @@ public final class Engine implements KmsEngine {
     private final RingDirectory directory;
     private final KeyMaintenance maintenance;
     private final InternalSealing sealing;
+    private final KeyImports imports;
 
     /** Loads the keys, aliases and secrets the store holds and starts the workers. The caller keeps owning store and backend. */
     public Engine(Store store, HsmBackend backend, Settings settings, Clock clock) {
@@ -53,13 +54,19 @@ public final class Engine implements KmsEngine {
         this.crypto = new DataPlane(ring, jobs, settings.maxConcurrentKeyPairs());
         this.secrets = new SecretService(secretStore, ring, keys, aliases, management, jobs, clock);
         this.directory = new RingDirectory(ring);
-        this.maintenance = new KeyMaintenance(ring, keys, secretStore, clock);
         this.sealing = new InternalSealing(management);
+        this.imports = new KeyImports(ring, management, keys, sealing, clock);
+        this.maintenance = new KeyMaintenance(ring, keys, imports, secretStore, clock);
     }
 
     @Override
     public KeyManagement keys() {
         return keys;
+    }
+
+    @Override
+    public io.kmsgw.crypto.api.KeyImport imports() {
+        return imports;
     }
 
     @Override

@@ -48,13 +48,27 @@ final class KeyLifecycle implements KeyManagement {
     }
 
     @Override
-    public KeyMetadata createKey(String keySpec, String keyUsage, String description, Map<String, String> tags) {
+    public KeyMetadata createKey(String keySpec, String keyUsage, String description, Map<String, String> tags, String origin) {
         KeySpec spec = KeySpec.parse(keySpec);
         KeyUsage usage = KeyUsage.parse(keyUsage, spec);
         String desc = checkDescription(description);
         checkTags(tags);
+        boolean external = external(origin);
         Instant now = clock.instant();
         String keyId = "key-" + UUID.randomUUID();
+        if (external) {
+            if (!KeyImports.IMPORTABLE.contains(spec.kind())) {
+                throw KmsException.invalid("Origin EXTERNAL is for the symmetric key specs (Aliyun_AES_128/192/256, Aliyun_SM4); "
+                        + spec.name() + " keys have their material generated in the HSM.");
+            }
+            hsm.requireSpec(spec);
+            KeyMetadata m = KeyMetadata.createdExternal(keyId, spec, usage, desc, now, UUID.randomUUID().toString(), tags);
+            synchronized (this) {
+                Writes.run(() -> keys.insertKey(m, null));
+                ring.put(m, List.of());
+            }
+            return m;
+        }
         BackendSession.Generated g = hsm.generate(spec);
         KeyVersion v = new KeyVersion(UUID.randomUUID().toString(), keyId, now, g.wrapped(), g.publicKey());
         KeyMetadata m = KeyMetadata.created(keyId, spec, usage, desc, now, v.versionId(), tags);
@@ -65,10 +79,26 @@ final class KeyLifecycle implements KeyManagement {
         return m;
     }
 
+    /** Whether {@code origin} names imported material (EXTERNAL) rather than material generated in the HSM. */
+    private static boolean external(String origin) {
+        if (origin == null || origin.isEmpty() || origin.equals(KeyMetadata.ALIYUN_KMS) || origin.equals("AWS_KMS")) {
+            return false;
+        }
+        if (origin.equals(KeyMetadata.EXTERNAL) || origin.equals("External")) {
+            return true;
+        }
+        throw KmsException.invalid("Origin " + origin + " is invalid; valid: Aliyun_KMS (material generated in the HSM), EXTERNAL "
+                + "(material you import).");
+    }
+
     @Override
     public synchronized KeyVersionInfo createKeyVersion(String keyIdOrAlias) {
         KeyRing.Entry e = ring.resolve(keyIdOrAlias);
         KeyMetadata m = e.metadata();
+        if (m.external()) {
+            throw new KmsException(KmsError.UNSUPPORTED_OPERATION, "The key " + m.keyId() + " has Origin EXTERNAL: its one version is the "
+                    + "material you import, so it is not rotated; to rotate, create a new key and import new material into it.");
+        }
         if (m.state() == KeyState.PendingDeletion) {
             throw conflict(m);
         }
@@ -85,6 +115,7 @@ final class KeyLifecycle implements KeyManagement {
     public KeyMetadata enableKey(String keyIdOrAlias) {
         return change(keyIdOrAlias, m -> {
             requireNotPendingDeletion(m);
+            requireMaterial(m);
             return m.withState(KeyState.Enabled, null);
         });
     }
@@ -93,6 +124,7 @@ final class KeyLifecycle implements KeyManagement {
     public KeyMetadata disableKey(String keyIdOrAlias) {
         return change(keyIdOrAlias, m -> {
             requireNotPendingDeletion(m);
+            requireMaterial(m);
             return m.withState(KeyState.Disabled, null);
         });
     }
@@ -116,12 +148,15 @@ final class KeyLifecycle implements KeyManagement {
     }
 
     @Override
-    public KeyMetadata cancelKeyDeletion(String keyIdOrAlias) {
+    public synchronized KeyMetadata cancelKeyDeletion(String keyIdOrAlias) {
+        KeyRing.Entry e = ring.resolve(keyIdOrAlias);
+        // an EXTERNAL key whose material was deleted (or never imported) meanwhile goes back to waiting for it
+        KeyState back = e.metadata().external() && e.versions().isEmpty() ? KeyState.PendingImport : KeyState.Enabled;
         return change(keyIdOrAlias, m -> {
             if (m.state() != KeyState.PendingDeletion) {
                 throw conflict(m);
             }
-            return m.withState(KeyState.Enabled, null);
+            return m.withState(back, null);
         });
     }
 
@@ -158,6 +193,10 @@ final class KeyLifecycle implements KeyManagement {
         return change(keyIdOrAlias, m -> {
             if (enable && !m.spec().symmetric()) {
                 throw new KmsException(KmsError.UNSUPPORTED_OPERATION, "Automatic rotation is for symmetric keys.");
+            }
+            if (enable && m.external()) {
+                throw new KmsException(KmsError.UNSUPPORTED_OPERATION, "Automatic rotation is not for keys of Origin EXTERNAL: their "
+                        + "material is imported, not generated.");
             }
             return m.withRotation(enable ? interval : null);
         });
@@ -211,6 +250,39 @@ final class KeyLifecycle implements KeyManagement {
 
     private static KeyVersionInfo info(KeyVersion v) {
         return new KeyVersionInfo(v.keyId(), v.versionId(), v.creationDate());
+    }
+
+    private static void requireMaterial(KeyMetadata m) {
+        if (m.state() == KeyState.PendingImport) {
+            throw new KmsException(KmsError.CONFLICT, "The key " + m.keyId() + " is PendingImport: import its key material first.");
+        }
+    }
+
+    /**
+     * Commits {@code next} with {@code version} as the key's material ({@code check} its check value), or with no material when
+     * {@code version} is null, and shows it; under this object's lock like every key change. {@code expect} must still be the
+     * ring's metadata (another change in between: CONFLICT, nothing written), and a key that ever had material takes only
+     * material with the same check value (INVALID_PARAMETER otherwise).
+     */
+    synchronized void commitMaterial(KeyMetadata expect, KeyMetadata next, KeyVersion version, byte[] check) {
+        KeyRing.Entry now = ring.resolve(expect.keyId());
+        if (!now.metadata().equals(expect)) {
+            throw new KmsException(KmsError.CONFLICT, "The key " + expect.keyId() + " changed during this call; try again.");
+        }
+        if (version != null) {
+            byte[] prior = Writes.get(() -> keys.materialCheck(expect.keyId()));
+            if (prior != null && !java.security.MessageDigest.isEqual(prior, check)) {
+                throw KmsException.invalid("The key " + expect.keyId() + " had other key material: a key takes only the same material "
+                        + "again, so that its ciphertexts keep their meaning. Import new material into a new key.");
+            }
+        }
+        if (version == null) {
+            Writes.run(() -> keys.deleteMaterial(next));
+            ring.put(next, List.of());
+        } else {
+            Writes.run(() -> keys.putMaterial(next, version, check));
+            ring.put(next, List.of(version));
+        }
     }
 
     private static void requireNotPendingDeletion(KeyMetadata m) {

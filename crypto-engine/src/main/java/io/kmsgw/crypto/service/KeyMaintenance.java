@@ -12,12 +12,14 @@ import java.time.Instant;
 final class KeyMaintenance implements Maintenance {
     private final KeyRing ring;
     private final KeyLifecycle lifecycle;
+    private final KeyImports imports;
     private final SecretManager secrets;
     private final Clock clock;
 
-    KeyMaintenance(KeyRing ring, KeyLifecycle lifecycle, SecretManager secrets, Clock clock) {
+    KeyMaintenance(KeyRing ring, KeyLifecycle lifecycle, KeyImports imports, SecretManager secrets, Clock clock) {
         this.ring = ring;
         this.lifecycle = lifecycle;
+        this.imports = imports;
         this.secrets = secrets;
         this.clock = clock;
     }
@@ -38,7 +40,8 @@ final class KeyMaintenance implements Maintenance {
             }
         }
         int purged = Writes.get(() -> secrets.purgeDue(now));
-        return new Report(destroyed, rotated, purged);
+        int expired = imports.expireMaterial(now);
+        return new Report(destroyed, rotated, purged, expired);
     }
 
     @Override

@@ -24,11 +24,21 @@ final class ManagementSession implements AutoCloseable {
      * spec the HSM cannot serve is UNSUPPORTED_OPERATION naming the specs it can.
      */
     BackendSession.Generated generate(KeySpec spec) {
+        requireSpec(spec);
+        return with(s -> s.generate(WorkerContext.kindOf(spec), spec.size(), spec.curve()));
+    }
+
+    /** UNSUPPORTED_OPERATION, naming the specs the HSM can serve, when it cannot serve {@code spec}. */
+    void requireSpec(KeySpec spec) {
         if (!backend.supports(WorkerContext.kindOf(spec))) {
             throw new io.kmsgw.crypto.api.KmsException(io.kmsgw.crypto.api.KmsError.UNSUPPORTED_OPERATION, "The HSM " + backend.name()
                     + " cannot serve the key spec " + spec.name() + "; it supports " + String.join(", ", backend.keySpecs()) + ".");
         }
-        return with(s -> s.generate(WorkerContext.kindOf(spec), spec.size(), spec.curve()));
+    }
+
+    /** Whether the HSM can unwrap imported material encrypted {@code how}. */
+    boolean supportsImport(BackendSession.Unwrap how) {
+        return backend.supportsImport(how);
     }
 
     /** Runs {@code work} in the session; one found lost is replaced for the next call (a failed replacement: the call after). */

@@ -35,10 +35,12 @@ public final class KeyRepository {
                 "ALTER TABLE kms_key ADD COLUMN deletion_millis BIGINT",
                 "ALTER TABLE kms_key ADD COLUMN rotation_interval_seconds BIGINT",
                 "CREATE TABLE kms_key_tag (key_id VARCHAR(64) NOT NULL REFERENCES kms_key(key_id), tag_key VARCHAR(128) NOT NULL, "
-                        + "tag_value VARCHAR(256) NOT NULL, PRIMARY KEY (key_id, tag_key))"));
+                        + "tag_value VARCHAR(256) NOT NULL, PRIMARY KEY (key_id, tag_key))",
+                "ALTER TABLE kms_key ADD COLUMN material_expire_millis BIGINT",
+                "ALTER TABLE kms_key ADD COLUMN material_check " + bin));
     }
 
-    /** Inserts a key with its first version atomically. */
+    /** Inserts a key with its first version atomically; {@code first} is null for a key whose material is to be imported. */
     public void insertKey(KeyMetadata m, KeyVersion first) {
         store.write(Store.KEYS, c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO kms_key (key_id, key_spec, key_usage, key_state, description, "
@@ -54,7 +56,9 @@ public final class KeyRepository {
                 ps.setString(9, m.primaryVersionId());
                 ps.executeUpdate();
             }
-            insertVersion(c, first);
+            if (first != null) {
+                insertVersion(c, first);
+            }
             writeTags(c, m.keyId(), m.tags());
             return null;
         });
@@ -79,17 +83,67 @@ public final class KeyRepository {
     /** Writes the mutable part of a key's metadata (state, deletion date, description, rotation, tags) in one transaction. */
     public void update(KeyMetadata m) {
         store.write(Store.KEYS, c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE kms_key SET key_state = ?, deletion_millis = ?, description = ?, "
-                    + "rotation_interval_seconds = ? WHERE key_id = ?")) {
-                ps.setString(1, m.state().name());
-                ps.setObject(2, m.deletionDate() == null ? null : m.deletionDate().toEpochMilli());
-                ps.setString(3, m.description());
-                ps.setObject(4, m.rotationInterval() == null ? null : m.rotationInterval().getSeconds());
-                ps.setString(5, m.keyId());
-                ps.executeUpdate();
-            }
+            updateRow(c, m);
             writeTags(c, m.keyId(), m.tags());
             return null;
+        });
+    }
+
+    private static void updateRow(Connection c, KeyMetadata m) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE kms_key SET key_state = ?, deletion_millis = ?, description = ?, "
+                + "rotation_interval_seconds = ?, material_expire_millis = ? WHERE key_id = ?")) {
+            ps.setString(1, m.state().name());
+            ps.setObject(2, m.deletionDate() == null ? null : m.deletionDate().toEpochMilli());
+            ps.setString(3, m.description());
+            ps.setObject(4, m.rotationInterval() == null ? null : m.rotationInterval().getSeconds());
+            ps.setObject(5, m.materialExpireTime() == null ? null : m.materialExpireTime().toEpochMilli());
+            ps.setString(6, m.keyId());
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Gives an EXTERNAL key its imported material, in one transaction: the version (replacing any row of it), the key's state
+     * and expiry, and the material's check value (kept after the material is deleted, so only the same material comes back).
+     */
+    public void putMaterial(KeyMetadata m, KeyVersion v, byte[] check) {
+        store.write(Store.KEYS, c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM kms_key_version WHERE key_id = ?")) {
+                ps.setString(1, m.keyId());
+                ps.executeUpdate();
+            }
+            insertVersion(c, v);
+            updateRow(c, m);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE kms_key SET material_check = ? WHERE key_id = ?")) {
+                ps.setBytes(1, check);
+                ps.setString(2, m.keyId());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Deletes an EXTERNAL key's material (its version rows) and writes its state, in one transaction; the check value stays. */
+    public void deleteMaterial(KeyMetadata m) {
+        store.write(Store.KEYS, c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM kms_key_version WHERE key_id = ?")) {
+                ps.setString(1, m.keyId());
+                ps.executeUpdate();
+            }
+            updateRow(c, m);
+            return null;
+        });
+    }
+
+    /** The check value of the material a key was last given, or null when it never had imported material. */
+    public byte[] materialCheck(String keyId) {
+        return store.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT material_check FROM kms_key WHERE key_id = ?")) {
+                ps.setString(1, keyId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getBytes(1) : null;
+                }
+            }
         });
     }
 
@@ -189,7 +243,7 @@ public final class KeyRepository {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT key_id, key_spec, key_usage, key_state, description, origin, "
-                    + "creation_millis, initial_version_id, primary_version_id, deletion_millis, rotation_interval_seconds "
+                    + "creation_millis, initial_version_id, primary_version_id, deletion_millis, rotation_interval_seconds, material_expire_millis "
                     + "FROM kms_key ORDER BY creation_millis");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -198,10 +252,12 @@ public final class KeyRepository {
                         Instant deletion = rs.wasNull() ? null : Instant.ofEpochMilli(del);
                         long rot = rs.getLong(11);
                         java.time.Duration rotation = rs.wasNull() ? null : java.time.Duration.ofSeconds(rot);
+                        long exp = rs.getLong(12);
+                        Instant materialExpire = rs.wasNull() ? null : Instant.ofEpochMilli(exp);
                         Instant created = Instant.ofEpochMilli(rs.getLong(7));
                         KeyMetadata m = new KeyMetadata(rs.getString(1), KeySpec.valueOf(rs.getString(2)), KeyUsage.valueOf(rs.getString(3)),
                                 KeyState.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6), created, rs.getString(8), rs.getString(9),
-                                deletion, rotation, created, tags.getOrDefault(rs.getString(1), Map.of()));
+                                deletion, rotation, created, tags.getOrDefault(rs.getString(1), Map.of()), materialExpire);
                         keys.put(m.keyId(), m);
                     } catch (RuntimeException | java.sql.SQLException e) {
                         String id = rs.getString(1);

@@ -86,6 +86,75 @@ abstract class BackendContract {
         return session.load(KeyKind.AES, session.generate(KeyKind.AES, 256, null).wrapped());
     }
 
+    static boolean contains(byte[] hay, byte[] needle) {
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            if (Arrays.equals(hay, i, i + needle.length, needle, 0, needle.length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Material encrypted under a wrapping public key, as a tenant would (with the JDK), for {@link #importSecret} cases. */
+    private static byte[] wrapForImport(byte[] spki, BackendSession.Unwrap how, byte[] material) throws Exception {
+        PublicKey pub = KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(spki));
+        Cipher c;
+        if (how == BackendSession.Unwrap.RSA_PKCS1) {
+            c = Cipher.getInstance("RSA/ECB/PKCS1Padding");
+            c.init(Cipher.ENCRYPT_MODE, pub);
+        } else {
+            String md = how == BackendSession.Unwrap.RSA_OAEP_SHA1 ? "SHA-1" : "SHA-256";
+            c = Cipher.getInstance("RSA/ECB/OAEPPadding");
+            c.init(Cipher.ENCRYPT_MODE, pub, new OAEPParameterSpec(md, "MGF1", new MGF1ParameterSpec(md), PSource.PSpecified.DEFAULT));
+        }
+        return c.doFinal(material);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = BackendSession.Unwrap.class, names = {"RSA_OAEP_SHA256", "RSA_OAEP_SHA1", "RSA_PKCS1"})
+    void importedMaterialIsUnwrappedInsideTheHsmAndServesLikeGeneratedMaterial(BackendSession.Unwrap how) throws Exception {
+        BackendSession.Generated pair = session.generate(KeyKind.RSA, 2048, null);
+        byte[] material = new byte[32];
+        new java.security.SecureRandom().nextBytes(material);
+        byte[] checkInput = "0123456789abcdef".getBytes();
+        if (!backend.supportsImport(how)) {
+            // SoftHSM2 2.6 unwraps OAEP with SHA-1 only: the backend says so rather than decoding OAEP in this process
+            assertEquals(BackendSession.Unwrap.RSA_OAEP_SHA256, how);
+            return;
+        }
+        BackendSession.Imported imported = session.importSecret(KeyKind.RSA, pair.wrapped(), how, KeyKind.AES, 32,
+                wrapForImport(pair.publicKey(), how, material), checkInput);
+        javax.crypto.spec.SecretKeySpec local = new javax.crypto.spec.SecretKeySpec(material, "AES");
+        Cipher ecb = Cipher.getInstance("AES/ECB/NoPadding");
+        ecb.init(Cipher.ENCRYPT_MODE, local);
+        assertArrayEquals(ecb.doFinal(checkInput), imported.check(), "the check value is the material's, computed in the HSM");
+        assertFalse(contains(imported.wrapped(), material), "only wrapped material comes out");
+        long k = session.load(KeyKind.AES, imported.wrapped());
+        byte[] iv = new byte[12];
+        byte[] ct = session.encryptGcm(k, iv, null, "imported".getBytes());
+        Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+        gcm.init(Cipher.DECRYPT_MODE, local, new javax.crypto.spec.GCMParameterSpec(128, iv));
+        assertArrayEquals("imported".getBytes(), gcm.doFinal(ct), "the HSM's key is the tenant's material");
+
+        // wrong length, tampered, another wrapping key: INVALID_PARAMETER, nothing made
+        assertEquals(KmsError.INVALID_PARAMETER, error(() -> session.importSecret(KeyKind.RSA, pair.wrapped(), how, KeyKind.AES, 32,
+                wrapForImport(pair.publicKey(), how, new byte[16]), checkInput)));
+        byte[] tampered = wrapForImport(pair.publicKey(), how, material);
+        tampered[tampered.length / 2] ^= 1;
+        assertEquals(KmsError.INVALID_PARAMETER, error(() -> session.importSecret(KeyKind.RSA, pair.wrapped(), how, KeyKind.AES, 32,
+                tampered, checkInput)));
+        BackendSession.Generated other = session.generate(KeyKind.RSA, 2048, null);
+        assertEquals(KmsError.INVALID_PARAMETER, error(() -> session.importSecret(KeyKind.RSA, other.wrapped(), how, KeyKind.AES, 32,
+                wrapForImport(pair.publicKey(), how, material), checkInput)));
+        // AES-128 material is no AES-256 key, and 20 bytes are no AES key at all
+        assertEquals(KmsError.INVALID_PARAMETER, error(() -> session.importSecret(KeyKind.RSA, pair.wrapped(), how, KeyKind.AES, 32,
+                wrapForImport(pair.publicKey(), how, new byte[20]), checkInput)));
+        assertEquals(KmsError.INVALID_PARAMETER, error(() -> session.importSecret(KeyKind.RSA, pair.wrapped(), how, KeyKind.AES, 16,
+                wrapForImport(pair.publicKey(), how, new byte[20]), checkInput)));
+        assertEquals(16 + 8, session.importSecret(KeyKind.RSA, pair.wrapped(), how, KeyKind.AES, 16,
+                wrapForImport(pair.publicKey(), how, new byte[16]), checkInput).wrapped().length);
+    }
+
     @Test
     void symmetricMaterialLeavesOnlyWrappedAndEachGenerationIsNew() {
         BackendSession.Generated a = session.generate(KeyKind.AES, 256, null);

@@ -216,7 +216,8 @@ abstract class StoreContract {
     private static KeyMetadata truncated(KeyMetadata m) {
         return new KeyMetadata(m.keyId(), m.spec(), m.usage(), m.state(), m.description(), m.origin(), m.creationDate(), m.initialVersionId(),
                 m.primaryVersionId(), m.deletionDate() == null ? null : m.deletionDate().truncatedTo(ChronoUnit.MILLIS), m.rotationInterval(),
-                m.lastRotation() == null ? null : m.lastRotation().truncatedTo(ChronoUnit.MILLIS), m.tags());
+                m.lastRotation() == null ? null : m.lastRotation().truncatedTo(ChronoUnit.MILLIS), m.tags(),
+                m.materialExpireTime() == null ? null : m.materialExpireTime().truncatedTo(ChronoUnit.MILLIS));
     }
 
     @Test

@@ -61,7 +61,8 @@ public final class Engines {
      * for Conscrypt with its own.
      */
     public static Cipher cipher(String transformation, java.security.Key key) throws GeneralSecurityException {
-        return isNative(key) && ("RSA/ECB/NoPadding".equals(transformation) || "RSA/ECB/OAEPPadding".equals(transformation))
+        return isNative(key) && ("RSA/ECB/NoPadding".equals(transformation) || "RSA/ECB/OAEPPadding".equals(transformation)
+                || "RSA/ECB/PKCS1Padding".equals(transformation))
                 ? Cipher.getInstance(transformation, NATIVE) : cipher(transformation);
     }
 

@@ -227,32 +227,25 @@ public final class KeyMaker {
         }
     }
 
-    /** C_UnwrapKey with CKM_AES_KEY_WRAP_KWP; the template must name CKA_CLASS and CKA_KEY_TYPE. */
+    /**
+     * C_UnwrapKey. With CKM_AES_KEY_WRAP_KWP under an AES key: secret keys as raw bytes, private keys as PKCS#8 (how the
+     * engine keeps its keys under the master key). With CKM_RSA_PKCS_OAEP (SHA-1 or SHA-256), CKM_RSA_PKCS or
+     * CKM_SM2_ENCRYPT under a private key with CKA_UNWRAP: secret keys only (how key material is imported). The template
+     * must name CKA_CLASS and CKA_KEY_TYPE; a secret of the wrong length for its type is CKR_KEY_SIZE_RANGE.
+     */
     public HsmObject unwrap(Mechanism m, HsmObject unwrapping, byte[] wrapped, Template template, EngineCache engines, long session) {
-        if (m.type() != CKM_AES_KEY_WRAP_KWP) {
-            throw new HsmException(Ckr.MECHANISM_INVALID, "unwrapping mechanism");
-        }
-        if (unwrapping.keyType() != CKK_AES) {
-            throw new HsmException(Ckr.UNWRAPPING_KEY_TYPE_INCONSISTENT);
-        }
-        unwrapping.requireUsage(CKA_UNWRAP);
+        MechanismTable.require(m.type(), CKF_UNWRAP);
         if (!template.has(CKA_CLASS) || !template.has(CKA_KEY_TYPE)) {
             throw new HsmException(Ckr.TEMPLATE_INCOMPLETE, "CKA_CLASS and CKA_KEY_TYPE are required");
         }
-        if (wrapped == null || wrapped.length < 16 || wrapped.length % 8 != 0) {
-            throw new HsmException(Ckr.WRAPPED_KEY_INVALID);
+        boolean kwp = m.type() == CKM_AES_KEY_WRAP_KWP;
+        long cls = template.num(CKA_CLASS, -1);
+        long keyType = template.num(CKA_KEY_TYPE, -1);
+        if (!kwp && cls != CKO_SECRET_KEY) {
+            throw new HsmException(Ckr.TEMPLATE_INCONSISTENT, "public-key unwrapping makes secret keys only");
         }
-        byte[] plain;
+        byte[] plain = kwp ? unwrapKwp(unwrapping, wrapped, engines) : decryptWithPrivate(m, unwrapping, wrapped);
         try {
-            Cipher c = engines.cipher("AES/KWP/NoPadding");
-            c.init(Cipher.DECRYPT_MODE, unwrapping.key());
-            plain = c.doFinal(wrapped);
-        } catch (GeneralSecurityException e) {
-            throw new HsmException(Ckr.WRAPPED_KEY_INVALID);
-        }
-        try {
-            long cls = template.num(CKA_CLASS, -1);
-            long keyType = template.num(CKA_KEY_TYPE, -1);
             if (cls == CKO_SECRET_KEY) {
                 checkSecretLength(CKM_GENERIC_SECRET_KEY_GEN, keyType, plain.length);
                 return secretObject(keyType, plain, template, false, session);
@@ -265,6 +258,75 @@ public final class KeyMaker {
             throw new HsmException(Ckr.TEMPLATE_INCONSISTENT, "unwrap supports secret, RSA and EC private keys");
         } finally {
             Arrays.fill(plain, (byte) 0);
+        }
+    }
+
+    private static byte[] unwrapKwp(HsmObject unwrapping, byte[] wrapped, EngineCache engines) {
+        if (unwrapping.keyType() != CKK_AES) {
+            throw new HsmException(Ckr.UNWRAPPING_KEY_TYPE_INCONSISTENT);
+        }
+        unwrapping.requireUsage(CKA_UNWRAP);
+        if (wrapped == null || wrapped.length < 16 || wrapped.length % 8 != 0) {
+            throw new HsmException(Ckr.WRAPPED_KEY_INVALID);
+        }
+        try {
+            Cipher c = engines.cipher("AES/KWP/NoPadding");
+            c.init(Cipher.DECRYPT_MODE, unwrapping.key());
+            return c.doFinal(wrapped);
+        } catch (GeneralSecurityException e) {
+            throw new HsmException(Ckr.WRAPPED_KEY_INVALID);
+        }
+    }
+
+    /** RSA (OAEP or PKCS#1 v1.5) or SM2 (C1C3C2) decryption of imported key material, under a private key with CKA_UNWRAP. */
+    private static byte[] decryptWithPrivate(Mechanism m, HsmObject unwrapping, byte[] wrapped) {
+        boolean sm2 = m.type() == CKM_SM2_ENCRYPT;
+        if (unwrapping.objectClass() != CKO_PRIVATE_KEY || unwrapping.keyType() != (sm2 ? CKK_SM2 : CKK_RSA)) {
+            throw new HsmException(Ckr.UNWRAPPING_KEY_TYPE_INCONSISTENT);
+        }
+        unwrapping.requireUsage(CKA_UNWRAP);
+        if (wrapped == null || wrapped.length == 0) {
+            throw new HsmException(Ckr.WRAPPED_KEY_INVALID);
+        }
+        try {
+            if (sm2) {
+                if (m.param() != null) {
+                    throw new HsmException(Ckr.MECHANISM_PARAM_INVALID);
+                }
+                org.bouncycastle.crypto.engines.SM2Engine engine = new org.bouncycastle.crypto.engines.SM2Engine(
+                        org.bouncycastle.crypto.engines.SM2Engine.Mode.C1C3C2);
+                engine.init(false, org.bouncycastle.jcajce.provider.asymmetric.util.ECUtil.generatePrivateKeyParameter(
+                        (PrivateKey) unwrapping.key()));
+                return engine.processBlock(wrapped, 0, wrapped.length);
+            }
+            int modulusBytes = (((java.security.interfaces.RSAKey) unwrapping.key()).getModulus().bitLength() + 7) / 8;
+            if (wrapped.length != modulusBytes) {
+                throw new HsmException(Ckr.WRAPPED_KEY_LEN_RANGE, "the wrapped key is not as long as the modulus");
+            }
+            Cipher c;
+            if (m.type() == CKM_RSA_PKCS_OAEP) {
+                if (!(m.param() instanceof Mechanism.OaepParams p)) {
+                    throw new HsmException(Ckr.MECHANISM_PARAM_INVALID);
+                }
+                String md = p.hashMechanism() == CKM_SHA256 ? "SHA-256" : p.hashMechanism() == CKM_SHA_1 ? "SHA-1" : null;
+                if (md == null) {
+                    throw new HsmException(Ckr.MECHANISM_PARAM_INVALID, "OAEP hash");
+                }
+                c = Engines.cipher("RSA/ECB/OAEPPadding", unwrapping.key());
+                c.init(Cipher.DECRYPT_MODE, unwrapping.key(), new javax.crypto.spec.OAEPParameterSpec(md, "MGF1",
+                        new java.security.spec.MGF1ParameterSpec(md), javax.crypto.spec.PSource.PSpecified.DEFAULT));
+            } else {
+                if (m.param() != null) {
+                    throw new HsmException(Ckr.MECHANISM_PARAM_INVALID);
+                }
+                c = Engines.cipher("RSA/ECB/PKCS1Padding", unwrapping.key());
+                c.init(Cipher.DECRYPT_MODE, unwrapping.key());
+            }
+            return c.doFinal(wrapped);
+        } catch (HsmException e) {
+            throw e;
+        } catch (GeneralSecurityException | org.bouncycastle.crypto.InvalidCipherTextException | RuntimeException e) {
+            throw new HsmException(Ckr.WRAPPED_KEY_INVALID);
         }
     }
 

@@ -27,10 +27,10 @@ public final class MechanismTable {
         INFO.put(CKM_SHA256_HMAC, new MechanismInfo(14, 128, sign));
         INFO.put(CKM_SHA384_HMAC, new MechanismInfo(14, 128, sign));
         INFO.put(CKM_SHA512_HMAC, new MechanismInfo(14, 128, sign));
-        INFO.put(CKM_RSA_PKCS, new MechanismInfo(2048, 4096, sign));
+        INFO.put(CKM_RSA_PKCS, new MechanismInfo(2048, 4096, sign | CKF_UNWRAP));
         INFO.put(CKM_RSA_PKCS_PSS, new MechanismInfo(2048, 4096, sign));
         INFO.put(CKM_RSA_PKCS_KEY_PAIR_GEN, new MechanismInfo(2048, 4096, CKF_HW | CKF_GENERATE_KEY_PAIR));
-        INFO.put(CKM_RSA_PKCS_OAEP, new MechanismInfo(2048, 4096, crypt));
+        INFO.put(CKM_RSA_PKCS_OAEP, new MechanismInfo(2048, 4096, crypt | CKF_UNWRAP));
         INFO.put(CKM_SHA256_RSA_PKCS, new MechanismInfo(2048, 4096, sign));
         INFO.put(CKM_SHA256_RSA_PKCS_PSS, new MechanismInfo(2048, 4096, sign));
         INFO.put(CKM_EC_KEY_PAIR_GEN, new MechanismInfo(256, 521, CKF_HW | CKF_GENERATE_KEY_PAIR | CKF_EC_NAMED_CURVE));
@@ -45,7 +45,7 @@ public final class MechanismTable {
         INFO.put(CKM_SM2_KEY_PAIR_GEN, new MechanismInfo(256, 256, CKF_HW | CKF_GENERATE_KEY_PAIR));
         INFO.put(CKM_SM3_SM2, new MechanismInfo(256, 256, sign));
         INFO.put(CKM_SM2, new MechanismInfo(256, 256, sign));
-        INFO.put(CKM_SM2_ENCRYPT, new MechanismInfo(256, 256, crypt));
+        INFO.put(CKM_SM2_ENCRYPT, new MechanismInfo(256, 256, crypt | CKF_UNWRAP));
     }
 
     private MechanismTable() {

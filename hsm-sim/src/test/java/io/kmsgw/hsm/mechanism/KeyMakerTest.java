@@ -186,4 +186,82 @@ class KeyMakerTest {
         assertEquals(pair[0].key(), priv.publicKey());
         assertCkr(Ckr.DEVICE_ERROR, () -> maker.restore(pair[1].attributes(), new byte[] {1, 2, 3}, spki));
     }
+
+    private HsmObject[] unwrappingPair(long mechanism, Template pub, boolean unwrap) {
+        return maker.generatePair(Mechanism.of(mechanism), pub, Template.of().set(CKA_UNWRAP, unwrap).set(CKA_SENSITIVE, true), 1);
+    }
+
+    private static final Template AES_SECRET = Template.of().set(CKA_CLASS, CKO_SECRET_KEY).set(CKA_KEY_TYPE, CKK_AES)
+            .set(CKA_ENCRYPT, true).set(CKA_EXTRACTABLE, true);
+
+    @ParameterizedTest
+    @CsvSource({"OAEP, SHA-256", "OAEP, SHA-1", "PKCS1, ''"})
+    void keyMaterialEncryptedUnderAnRsaPublicKeyUnwrapsIntoASecretKey(String padding, String hash) throws Exception {
+        HsmObject[] pair = unwrappingPair(CKM_RSA_PKCS_KEY_PAIR_GEN, Template.of().set(CKA_MODULUS_BITS, 2048L), true);
+        byte[] material = new byte[32];
+        new SecureRandom().nextBytes(material);
+        javax.crypto.Cipher c;
+        Mechanism m;
+        if (padding.equals("OAEP")) {
+            c = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPPadding");
+            c.init(javax.crypto.Cipher.ENCRYPT_MODE, pair[0].key(), new javax.crypto.spec.OAEPParameterSpec(hash, "MGF1",
+                    new java.security.spec.MGF1ParameterSpec(hash), javax.crypto.spec.PSource.PSpecified.DEFAULT));
+            m = new Mechanism(CKM_RSA_PKCS_OAEP, new Mechanism.OaepParams(hash.equals("SHA-1") ? CKM_SHA_1 : CKM_SHA256));
+        } else {
+            c = javax.crypto.Cipher.getInstance("RSA/ECB/PKCS1Padding");
+            c.init(javax.crypto.Cipher.ENCRYPT_MODE, pair[0].key());
+            m = Mechanism.of(CKM_RSA_PKCS);
+        }
+        byte[] wrapped = c.doFinal(material);
+        HsmObject k = maker.unwrap(m, pair[1], wrapped, AES_SECRET, engines, 1);
+        assertArrayEquals(material, k.key().getEncoded());
+        assertEquals(CKK_AES, k.keyType());
+        assertFalse(k.flag(CKA_LOCAL));
+
+        wrapped[wrapped.length - 1] ^= 1;
+        assertCkr(Ckr.WRAPPED_KEY_INVALID, () -> maker.unwrap(m, pair[1], wrapped, AES_SECRET, engines, 1));
+        assertCkr(Ckr.WRAPPED_KEY_LEN_RANGE, () -> maker.unwrap(m, pair[1], java.util.Arrays.copyOf(wrapped, 255), AES_SECRET, engines, 1));
+    }
+
+    @Test
+    void publicKeyUnwrappingChecksItsKeyMechanismAndTemplate() throws Exception {
+        HsmObject[] pair = unwrappingPair(CKM_RSA_PKCS_KEY_PAIR_GEN, Template.of().set(CKA_MODULUS_BITS, 2048L), true);
+        Mechanism sha256 = new Mechanism(CKM_RSA_PKCS_OAEP, new Mechanism.OaepParams(CKM_SHA256));
+        javax.crypto.Cipher c = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPPadding");
+        c.init(javax.crypto.Cipher.ENCRYPT_MODE, pair[0].key(), new javax.crypto.spec.OAEPParameterSpec("SHA-256", "MGF1",
+                java.security.spec.MGF1ParameterSpec.SHA256, javax.crypto.spec.PSource.PSpecified.DEFAULT));
+        byte[] twenty = c.doFinal(new byte[20]);
+        // decrypted, but 20 bytes are no AES key
+        assertCkr(Ckr.KEY_SIZE_RANGE, () -> maker.unwrap(sha256, pair[1], twenty, AES_SECRET, engines, 1));
+        byte[] wrapped = c.doFinal(new byte[16]);
+        // the other OAEP hash does not decode it
+        assertCkr(Ckr.WRAPPED_KEY_INVALID, () -> maker.unwrap(new Mechanism(CKM_RSA_PKCS_OAEP, new Mechanism.OaepParams(CKM_SHA_1)), pair[1],
+                wrapped, AES_SECRET, engines, 1));
+        // a private key without CKA_UNWRAP, a public key, a private-key template, a mechanism that does not unwrap
+        HsmObject[] noUnwrap = unwrappingPair(CKM_RSA_PKCS_KEY_PAIR_GEN, Template.of().set(CKA_MODULUS_BITS, 2048L), false);
+        assertCkr(Ckr.KEY_FUNCTION_NOT_PERMITTED, () -> maker.unwrap(sha256, noUnwrap[1], wrapped, AES_SECRET, engines, 1));
+        assertCkr(Ckr.UNWRAPPING_KEY_TYPE_INCONSISTENT, () -> maker.unwrap(sha256, pair[0], wrapped, AES_SECRET, engines, 1));
+        assertCkr(Ckr.TEMPLATE_INCONSISTENT, () -> maker.unwrap(sha256, pair[1], wrapped, Template.of().set(CKA_CLASS, CKO_PRIVATE_KEY)
+                .set(CKA_KEY_TYPE, CKK_RSA), engines, 1));
+        assertCkr(Ckr.MECHANISM_INVALID, () -> maker.unwrap(Mechanism.of(CKM_RSA_PKCS_PSS), pair[1], wrapped, AES_SECRET, engines, 1));
+        HsmObject back = maker.unwrap(sha256, pair[1], wrapped, AES_SECRET, engines, 1);
+        assertArrayEquals(new byte[16], back.key().getEncoded());
+    }
+
+    @Test
+    void sm2EncryptedMaterialUnwrapsUnderAnSm2Key() throws Exception {
+        HsmObject[] pair = unwrappingPair(CKM_SM2_KEY_PAIR_GEN, Template.of(), true);
+        byte[] material = new byte[16];
+        new SecureRandom().nextBytes(material);
+        org.bouncycastle.crypto.engines.SM2Engine sm2 = new org.bouncycastle.crypto.engines.SM2Engine(
+                org.bouncycastle.crypto.engines.SM2Engine.Mode.C1C3C2);
+        sm2.init(true, new org.bouncycastle.crypto.params.ParametersWithRandom(
+                org.bouncycastle.jcajce.provider.asymmetric.util.ECUtil.generatePublicKeyParameter((java.security.PublicKey) pair[0].key()),
+                new SecureRandom()));
+        byte[] wrapped = sm2.processBlock(material, 0, material.length);
+        Template sm4 = Template.of().set(CKA_CLASS, CKO_SECRET_KEY).set(CKA_KEY_TYPE, CKK_SM4).set(CKA_ENCRYPT, true);
+        assertArrayEquals(material, maker.unwrap(Mechanism.of(CKM_SM2_ENCRYPT), pair[1], wrapped, sm4, engines, 1).key().getEncoded());
+        wrapped[wrapped.length - 1] ^= 1;
+        assertCkr(Ckr.WRAPPED_KEY_INVALID, () -> maker.unwrap(Mechanism.of(CKM_SM2_ENCRYPT), pair[1], wrapped, sm4, engines, 1));
+    }
 }
