@@ -75,14 +75,9 @@ public final class AdminActions {
             out.put("SecretDataType", v.version().dataType());
             return out;
         });
-        actions.put("CreateKey", p -> {
-            String origin = text(p, "Origin", false);
-            if (!origin.isEmpty() && !origin.equals("Aliyun_KMS")) {
-                throw AdminException.invalid("Origin", "only Aliyun_KMS (key material generated in the HSM) is supported");
-            }
-            return keyResult(engine.keys().createKey(text(p, "KeySpec", false), text(p, "KeyUsage", false), text(p, "Description", false),
-                    tags(p)));
-        });
+        actions.put("CreateKey", p -> keyResult(engine.keys().createKey(text(p, "KeySpec", false), text(p, "KeyUsage", false),
+                text(p, "Description", false), tags(p), text(p, "Origin", false))));
+        ImportActions.register(actions, engine.imports());
         actions.put("DescribeKey", p -> keyResult(engine.keys().describeKey(text(p, "KeyId", true))));
         actions.put("ListKeys", p -> Views.tree(listKeys(engine, p)));
         actions.put("EnableKey", p -> keyResult(engine.keys().enableKey(text(p, "KeyId", true))));
@@ -179,7 +174,8 @@ public final class AdminActions {
                 case KEY_NOT_FOUND -> new AdminException(404, "Key.NotFound", e.getMessage());
                 case RESOURCE_NOT_FOUND -> new AdminException(404, "Secret.NotFound", e.getMessage());
                 case ALREADY_EXISTS -> new AdminException(409, "Conflict.AlreadyExists", e.getMessage());
-                case CONFLICT, KEY_PENDING_DELETION, KEY_DISABLED -> new AdminException(409, "Conflict.InvalidState", e.getMessage());
+                case CONFLICT, KEY_PENDING_DELETION, KEY_DISABLED, KEY_PENDING_IMPORT -> new AdminException(409, "Conflict.InvalidState",
+                        e.getMessage());
                 case UNAVAILABLE, THROTTLED -> new AdminException(503, "ServiceUnavailableTemporary", e.getMessage());
                 case COMMIT_OUTCOME_UNKNOWN -> new AdminException(503, "CommitOutcomeUnknown", e.getMessage());
                 case KEY_MATERIAL_DAMAGED -> new AdminException(409, "Conflict.KeyMaterialUnavailable", e.getMessage());

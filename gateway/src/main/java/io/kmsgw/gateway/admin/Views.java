@@ -42,13 +42,13 @@ final class Views {
     @JsonNaming(PropertyNamingStrategies.UpperCamelCaseStrategy.class)
     record Key(String keyId, String arn, String keySpec, String keyUsage, String keyState, String description, String origin,
                String creationDate, String primaryKeyVersion, String deleteDate, String automaticRotation, String rotationInterval,
-               String nextRotationDate, String lastRotationDate, Tags tags) {
+               String nextRotationDate, String lastRotationDate, Tags tags, String keyMaterialExpireTime) {
         static Key of(KeyMetadata m) {
             return new Key(m.keyId(), Views.arn(m.keyId()), m.spec().name(), m.usage().wireName(), m.state().name(), m.description(), m.origin(),
                     m.creationDate().toString(), m.primaryVersionId(), orEmpty(m.deletionDate()),
                     m.rotationInterval() == null ? "Disabled" : "Enabled",
                     m.rotationInterval() == null ? "" : m.rotationInterval().getSeconds() + "s", orEmpty(m.nextRotation()),
-                    m.lastRotation().toString(), Tags.of(m.tags()));
+                    m.lastRotation().toString(), Tags.of(m.tags()), orEmpty(m.materialExpireTime()));
         }
     }
 
@@ -145,7 +145,17 @@ final class Views {
     record SecretDeletion(String secretName, String plannedDeleteTime) {
     }
 
-    private static String arn(String keyId) {
+    /** GetParametersForImport: the wrapping public key (Base64 DER), the token and its expiry. */
+    @JsonNaming(PropertyNamingStrategies.UpperCamelCaseStrategy.class)
+    record ImportParameters(String keyId, String publicKey, String importToken, String tokenExpireTime, String wrappingAlgorithm,
+                            String wrappingKeySpec) {
+        static ImportParameters of(io.kmsgw.crypto.api.KeyImport.Parameters p) {
+            return new ImportParameters(p.keyId(), p.publicKey(), p.importToken(), IsoTime.seconds(p.tokenExpireTime()), p.algorithm().name(),
+                    p.wrappingKeySpec());
+        }
+    }
+
+    static String arn(String keyId) {
         return "acs:kms:::key/" + keyId;
     }
 

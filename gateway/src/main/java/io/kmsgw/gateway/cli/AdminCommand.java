@@ -40,6 +40,8 @@ import picocli.CommandLine.Unmatched;
  * token come from {@code --endpoint}/{@code --ca-file}/{@code --token-file}, else {@code KMSGW_ADMIN_ENDPOINT}/
  * {@code KMSGW_ADMIN_CA_FILE}/{@code KMSGW_ADMIN_TOKEN_FILE}, else the {@code instance.json} in {@code --data-dir}.
  * {@code --foo-bar v} becomes {@code "FooBar":"v"}; {@code --password-file F} becomes {@code "Password"} read from F;
+ * {@code --material-file F} becomes {@code "EncryptedKeyMaterial"} (F's bytes, or its Base64 text), {@code --import-token-file F}
+ * {@code "ImportToken"};
  * {@code audit} is QueryAuditLog (with {@code --since} = StartTime) and {@code quick-create} is
  * QuickCreateApplicationAccessPoint; {@code --out} writes a new client key's files (a directory) or a new admin token
  * (a file). Every failure is one line on standard error: exit 2 for a usage or local problem, 1 for a refusal.
@@ -112,7 +114,9 @@ public final class AdminCommand implements Callable<Integer> {
                 return 2;
             }
             String value = params.get(++i);
-            String name = p.equals("--password-file") ? "Password" : p.equals("--since") ? "StartTime" : pascal(p.substring(2));
+            String name = p.equals("--password-file") ? "Password" : p.equals("--since") ? "StartTime"
+                    : p.equals("--material-file") ? "EncryptedKeyMaterial" : p.equals("--import-token-file") ? "ImportToken"
+                    : pascal(p.substring(2));
             if (info.params().stream().noneMatch(x -> x.name().equals(name))) {
                 stderr.println("kmsgw admin " + action + ": no parameter " + p + "; kmsgw admin " + action + " --help lists them");
                 return 2;
@@ -120,6 +124,16 @@ public final class AdminCommand implements Callable<Integer> {
             if (p.equals("--password-file")) {
                 password = read(Path.of(value), "password file").strip();
                 value = password;
+            }
+            try {
+                if (p.equals("--material-file")) {
+                    value = materialFile(Path.of(value));
+                } else if (p.equals("--import-token-file")) {
+                    value = read(Path.of(value), "import token file").strip();
+                }
+            } catch (IllegalStateException e) {
+                stderr.println("kmsgw admin " + action + ": " + e.getMessage());
+                return 2;
             }
             body.put(name, value);
         }
@@ -168,6 +182,9 @@ public final class AdminCommand implements Callable<Integer> {
         }
         if (result.has("AccessKeySecret") && this.out != null) {
             writeAccessKey((ObjectNode) result);
+        }
+        if (result.has("ImportToken") && this.out != null) {
+            writeImportParameters(result);
         }
         stdout.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
         return 0;
@@ -263,7 +280,8 @@ public final class AdminCommand implements Callable<Integer> {
         option(b, "--ca-file FILE", "the instance CA bundle, PrivateKmsCA_<id>.pem (env KMSGW_ADMIN_CA_FILE)");
         option(b, "--token-file FILE", "a file holding an admin token (env KMSGW_ADMIN_TOKEN_FILE)");
         option(b, "--data-dir DIR", "a gateway's data dir, for its instance.json (default ./data)");
-        option(b, "--out PATH", "a new client key's files (a directory), or a new admin token or AccessKey (a file), mode 0600");
+        option(b, "--out PATH", "a new client key's files (a directory), or a new admin token or AccessKey (a file), mode 0600; "
+                + "import parameters (a directory: the wrapping key's PEM and the token)");
         option(b, "-h, --help", "this list; after an action, its parameters");
         b.append("\nActions:\n");
         int width = AdminCatalog.actions().stream().mapToInt(a -> kebab(a.name()).length()).max().orElse(0);
@@ -297,9 +315,20 @@ public final class AdminCommand implements Callable<Integer> {
         return b.toString();
     }
 
+    /** The flag that sets {@code p} on the command line (a file for the password, the material and the import token). */
+    static String flag(AdminCatalog.Param p) {
+        return flag(null, p);
+    }
+
     private static String flag(AdminCatalog.Action a, AdminCatalog.Param p) {
         if (p.name().equals("Password")) {
             return "--password-file";
+        }
+        if (p.name().equals("EncryptedKeyMaterial")) {
+            return "--material-file";
+        }
+        if (p.name().equals("ImportToken")) {
+            return "--import-token-file";
         }
         return "--" + kebab(p.name());
     }
@@ -330,6 +359,54 @@ public final class AdminCommand implements Callable<Integer> {
                 + (password != null ? pw.toAbsolutePath() : "your password file")
                 + (target.instanceEndpoint() != null ? ", endpoint=" + target.instanceEndpoint() : ", the instance's endpoint")
                 + " and caFilePath=" + target.caFile().toAbsolutePath() + ".");
+    }
+
+    /**
+     * The EncryptedKeyMaterial in a file, as Base64: the file holds the encrypted bytes as {@code openssl pkeyutl -out} writes
+     * them, or their Base64 text.
+     */
+    private static String materialFile(Path f) {
+        byte[] b;
+        try {
+            b = Files.readAllBytes(f);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the material file " + f + " (" + e.getClass().getSimpleName() + ")");
+        }
+        if (b.length == 0) {
+            throw new IllegalStateException("the material file " + f + " is empty");
+        }
+        String text = new String(b, StandardCharsets.US_ASCII).strip();
+        if (!text.isEmpty() && text.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '+' || c == '/' || c == '=' || c == '\n'
+                || c == '\r')) {
+            try {
+                java.util.Base64.getMimeDecoder().decode(text);
+                return text.replaceAll("\\s", "");
+            } catch (IllegalArgumentException notBase64) {
+                // binary after all
+            }
+        }
+        return java.util.Base64.getEncoder().encodeToString(b);
+    }
+
+    /**
+     * Writes GetParametersForImport's answer for the openssl recipe: {@code wrappingKey_<KeyId>.pem} (the public key, PEM) and
+     * {@code importToken_<KeyId>.txt}, in the {@code --out} directory.
+     */
+    private void writeImportParameters(JsonNode result) throws IOException {
+        String id = result.path("KeyId").asText();
+        Files.createDirectories(out);
+        Path pem = out.resolve("wrappingKey_" + id + ".pem");
+        Path token = out.resolve("importToken_" + id + ".txt");
+        String b64 = result.path("PublicKey").asText();
+        StringBuilder text = new StringBuilder("-----BEGIN PUBLIC KEY-----\n");
+        for (int i = 0; i < b64.length(); i += 64) {
+            text.append(b64, i, Math.min(b64.length(), i + 64)).append('\n');
+        }
+        Files.writeString(pem, text.append("-----END PUBLIC KEY-----\n"));
+        Pem.write(token, result.path("ImportToken").asText() + "\n", true);
+        stderr.println("Wrote " + pem.toAbsolutePath() + " and " + token.toAbsolutePath() + " (valid until "
+                + result.path("TokenExpireTime").asText() + "); encrypt the material under the first, then import-key-material "
+                + "--key-id " + id + " --material-file FILE --import-token-file " + token.toAbsolutePath() + ".");
     }
 
     /** Writes a new admin token to {@code --out} (0600) instead of printing it. */

@@ -67,7 +67,7 @@ public final class CompletionCommand implements Callable<Integer> {
             String kebab = AdminCommand.kebab(a.name());
             String names = kebab + (a.name().equals("QueryAuditLog") ? "|audit" : "")
                     + (a.name().equals("QuickCreateApplicationAccessPoint") ? "|quick-create" : "");
-            String flags = a.params().stream().map(p -> p.name().equals("Password") ? "--password-file" : "--" + AdminCommand.kebab(p.name()))
+            String flags = a.params().stream().map(AdminCommand::flag)
                     .collect(Collectors.joining(" "));
             if (a.name().equals("QueryAuditLog")) {
                 flags += " --since";

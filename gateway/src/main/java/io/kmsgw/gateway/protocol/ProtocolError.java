@@ -29,6 +29,8 @@ public enum ProtocolError {
     RESOURCE_NOT_FOUND(404, "Forbidden.ResourceNotFound"),
     KEY_DISABLED(409, "Rejected.Disabled"),
     KEY_PENDING_DELETION(409, "Rejected.PendingDeletion"),
+    /** A key of Origin EXTERNAL without key material. */
+    KEY_PENDING_IMPORT(409, "Rejected.PendingImport"),
     CONFLICT(409, "Rejected.Conflict"),
     /** The key version's stored material does not unwrap in the HSM: restore it; other keys keep working. */
     KEY_MATERIAL_UNAVAILABLE(409, "Rejected.KeyMaterialUnavailable"),
@@ -96,6 +98,7 @@ public enum ProtocolError {
             case RESOURCE_NOT_FOUND -> RESOURCE_NOT_FOUND;
             case KEY_DISABLED -> KEY_DISABLED;
             case KEY_PENDING_DELETION -> KEY_PENDING_DELETION;
+            case KEY_PENDING_IMPORT -> KEY_PENDING_IMPORT;
             case THROTTLED -> THROTTLING;
             case CONFLICT -> CONFLICT;
             case KEY_MATERIAL_DAMAGED -> KEY_MATERIAL_UNAVAILABLE;

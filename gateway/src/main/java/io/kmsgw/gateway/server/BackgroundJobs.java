@@ -42,8 +42,9 @@ final class BackgroundJobs implements AutoCloseable {
             }
             Maintenance.Report done = maintenance.runMaintenance();
             if (done.changedAnything()) {
-                LOG.info("key maintenance: {} keys destroyed after their deletion window, {} rotated, {} secrets purged",
-                        done.destroyed(), done.rotated(), done.secretsPurged());
+                LOG.info("key maintenance: {} keys destroyed after their deletion window, {} rotated, {} secrets purged, {} keys' "
+                        + "imported material deleted at its expiry", done.destroyed(), done.rotated(), done.secretsPurged(),
+                        done.materialExpired());
             }
         }));
     }
