@@ -41,9 +41,15 @@ class BackupRestoreTest {
         EncryptResponse enc;
         JsonNode before;
         JsonNode accessKey;
+        byte[] material = new byte[32];
+        new java.security.SecureRandom().nextBytes(material);
+        String byok;
+        EncryptResponse byokEnc;
         try (GatewayServer server = TestGateway.start(a)) {
             before = TestGateway.instance(server);
             enc = TestGateway.sdkClient(server).encrypt(new EncryptRequest().setKeyId("alias/quickstart").setPlaintext(pt));
+            byok = ImportKeyMaterialTest.externalKeyWith(before, material);
+            byokEnc = TestGateway.sdkClient(server).encrypt(new EncryptRequest().setKeyId(byok).setPlaintext(pt));
             assertEquals(200, admin(server, "CreateSecret", "{\"SecretName\":\"db\",\"SecretData\":\"pa55\"}").status());
             accessKey = admin(server, "CreateAccessKey", "{\"AapName\":\"quickstart\"}").json();
             // online: the gateway keeps running while the backup is taken
@@ -82,6 +88,13 @@ class BackupRestoreTest {
             assertArrayEquals(pt, client.decrypt(new DecryptRequest().setKeyId(enc.getKeyId()).setCiphertextBlob(enc.getCiphertextBlob())
                     .setIv(enc.getIv())).getPlaintext());
             assertEquals("pa55", client.getSecretValue(new GetSecretValueRequest().setSecretName("db")).getSecretData());
+            // an imported key survives, and still takes only its own material
+            assertArrayEquals(pt, client.decrypt(new DecryptRequest().setKeyId(byok).setCiphertextBlob(byokEnc.getCiphertextBlob())
+                    .setIv(byokEnc.getIv())).getPlaintext());
+            byte[] other = material.clone();
+            other[0] ^= 1;
+            assertEquals(400, ImportKeyMaterialTest.importInto(after, byok, other).status());
+            assertEquals(200, ImportKeyMaterialTest.importInto(after, byok, material).status());
             // an AccessKey survives too: its sealed secret opens under the restored master key
             TestGateway.dropCachedHttpClient("127.0.0.1:" + restored.port());
             com.aliyun.kms20160120.Client openApi = new com.aliyun.kms20160120.Client(new com.aliyun.teaopenapi.models.Config()

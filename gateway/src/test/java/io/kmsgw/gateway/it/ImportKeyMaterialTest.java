@@ -169,6 +169,27 @@ class ImportKeyMaterialTest {
         return Base64.getEncoder().encodeToString(c.doFinal(material));
     }
 
+    /**
+     * Creates an EXTERNAL AES-256 key on the gateway {@code inst} describes and imports {@code material} into it (OAEP with SHA-1,
+     * which every backend unwraps); returns its id. For the replica and backup tests.
+     */
+    static String externalKeyWith(JsonNode inst, byte[] material) throws Exception {
+        TestGateway.AdminReply created = TestGateway.admin(inst, "CreateKey", "{\"Origin\":\"EXTERNAL\"}");
+        assertEquals(200, created.status(), created.json().toString());
+        String keyId = created.json().at("/KeyMetadata/KeyId").asText();
+        importInto(inst, keyId, material);
+        return keyId;
+    }
+
+    /** Imports {@code material} into {@code keyId} through {@code inst}'s admin plane: the HTTP status and answer. */
+    static TestGateway.AdminReply importInto(JsonNode inst, String keyId, byte[] material) throws Exception {
+        TestGateway.AdminReply p = TestGateway.admin(inst, "GetParametersForImport", "{\"KeyId\":\"" + keyId
+                + "\",\"WrappingAlgorithm\":\"RSAES_OAEP_SHA_1\"}");
+        assertEquals(200, p.status(), p.json().toString());
+        return TestGateway.admin(inst, "ImportKeyMaterial", importJson(keyId, wrap(p.json(), "SHA-1", material),
+                p.json().get("ImportToken").asText(), 0));
+    }
+
     private static String importJson(String keyId, String material, String token, long expireUnix) {
         return "{\"KeyId\":\"" + keyId + "\",\"EncryptedKeyMaterial\":\"" + material + "\",\"ImportToken\":\"" + token + "\""
                 + (expireUnix == 0 ? "" : ",\"KeyMaterialExpireUnix\":\"" + expireUnix + "\"") + "}";

@@ -186,6 +186,45 @@ class ReplicasTest {
     }
 
     @Test
+    void keyMaterialImportedOnOneGatewayServesOnTheOtherAndItsDeletionReachesIt() throws Exception {
+        GatewayServer a = gateway("a");
+        GatewayServer b = gateway("b");
+        JsonNode instA = TestGateway.instance(a);
+        JsonNode instB = TestGateway.instance(b);
+        byte[] material = new byte[32];
+        new java.security.SecureRandom().nextBytes(material);
+        // the token from A, the import on B: the token's sealed wrapping key opens under the shared master key
+        String keyId = TestGateway.admin(instB, "CreateKey", "{\"Origin\":\"EXTERNAL\"}").json().at("/KeyMetadata/KeyId").asText();
+        TestGateway.AdminReply params = eventually(() -> {
+            TestGateway.AdminReply r = TestGateway.admin(instA, "GetParametersForImport", "{\"KeyId\":\"" + keyId
+                    + "\",\"WrappingAlgorithm\":\"RSAES_OAEP_SHA_1\"}");
+            assertEquals(200, r.status(), r.json().toString());
+            return r;
+        });
+        javax.crypto.Cipher c = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPPadding");
+        c.init(javax.crypto.Cipher.ENCRYPT_MODE, java.security.KeyFactory.getInstance("RSA").generatePublic(
+                new java.security.spec.X509EncodedKeySpec(java.util.Base64.getDecoder().decode(params.json().get("PublicKey").asText()))),
+                new javax.crypto.spec.OAEPParameterSpec("SHA-1", "MGF1", java.security.spec.MGF1ParameterSpec.SHA1,
+                        javax.crypto.spec.PSource.PSpecified.DEFAULT));
+        TestGateway.AdminReply imported = TestGateway.admin(instB, "ImportKeyMaterial", "{\"KeyId\":\"" + keyId
+                + "\",\"EncryptedKeyMaterial\":\"" + java.util.Base64.getEncoder().encodeToString(c.doFinal(material))
+                + "\",\"ImportToken\":\"" + params.json().get("ImportToken").asText() + "\"}");
+        assertEquals(200, imported.status(), imported.json().toString());
+        Client onA = TestGateway.sdkClient(instA);
+        byte[] plain = "imported on B, used on A".getBytes(StandardCharsets.UTF_8);
+        EncryptResponse enc = eventually(() -> onA.encrypt(new EncryptRequest().setKeyId(keyId).setPlaintext(plain)));
+        javax.crypto.Cipher gcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+        gcm.init(javax.crypto.Cipher.DECRYPT_MODE, new javax.crypto.spec.SecretKeySpec(material, "AES"),
+                new javax.crypto.spec.GCMParameterSpec(128, enc.getIv()));
+        assertArrayEquals(plain, gcm.doFinal(enc.getCiphertextBlob()), "A encrypts under the material imported on B");
+
+        assertEquals(200, TestGateway.admin(instB, "DeleteKeyMaterial", "{\"KeyId\":\"" + keyId + "\"}").status());
+        TeaException pending = eventually(() -> TestGateway.teaError(() -> onA.decrypt(new DecryptRequest().setKeyId(keyId)
+                .setCiphertextBlob(enc.getCiphertextBlob()).setIv(enc.getIv()))));
+        assertEquals("Rejected.PendingImport", pending.getCode(), "A follows the deletion");
+    }
+
+    @Test
     void aClientKeyDeletedOnOneGatewayIsRefusedByTheOtherWithinASecond() throws Exception {
         GatewayServer a = gateway("a");
         GatewayServer b = gateway("b");
