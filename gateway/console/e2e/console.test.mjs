@@ -414,6 +414,57 @@ test('keys: create with spec, usage and alias; disable, enable, schedule and can
   await shot('13-keys');
 });
 
+test('bring your own key: an EXTERNAL key takes material wrapped with openssl under the downloaded key and token, serves the SDK, '
+  + 'and refuses it once the material is deleted', async () => {
+  await go('#/keys', 'Keys');
+  await page.getByLabel('Key spec').selectOption('Aliyun_AES_256');
+  await page.getByLabel('Origin').selectOption('EXTERNAL');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const heading = page.getByRole('heading', { name: /^Key key-/ });
+  await heading.waitFor();
+  const keyId = (await heading.textContent()).replace(/^Key /, '');
+  await page.locator('#key-state', { hasText: 'PendingImport' }).waitFor();
+  assert.equal(await page.locator('#key-origin').textContent(), 'EXTERNAL');
+  assert.match(sdkEncrypt(instance.QuickStart.ClientKeyFile, instance.QuickStart.PasswordFile, keyId).line, /Rejected\.PendingImport/);
+  await assertLabelled();
+
+  const got = [];
+  const onDownload = (d) => got.push(d);
+  page.on('download', onDownload);
+  await page.getByLabel('Wrapping algorithm').selectOption('RSAES_OAEP_SHA_256');
+  await page.getByRole('button', { name: 'Get wrapping key and token' }).click();
+  for (let i = 0; got.length < 2 && i < 200; i++) {
+    await page.waitForTimeout(50);
+  }
+  page.off('download', onDownload);
+  assert.deepEqual(got.map((d) => d.suggestedFilename()).sort(), [`importToken_${keyId}.txt`, `wrappingKey_${keyId}.pem`]);
+  const work = join(downloads, 'byok');
+  mkdirSync(work, { recursive: true });
+  for (const d of got) {
+    await d.saveAs(join(work, d.suggestedFilename()));
+  }
+  assert.ok((await page.getByLabel('Import token').inputValue()).startsWith(`kgit1.${keyId}.`), 'the token is filled in');
+  const openssl = (args) => {
+    const r = spawnSync('openssl', args, { cwd: work, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  };
+  openssl(['rand', '-out', 'material.bin', '32']);
+  openssl(['pkeyutl', '-encrypt', '-pubin', '-inkey', `wrappingKey_${keyId}.pem`, '-in', 'material.bin', '-out', 'encrypted.bin',
+    '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256', '-pkeyopt', 'rsa_mgf1_md:sha256']);
+  await page.getByLabel('Encrypted key material (file)').setInputFiles(join(work, 'encrypted.bin'));
+  await page.getByRole('button', { name: 'Import key material' }).click();
+  await page.locator('#key-state', { hasText: 'Enabled' }).waitFor();
+  await shot('13b-key-imported');
+  const used = sdkEncrypt(instance.QuickStart.ClientKeyFile, instance.QuickStart.PasswordFile, keyId);
+  assert.equal(used.status, 0, `${used.line}\n${used.stderr}`);
+  const audit = await admin('QueryAuditLog', { Plane: 'admin', ApiName: 'ImportKeyMaterial', Limit: 10 });
+  assert.ok(JSON.stringify(audit).includes(keyId), 'the admin audit names the import');
+
+  await page.getByRole('button', { name: 'Delete key material' }).click();
+  await page.locator('#key-state', { hasText: 'PendingImport' }).waitFor();
+  assert.match(sdkEncrypt(instance.QuickStart.ClientKeyFile, instance.QuickStart.PasswordFile, keyId).line, /Rejected\.PendingImport/);
+});
+
 test('secrets: created with the value hidden, revealed on request, new version, delete and restore', async () => {
   await go('#/secrets', 'Secrets');
   await page.getByLabel('Secret name').fill('rds-e2e');

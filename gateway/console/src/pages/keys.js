@@ -1,7 +1,10 @@
 // @ts-check
-/** Keys: create (spec and usage), aliases, versions, enable/disable, schedule or cancel deletion. */
+/**
+ * Keys: create (spec, usage, origin), aliases, versions, enable/disable, schedule or cancel deletion, and for keys of
+ * Origin EXTERNAL the import of their material (wrapping key and token out, encrypted material in) and its deletion.
+ */
 import { call } from '../api.js';
-import { h, field, form, table, when, actionButton, errorLine, announce, replace, again } from '../dom.js';
+import { h, field, form, table, when, actionButton, errorLine, announce, replace, again, download } from '../dom.js';
 
 const SPECS = ['Aliyun_AES_256', 'Aliyun_AES_192', 'Aliyun_AES_128', 'Aliyun_SM4', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_P256', 'EC_P256K',
   'EC_P384', 'EC_P521', 'EC_SM2', 'HMAC_224', 'HMAC_256', 'HMAC_384', 'HMAC_512'];
@@ -50,6 +53,8 @@ export async function render(body, query) {
   });
   const description = /** @type {HTMLInputElement} */ (h('input', { name: 'key-description' }));
   const alias = /** @type {HTMLInputElement} */ (h('input', { name: 'key-alias', placeholder: 'alias/my-app' }));
+  const origin = /** @type {HTMLSelectElement} */ (h('select', { name: 'key-origin' },
+    h('option', { value: 'Aliyun_KMS' }, 'Aliyun_KMS: generated in the HSM'), h('option', { value: 'EXTERNAL' }, 'EXTERNAL: you import it')));
   replace(body,
     table('Keys', ['Key', 'Aliases', 'Spec', 'Usage', 'State', 'Created'],
       keys.map((k) => [h('a', { href: `#/keys?key=${encodeURIComponent(k.KeyId)}` }, k.KeyId), (aliases[k.KeyId] ?? []).join(', ') || '—',
@@ -57,10 +62,12 @@ export async function render(body, query) {
     h('section', { class: 'panel' }, h('h2', null, 'New key'), form({
       label: 'Create key',
       fields: [field('Key spec', spec, { param: 'KeySpec' }), field('Key usage', usage, { param: 'KeyUsage' }),
+        field('Origin', origin, { param: 'Origin', hint: 'EXTERNAL keys (AES, SM4) wait in PendingImport for your material' }),
         field('Description', description, { param: 'Description' }),
         field('Alias (optional)', alias, { param: 'AliasName', hint: 'alias/ followed by letters, digits, _ / -' })],
       submit: async () => {
-        const { KeyMetadata } = await call('CreateKey', { KeySpec: spec.value, KeyUsage: usage.value, Description: description.value });
+        const { KeyMetadata } = await call('CreateKey', { KeySpec: spec.value, KeyUsage: usage.value, Description: description.value,
+          Origin: origin.value });
         if (alias.value.trim()) {
           await call('CreateAlias', { AliasName: alias.value.trim(), KeyId: KeyMetadata.KeyId });
         }
@@ -68,6 +75,69 @@ export async function render(body, query) {
         location.hash = `#/keys?key=${encodeURIComponent(KeyMetadata.KeyId)}`;
       },
     })));
+}
+
+/** Base64 of a file's bytes. @param {File} file */
+async function base64Of(file) {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let text = '';
+  for (const b of bytes) {
+    text += String.fromCharCode(b);
+  }
+  return btoa(text);
+}
+
+/**
+ * Importing an EXTERNAL key's material: download the wrapping public key (PEM) and the import token, encrypt the material
+ * under the key outside the browser (the README's openssl recipe), upload the result with the token; or delete it.
+ * @param {any} k
+ * @param {(action: string, extra?: Record<string, unknown>) => Promise<void>} act
+ * @param {HTMLElement} errors
+ */
+function materialPanel(k, act, errors) {
+  const algorithm = /** @type {HTMLSelectElement} */ (h('select', { name: 'wrapping-algorithm' },
+    ['RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1', 'RSAES_PKCS1_V1_5', 'SM2PKE'].map((a) => h('option', { value: a }, a))));
+  const material = /** @type {HTMLInputElement} */ (h('input', { type: 'file', name: 'encrypted-material' }));
+  const token = /** @type {HTMLTextAreaElement} */ (h('textarea', { name: 'import-token', rows: 3 }));
+  const expires = /** @type {HTMLInputElement} */ (h('input', { type: 'datetime-local', name: 'material-expires' }));
+  return h('section', { class: 'panel' }, h('h3', null, 'Key material'),
+    h('p', null, k.KeyState === 'PendingImport'
+      ? 'This key has no material: get a wrapping key and token, encrypt your material under the key (see the README\'s openssl '
+        + 'recipe), then upload the result. A key that had material takes only the same material again.'
+      : 'The key holds imported material. Deleting it makes the key PendingImport at once; importing the same material again '
+        + 'brings its ciphertexts back.'),
+    form({
+      label: 'Get wrapping key and token',
+      fields: [field('Wrapping algorithm', algorithm, { param: 'WrappingAlgorithm' })],
+      submit: async () => {
+        const p = await call('GetParametersForImport', { KeyId: k.KeyId, WrappingAlgorithm: algorithm.value });
+        const pem = `-----BEGIN PUBLIC KEY-----\n${p.PublicKey.match(/.{1,64}/g).join('\n')}\n-----END PUBLIC KEY-----\n`;
+        download(`wrappingKey_${k.KeyId}.pem`, pem, 'application/x-pem-file');
+        download(`importToken_${k.KeyId}.txt`, `${p.ImportToken}\n`, 'text/plain');
+        token.value = p.ImportToken;
+        announce(`Wrapping key and token for ${k.KeyId} downloaded; the token is valid until ${when(p.TokenExpireTime)}.`);
+      },
+    }),
+    form({
+      label: 'Import key material',
+      fields: [field('Encrypted key material (file)', material, { param: 'EncryptedKeyMaterial' }),
+        field('Import token', token, { param: 'ImportToken', hint: 'filled in by "Get wrapping key and token", or paste it' }),
+        field('Material expires (optional)', expires, { param: 'KeyMaterialExpireUnix', hint: 'empty: never' })],
+      submit: async () => {
+        const file = material.files?.[0];
+        if (!file) {
+          throw new Error('Choose the file with the encrypted key material.');
+        }
+        const at = expires.value ? Math.floor(new Date(expires.value).getTime() / 1000) : 0;
+        await act('ImportKeyMaterial', { EncryptedKeyMaterial: await base64Of(file), ImportToken: token.value.trim(),
+          KeyMaterialExpireUnix: at });
+      },
+    }),
+    k.KeyState === 'PendingImport' ? null : h('div', { class: 'actions' }, actionButton('Delete key material', async () => {
+      if (confirm(`Delete the key material of ${k.KeyId}? The key refuses every call until the same material is imported again.`)) {
+        await act('DeleteKeyMaterial');
+      }
+    }, errors, { class: 'danger' })));
 }
 
 /** @param {any} k */
@@ -94,6 +164,8 @@ async function renderKey(body, id) {
   const days = /** @type {HTMLInputElement} */ (h('input', { type: 'number', min: 7, max: 366, value: '30', name: 'pending-days' }));
   const alias = /** @type {HTMLInputElement} */ (h('input', { name: 'alias-name', placeholder: 'alias/my-app' }));
   const pending = k.KeyState === 'PendingDeletion';
+  const external = k.Origin === 'EXTERNAL';
+  const noMaterial = k.KeyState === 'PendingImport';
   replace(body,
     h('p', null, h('a', { href: '#/keys' }, '← All keys')),
     h('h2', null, `Key ${k.KeyId}`),
@@ -101,16 +173,20 @@ async function renderKey(body, id) {
     h('dl', { class: 'facts' },
       h('dt', null, 'State'), h('dd', { id: 'key-state' }, stateBadge(k)),
       h('dt', null, 'Spec / usage'), h('dd', null, `${k.KeySpec} / ${k.KeyUsage}`),
+      h('dt', null, 'Origin'), h('dd', { id: 'key-origin' }, k.Origin),
+      external ? h('dt', null, 'Key material expires') : null,
+      external ? h('dd', null, k.KeyMaterialExpireTime ? when(k.KeyMaterialExpireTime) : 'never') : null,
       h('dt', null, 'Description'), h('dd', null, k.Description || '—'),
       h('dt', null, 'Primary version'), h('dd', null, k.PrimaryKeyVersion),
       h('dt', null, 'Automatic rotation'), h('dd', null, k.AutomaticRotation === 'Enabled' ? `every ${k.RotationInterval}` : 'off'),
       h('dt', null, 'Created'), h('dd', null, when(k.CreationDate))),
     h('div', { class: 'actions' },
-      pending ? null : k.KeyState === 'Enabled'
+      pending || noMaterial ? null : k.KeyState === 'Enabled'
         ? actionButton('Disable', () => act('DisableKey'), errors)
         : actionButton('Enable', () => act('EnableKey'), errors),
       pending ? actionButton('Cancel deletion', () => act('CancelKeyDeletion'), errors) : null,
-      pending ? null : actionButton('New key version', () => act('CreateKeyVersion'), errors)),
+      pending || external ? null : actionButton('New key version', () => act('CreateKeyVersion'), errors)),
+    external && !pending ? materialPanel(k, act, errors) : null,
     pending ? null : h('section', { class: 'panel' }, h('h3', null, 'Schedule deletion'),
       h('p', null, 'The key is refused at once and destroyed when the window ends; until then the deletion can be cancelled.'),
       form({
