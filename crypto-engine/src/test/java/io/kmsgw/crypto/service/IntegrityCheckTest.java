@@ -88,6 +88,22 @@ class IntegrityCheckTest {
     }
 
     @Test
+    void anExternalKeyAwaitingItsMaterialIsNoProblemButAnOrdinaryKeyWithoutItsVersionIs() {
+        String external;
+        try (KmsEngine engine = new Engine(store, hsm, new KmsEngine.Settings(1, 8, 8), Clock.systemUTC())) {
+            external = engine.keys().createKey("Aliyun_AES_256", "", "", java.util.Map.of(), "EXTERNAL").keyId();
+        }
+        IntegrityCheck.Report r = run();
+        assertTrue(r.ok(), r.problems().toString());
+        assertEquals(7, r.keys());
+        sql("DELETE FROM kms_key_version WHERE key_id = ?", keys.get(1));
+        List<String> lines = run().problems().stream().map(Object::toString).toList();
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.get(0).startsWith("key " + keys.get(1)) && lines.get(0).contains("primary version"), lines.toString());
+        assertTrue(lines.stream().noneMatch(l -> l.contains(external)));
+    }
+
+    @Test
     void anAsymmetricVersionWhosePublicHalfIsAnotherKeysFailsItsRoundTrip() {
         String ec;
         String rsaCrypt;
