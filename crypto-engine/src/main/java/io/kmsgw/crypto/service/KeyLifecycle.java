@@ -269,18 +269,14 @@ final class KeyLifecycle implements KeyManagement {
         if (!now.metadata().equals(expect)) {
             throw new KmsException(KmsError.CONFLICT, "The key " + expect.keyId() + " changed during this call; try again.");
         }
-        if (version != null) {
-            byte[] prior = Writes.get(() -> keys.materialCheck(expect.keyId()));
-            if (prior != null && !java.security.MessageDigest.isEqual(prior, check)) {
-                throw KmsException.invalid("The key " + expect.keyId() + " had other key material: a key takes only the same material "
-                        + "again, so that its ciphertexts keep their meaning. Import new material into a new key.");
-            }
-        }
         if (version == null) {
             Writes.run(() -> keys.deleteMaterial(next));
             ring.put(next, List.of());
         } else {
-            Writes.run(() -> keys.putMaterial(next, version, check));
+            if (!Writes.get(() -> keys.putMaterial(next, version, check))) {
+                throw KmsException.invalid("The key " + expect.keyId() + " had other key material: a key takes only the same material "
+                        + "again, so that its ciphertexts keep their meaning. Import new material into a new key.");
+            }
             ring.put(next, List.of(version));
         }
     }

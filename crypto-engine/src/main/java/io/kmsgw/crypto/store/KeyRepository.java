@@ -105,21 +105,27 @@ public final class KeyRepository {
     /**
      * Gives an EXTERNAL key its imported material, in one transaction: the version (replacing any row of it), the key's state
      * and expiry, and the material's check value (kept after the material is deleted, so only the same material comes back).
+     * False, with nothing written, when the key once had material with another check value: the comparison is part of the
+     * transaction, so gateways sharing the store cannot both import different first material.
      */
-    public void putMaterial(KeyMetadata m, KeyVersion v, byte[] check) {
-        store.write(Store.KEYS, c -> {
+    public boolean putMaterial(KeyMetadata m, KeyVersion v, byte[] check) {
+        return store.write(Store.KEYS, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE kms_key SET material_check = ? WHERE key_id = ? AND "
+                    + "(material_check IS NULL OR material_check = ?)")) {
+                ps.setBytes(1, check);
+                ps.setString(2, m.keyId());
+                ps.setBytes(3, check);
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM kms_key_version WHERE key_id = ?")) {
                 ps.setString(1, m.keyId());
                 ps.executeUpdate();
             }
             insertVersion(c, v);
             updateRow(c, m);
-            try (PreparedStatement ps = c.prepareStatement("UPDATE kms_key SET material_check = ? WHERE key_id = ?")) {
-                ps.setBytes(1, check);
-                ps.setString(2, m.keyId());
-                ps.executeUpdate();
-            }
-            return null;
+            return true;
         });
     }
 
@@ -132,18 +138,6 @@ public final class KeyRepository {
             }
             updateRow(c, m);
             return null;
-        });
-    }
-
-    /** The check value of the material a key was last given, or null when it never had imported material. */
-    public byte[] materialCheck(String keyId) {
-        return store.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT material_check FROM kms_key WHERE key_id = ?")) {
-                ps.setString(1, keyId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getBytes(1) : null;
-                }
-            }
         });
     }
 

@@ -222,6 +222,13 @@ class ReplicasTest {
         TeaException pending = eventually(() -> TestGateway.teaError(() -> onA.decrypt(new DecryptRequest().setKeyId(keyId)
                 .setCiphertextBlob(enc.getCiphertextBlob()).setIv(enc.getIv()))));
         assertEquals("Rejected.PendingImport", pending.getCode(), "A follows the deletion");
+        // through A: other material is refused by the shared check value, the same material brings the ciphertext back
+        byte[] other = material.clone();
+        other[5] ^= 1;
+        assertEquals(400, ImportKeyMaterialTest.importInto(instA, keyId, other).status());
+        assertEquals(200, ImportKeyMaterialTest.importInto(instA, keyId, material).status());
+        assertArrayEquals(plain, eventually(() -> sdkAt(instA, instB).decrypt(new DecryptRequest().setKeyId(keyId)
+                .setCiphertextBlob(enc.getCiphertextBlob()).setIv(enc.getIv()))).getPlaintext(), "B opens it again");
     }
 
     @Test
