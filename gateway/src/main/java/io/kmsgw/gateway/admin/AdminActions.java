@@ -77,7 +77,7 @@ public final class AdminActions {
         });
         actions.put("CreateKey", p -> keyResult(engine.keys().createKey(text(p, "KeySpec", false), text(p, "KeyUsage", false),
                 text(p, "Description", false), tags(p), text(p, "Origin", false))));
-        ImportActions.register(actions, engine.imports());
+        ImportActions.register(actions, engine);
         actions.put("DescribeKey", p -> keyResult(engine.keys().describeKey(text(p, "KeyId", true))));
         actions.put("ListKeys", p -> Views.tree(listKeys(engine, p)));
         actions.put("EnableKey", p -> keyResult(engine.keys().enableKey(text(p, "KeyId", true))));

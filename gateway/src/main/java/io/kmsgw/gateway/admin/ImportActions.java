@@ -2,7 +2,7 @@ package io.kmsgw.gateway.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kmsgw.crypto.api.KeyImport;
+import io.kmsgw.crypto.api.KmsEngine;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
@@ -17,8 +17,8 @@ final class ImportActions {
     private ImportActions() {
     }
 
-    static void register(Map<String, Function<JsonNode, ObjectNode>> actions, KeyImport imports) {
-        actions.put("GetParametersForImport", p -> Views.tree(Views.ImportParameters.of(imports.getParametersForImport(
+    static void register(Map<String, Function<JsonNode, ObjectNode>> actions, KmsEngine engine) {
+        actions.put("GetParametersForImport", p -> Views.tree(Views.ImportParameters.of(engine.imports().getParametersForImport(
                 Params.text(p, "KeyId", true), Params.text(p, "WrappingAlgorithm", false), Params.text(p, "WrappingKeySpec", false)))));
         actions.put("ImportKeyMaterial", p -> {
             byte[] material;
@@ -27,10 +27,10 @@ final class ImportActions {
             } catch (IllegalArgumentException e) {
                 throw AdminException.invalid("EncryptedKeyMaterial", "it must be Base64");
             }
-            return Views.tree(new Views.KeyResult(Views.Key.of(imports.importKeyMaterial(Params.text(p, "KeyId", true), material,
+            return Views.tree(new Views.KeyResult(Views.Key.of(engine.imports().importKeyMaterial(Params.text(p, "KeyId", true), material,
                     Params.text(p, "ImportToken", true), expiry(p)))));
         });
-        actions.put("DeleteKeyMaterial", p -> Views.tree(new Views.KeyResult(Views.Key.of(imports.deleteKeyMaterial(
+        actions.put("DeleteKeyMaterial", p -> Views.tree(new Views.KeyResult(Views.Key.of(engine.imports().deleteKeyMaterial(
                 Params.text(p, "KeyId", true))))));
     }
 

@@ -27,7 +27,7 @@ class ViewsTest {
                 + "\"KeyUsage\":\"ENCRYPT/DECRYPT\",\"KeyState\":\"Enabled\",\"Description\":\"d\",\"Origin\":\"Aliyun_KMS\","
                 + "\"CreationDate\":\"2026-03-04T05:06:07Z\",\"PrimaryKeyVersion\":\"v1\",\"DeleteDate\":\"\",\"AutomaticRotation\":\"Disabled\","
                 + "\"RotationInterval\":\"\",\"NextRotationDate\":\"\",\"LastRotationDate\":\"2026-03-04T05:06:07Z\","
-                + "\"Tags\":{\"Tag\":[{\"TagKey\":\"a\",\"TagValue\":\"1\"}]}}}",
+                + "\"Tags\":{\"Tag\":[{\"TagKey\":\"a\",\"TagValue\":\"1\"}]},\"KeyMaterialExpireTime\":\"\"}}",
                 Views.tree(new Views.KeyResult(Views.Key.of(m))).toString());
         KeyMetadata rotating = m.withRotation(Duration.ofDays(7)).withState(KeyState.PendingDeletion, T.plusSeconds(1));
         Views.Key k = Views.Key.of(rotating);
