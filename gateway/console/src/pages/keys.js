@@ -95,15 +95,19 @@ async function base64Of(file) {
  * @param {HTMLElement} errors
  */
 function materialPanel(k, act, errors) {
+  const symmetric = k.KeySpec.startsWith('Aliyun_');
+  const algorithms = symmetric ? ['RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1', 'RSAES_PKCS1_V1_5', 'SM2PKE']
+    : ['RSA_AES_KEY_WRAP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_1'];
   const algorithm = /** @type {HTMLSelectElement} */ (h('select', { name: 'wrapping-algorithm' },
-    ['RSAES_OAEP_SHA_256', 'RSAES_OAEP_SHA_1', 'RSAES_PKCS1_V1_5', 'SM2PKE'].map((a) => h('option', { value: a }, a))));
+    algorithms.map((a) => h('option', { value: a }, a))));
   const material = /** @type {HTMLInputElement} */ (h('input', { type: 'file', name: 'encrypted-material' }));
   const token = /** @type {HTMLTextAreaElement} */ (h('textarea', { name: 'import-token', rows: 3 }));
   const expires = /** @type {HTMLInputElement} */ (h('input', { type: 'datetime-local', name: 'material-expires' }));
   return h('section', { class: 'panel' }, h('h3', null, 'Key material'),
     h('p', null, k.KeyState === 'PendingImport'
-      ? 'This key has no material: get a wrapping key and token, encrypt your material under the key (see the README\'s openssl '
-        + 'recipe), then upload the result. A key that had material takes only the same material again.'
+      ? 'This key has no material: get a wrapping key and token, encrypt your material under the key (a private key in an '
+        + 'envelope; see the README\'s openssl recipes), then upload the result. A key that had material takes only the same '
+        + 'material again.'
       : 'The key holds imported material. Deleting it makes the key PendingImport at once; importing the same material again '
         + 'brings its ciphertexts back.'),
     form({

@@ -19,7 +19,7 @@ public interface KeyManagement {
     /**
      * CreateKey with an {@code origin}: {@code Aliyun_KMS} (also {@code AWS_KMS}, or empty) generates the material in the HSM;
      * {@code EXTERNAL} (also {@code External}) makes a PendingImport key whose material is imported ({@link KeyImport}), for
-     * the symmetric specs (AES, SM4).
+     * the AES, SM4, RSA and EC (SM2 included) specs; not HMAC.
      */
     KeyMetadata createKey(String keySpec, String keyUsage, String description, Map<String, String> tags, String origin);
 

@@ -36,8 +36,11 @@ public interface BackendSession extends AutoCloseable {
     /** How imported key material is encrypted under a wrapping key pair's public key. */
     enum Unwrap { RSA_OAEP_SHA256, RSA_OAEP_SHA1, RSA_PKCS1, SM2 }
 
-    /** Imported material: wrapped under the master key, and its check value (see {@link #importSecret}). */
-    record Imported(byte[] wrapped, byte[] check) {
+    /**
+     * Imported material: wrapped under the master key, its check value (see {@link #importSecret}; null for a private key,
+     * whose public key identifies it) and, for a private key, its public key (SubjectPublicKeyInfo, DER).
+     */
+    record Imported(byte[] wrapped, byte[] check, byte[] publicKey) {
     }
 
     /**
@@ -49,6 +52,15 @@ public interface BackendSession extends AutoCloseable {
      */
     Imported importSecret(KeyKind wrappingKind, byte[] wrappingPrivate, Unwrap how, KeyKind kind, int bytes, byte[] encrypted,
                           byte[] checkInput);
+
+    /**
+     * Imports a private key inside the HSM from an envelope: {@code encrypted} is RSA-OAEP ({@code how}) of an AES key under the
+     * wrapping pair's public key, followed by the PKCS#8 private key wrapped under that AES key (RFC 5649). The wrapping pair's
+     * private key unwraps the AES key into a key object, which unwraps the private key into a key object of {@code kind}; the
+     * HSM wraps that under the master key and gives its public key. Nothing of either key is ever outside the HSM in
+     * plaintext. An envelope that does not unwrap, or holds no {@code kind} key, is INVALID_PARAMETER.
+     */
+    Imported importPrivate(byte[] wrappingPrivate, Unwrap how, KeyKind kind, byte[] encrypted);
 
     /** A data key pair for the caller: the private key in PKCS#8 DER (plaintext, by design) and the SubjectPublicKeyInfo. */
     record DataKeyPair(byte[] privateKey, byte[] publicKey) {

@@ -213,12 +213,74 @@ final class CryptokiSession implements BackendSession {
                 }
                 throw wrongLength(bytes, -1);
             }
-            return new Imported(wrapped, check);
+            return new Imported(wrapped, check, null);
         } catch (HsmException e) {
             throw fail(e);
         } finally {
             destroySessionObjects(made);
         }
+    }
+
+    @Override
+    public Imported importPrivate(byte[] wrappingPrivate, Unwrap how, KeyKind kind, byte[] encrypted) {
+        if (how != Unwrap.RSA_OAEP_SHA256 && how != Unwrap.RSA_OAEP_SHA1) {
+            throw KmsException.invalid("A private key is imported in an RSA-OAEP envelope.");
+        }
+        long[] made = {0, 0, 0};
+        try {
+            made[0] = hsm.unwrapKey(handle, KWP, masterKey, wrappingPrivate, Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true)
+                    .set(CKA_EXTRACTABLE, false).set(CKA_CLASS, CKO_PRIVATE_KEY).set(CKA_KEY_TYPE, CKK_RSA).set(CKA_UNWRAP, true));
+            int block = modulusBytes(hsm.getAttributeValue(handle, made[0], CKA_VENDOR_PUBLIC_KEY_INFO).bytes(CKA_VENDOR_PUBLIC_KEY_INFO));
+            if (encrypted.length <= block + 16) {
+                throw KmsException.invalid("EncryptedKeyMaterial is too short for an envelope: " + block + " bytes of RSA-OAEP (the AES "
+                        + "key), then the private key wrapped under it.");
+            }
+            try {
+                made[1] = hsm.unwrapKey(handle, new Mechanism(CKM_RSA_PKCS_OAEP, new Mechanism.OaepParams(how == Unwrap.RSA_OAEP_SHA256
+                        ? CKM_SHA256 : CKM_SHA_1)), made[0], Arrays.copyOf(encrypted, block), Template.of().set(CKA_TOKEN, false)
+                        .set(CKA_SENSITIVE, true).set(CKA_EXTRACTABLE, false).set(CKA_CLASS, CKO_SECRET_KEY).set(CKA_KEY_TYPE, CKK_AES)
+                        .set(CKA_UNWRAP, true));
+            } catch (HsmException e) {
+                throw importRefused(e, "the envelope's AES key does not unwrap under the wrapping key of this ImportToken with its "
+                        + "algorithm");
+            }
+            Template priv = Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true).set(CKA_EXTRACTABLE, true)
+                    .set(CKA_CLASS, CKO_PRIVATE_KEY).set(CKA_SIGN, true);
+            switch (kind) {
+                case RSA -> priv.set(CKA_KEY_TYPE, CKK_RSA).set(CKA_DECRYPT, true);
+                case EC -> priv.set(CKA_KEY_TYPE, CKK_EC);
+                case SM2 -> priv.set(CKA_KEY_TYPE, CKK_SM2).set(CKA_DECRYPT, true);
+                default -> throw KmsException.invalid("Only RSA, EC and SM2 private keys are imported in an envelope.");
+            }
+            try {
+                made[2] = hsm.unwrapKey(handle, KWP, made[1], Arrays.copyOfRange(encrypted, block, encrypted.length), priv);
+            } catch (HsmException e) {
+                throw importRefused(e, "the envelope's private key does not unwrap under its AES key as a PKCS#8 " + kind + " key");
+            }
+            byte[] spki = hsm.getAttributeValue(handle, made[2], CKA_VENDOR_PUBLIC_KEY_INFO).bytes(CKA_VENDOR_PUBLIC_KEY_INFO);
+            return new Imported(hsm.wrapKey(handle, KWP, masterKey, made[2]), null, spki);
+        } catch (HsmException e) {
+            throw fail(e);
+        } finally {
+            destroySessionObjects(made);
+        }
+    }
+
+    /** The modulus length in bytes of an RSA SubjectPublicKeyInfo. */
+    private static int modulusBytes(byte[] spki) {
+        org.bouncycastle.asn1.pkcs.RSAPublicKey rsa = org.bouncycastle.asn1.pkcs.RSAPublicKey.getInstance(
+                org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(spki).getPublicKeyData().getOctets());
+        return (rsa.getModulus().bitLength() + 7) / 8;
+    }
+
+    /** A refused step of an import as INVALID_PARAMETER, unless the session or the device is what failed. */
+    private KmsException importRefused(HsmException e, String what) {
+        return switch (e.ckr()) {
+            case WRAPPED_KEY_INVALID, WRAPPED_KEY_LEN_RANGE, ENCRYPTED_DATA_INVALID, ENCRYPTED_DATA_LEN_RANGE, DATA_LEN_RANGE, GENERAL_ERROR,
+                 KEY_SIZE_RANGE, TEMPLATE_INCONSISTENT, ATTRIBUTE_VALUE_INVALID, UNWRAPPING_KEY_TYPE_INCONSISTENT ->
+                    KmsException.invalid("EncryptedKeyMaterial: " + what + ".");
+            default -> fail(e);
+        };
     }
 
     private static KmsException wrongLength(int bytes, long length) {

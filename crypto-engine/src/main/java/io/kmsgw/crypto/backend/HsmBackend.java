@@ -36,6 +36,11 @@ public interface HsmBackend extends AutoCloseable {
         return how != BackendSession.Unwrap.SM2 || supports(BackendSession.KeyKind.SM2);
     }
 
+    /** Whether a private key of {@code kind} can be imported into this HSM (and its public key read back from it). */
+    default boolean supportsPrivateImport(BackendSession.KeyKind kind) {
+        return supports(kind);
+    }
+
     /** The key specs this HSM can serve, by name. */
     default java.util.List<String> keySpecs() {
         return java.util.Arrays.stream(io.kmsgw.crypto.api.KeySpec.values())

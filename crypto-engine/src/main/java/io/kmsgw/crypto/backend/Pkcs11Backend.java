@@ -138,6 +138,15 @@ public final class Pkcs11Backend extends CryptokiBackend {
         };
     }
 
+    /**
+     * RSA only: a PKCS#11 private key object carries its modulus and public exponent, from which the public key is read back;
+     * an EC private key object carries no public point (SoftHSM2's does not), and computing it here would need the private key.
+     */
+    @Override
+    public boolean supportsPrivateImport(BackendSession.KeyKind kind) {
+        return kind == BackendSession.KeyKind.RSA && supports(kind) && supportsImport(BackendSession.Unwrap.RSA_OAEP_SHA1);
+    }
+
     @Override
     public java.util.List<String> mechanismNames() {
         return mechanisms.stream().sorted().map(MechanismNames::of).toList();

@@ -32,12 +32,15 @@ import java.util.Set;
  */
 final class KeyImports implements KeyImport {
     /** The key families whose material can be imported. */
-    static final Set<KeySpec.Kind> IMPORTABLE = Set.of(KeySpec.Kind.AES, KeySpec.Kind.SM4);
+    static final Set<KeySpec.Kind> IMPORTABLE = Set.of(KeySpec.Kind.AES, KeySpec.Kind.SM4, KeySpec.Kind.RSA, KeySpec.Kind.EC,
+            KeySpec.Kind.SM2);
     static final Duration TOKEN_LIFETIME = Duration.ofHours(24);
     private static final String TOKEN_PREFIX = "kgit1.";
     private static final byte TOKEN_FORMAT = 1;
-    /** Largest EncryptedKeyMaterial taken: an RSA-4096 block, or SM2 over a 64-byte key, fit well inside. */
+    /** Largest EncryptedKeyMaterial taken for symmetric material: an RSA-4096 block, or SM2 over a 64-byte key, fit well inside. */
     static final int MAX_ENCRYPTED = 1024;
+    /** Largest envelope taken: an RSA-2048 block and an RSA-4096 PKCS#8 key (about 2.4 KB) wrapped, with room to spare. */
+    static final int MAX_ENVELOPE = 4096;
 
     private final KeyRing ring;
     private final ManagementSession hsm;
@@ -55,16 +58,20 @@ final class KeyImports implements KeyImport {
 
     @Override
     public Parameters getParametersForImport(String keyIdOrAlias, String wrappingAlgorithm, String wrappingKeySpec) {
-        WrappingAlgorithm alg = WrappingAlgorithm.parse(wrappingAlgorithm);
+        KeyMetadata m = importable(ring.resolve(keyIdOrAlias).metadata());
+        WrappingAlgorithm alg = WrappingAlgorithm.parse(wrappingAlgorithm, m.spec());
         if (wrappingKeySpec != null && !wrappingKeySpec.isEmpty() && !wrappingKeySpec.equals(alg.keySpec())) {
             throw KmsException.invalid("WrappingKeySpec " + wrappingKeySpec + " does not go with " + alg.name() + "; RSA_2048 goes with "
-                    + "the RSAES_* algorithms, EC_SM2 with SM2PKE.");
+                    + "the RSAES_* and RSA_AES_KEY_WRAP_* algorithms, EC_SM2 with SM2PKE.");
         }
-        KeyMetadata m = importable(ring.resolve(keyIdOrAlias).metadata());
+        if (alg.envelope() && !hsm.supportsPrivateImport(WorkerContext.kindOf(m.spec()))) {
+            throw new KmsException(KmsError.UNSUPPORTED_OPERATION, "This HSM cannot import " + m.spec().name() + " private keys (it cannot "
+                    + "give back the public key of an imported one); create the key with Origin Aliyun_KMS instead.");
+        }
         if (!hsm.supportsImport(unwrap(alg))) {
             throw new KmsException(KmsError.UNSUPPORTED_OPERATION, "This HSM cannot unwrap key material encrypted with " + alg.name()
                     + " inside itself; use one of " + String.join(", ", Arrays.stream(WrappingAlgorithm.values())
-                    .filter(a -> hsm.supportsImport(unwrap(a))).map(Enum::name).toList()) + ".");
+                    .filter(a -> a.envelope() == alg.envelope() && hsm.supportsImport(unwrap(a))).map(Enum::name).toList()) + ".");
         }
         BackendSession.KeyKind kind = alg == WrappingAlgorithm.SM2PKE ? BackendSession.KeyKind.SM2 : BackendSession.KeyKind.RSA;
         BackendSession.Generated pair = hsm.with(s -> s.generate(kind, 2048, null));
@@ -83,10 +90,17 @@ final class KeyImports implements KeyImport {
         if (materialExpire != null && !materialExpire.isAfter(now)) {
             throw KmsException.invalid("KeyMaterialExpireUnix must be in the future (or 0 for material that does not expire).");
         }
-        if (encryptedKeyMaterial == null || encryptedKeyMaterial.length == 0 || encryptedKeyMaterial.length > MAX_ENCRYPTED) {
-            throw KmsException.invalid("EncryptedKeyMaterial is required, Base64, at most " + MAX_ENCRYPTED + " bytes.");
+        int max = m.spec().symmetric() ? MAX_ENCRYPTED : MAX_ENVELOPE;
+        if (encryptedKeyMaterial == null || encryptedKeyMaterial.length == 0 || encryptedKeyMaterial.length > max) {
+            throw KmsException.invalid("EncryptedKeyMaterial is required, Base64, at most " + max + " bytes.");
         }
         Token t = open(m.keyId(), importToken, now);
+        if (t.algorithm().envelope() == m.spec().symmetric()) {
+            throw badToken(); // issued for this key, so for its kind: only an altered token gets here
+        }
+        if (t.algorithm().envelope()) {
+            return commit(m, importPrivateKey(m, t, encryptedKeyMaterial), materialExpire, now);
+        }
         byte[] encrypted = t.algorithm() == WrappingAlgorithm.SM2PKE ? Sm2Ciphertexts.toC1C3C2(encryptedKeyMaterial) : encryptedKeyMaterial;
         BackendSession.KeyKind wrappingKind = t.algorithm() == WrappingAlgorithm.SM2PKE ? BackendSession.KeyKind.SM2
                 : BackendSession.KeyKind.RSA;
@@ -102,15 +116,39 @@ final class KeyImports implements KeyImport {
             }
             throw e;
         }
+        return commit(m, imported, materialExpire, now);
+    }
+
+    /** Makes {@code imported} the key's one version and commits it (the same-material rule is checked in the commit). */
+    private KeyMetadata commit(KeyMetadata m, BackendSession.Imported imported, Instant materialExpire, Instant now) {
         KeyState state = m.state() == KeyState.PendingImport ? KeyState.Enabled : m.state();
         KeyMetadata next = m.withMaterial(state, materialExpire);
         KeyRing.Entry e = ring.resolve(m.keyId());
         KeyVersion current = e.version(m.initialVersionId());
-        // the version keeps its id and creation date across re-imports: ciphertexts name it
+        // the version keeps its id and creation date across re-imports: ciphertexts and signatures name it
         KeyVersion v = new KeyVersion(m.initialVersionId(), m.keyId(), current != null ? current.creationDate() : now, imported.wrapped(),
-                null);
+                imported.publicKey());
         lifecycle.commitMaterial(m, next, v, imported.check());
         return next;
+    }
+
+    /**
+     * A private key from its envelope, checked against the key spec by the public key the HSM derived from it: its check
+     * value is that public key's SHA-256 (the public key names the private key, and is no secret).
+     */
+    private BackendSession.Imported importPrivateKey(KeyMetadata m, Token t, byte[] envelope) {
+        BackendSession.Imported got = hsm.with(s -> s.importPrivate(t.wrappedPrivate(), unwrap(t.algorithm()), WorkerContext.kindOf(m.spec()),
+                envelope));
+        String holds = PublicKeys.describe(got.publicKey());
+        if (!holds.equals(PublicKeys.expected(m.spec()))) {
+            throw KmsException.invalid("EncryptedKeyMaterial holds " + holds + " key; this key spec (" + m.spec().name() + ") takes "
+                    + PublicKeys.expected(m.spec()) + ".");
+        }
+        try {
+            return new BackendSession.Imported(got.wrapped(), MessageDigest.getInstance("SHA-256").digest(got.publicKey()), got.publicKey());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override
@@ -230,6 +268,8 @@ final class KeyImports implements KeyImport {
             case RSAES_OAEP_SHA_1 -> BackendSession.Unwrap.RSA_OAEP_SHA1;
             case RSAES_PKCS1_V1_5 -> BackendSession.Unwrap.RSA_PKCS1;
             case SM2PKE -> BackendSession.Unwrap.SM2;
+            case RSA_AES_KEY_WRAP_SHA_256 -> BackendSession.Unwrap.RSA_OAEP_SHA256;
+            case RSA_AES_KEY_WRAP_SHA_1 -> BackendSession.Unwrap.RSA_OAEP_SHA1;
         };
     }
 }

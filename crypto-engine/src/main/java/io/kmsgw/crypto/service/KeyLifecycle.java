@@ -58,8 +58,8 @@ final class KeyLifecycle implements KeyManagement {
         String keyId = "key-" + UUID.randomUUID();
         if (external) {
             if (!KeyImports.IMPORTABLE.contains(spec.kind())) {
-                throw KmsException.invalid("Origin EXTERNAL is for the symmetric key specs (Aliyun_AES_128/192/256, Aliyun_SM4); "
-                        + spec.name() + " keys have their material generated in the HSM.");
+                throw KmsException.invalid("Origin EXTERNAL is for the AES, SM4, RSA and EC key specs; " + spec.name()
+                        + " keys have their material generated in the HSM.");
             }
             hsm.requireSpec(spec);
             KeyMetadata m = KeyMetadata.createdExternal(keyId, spec, usage, desc, now, UUID.randomUUID().toString(), tags);

@@ -36,6 +36,11 @@ final class ManagementSession implements AutoCloseable {
         }
     }
 
+    /** Whether the HSM can import a private key of {@code kind} and give back its public key. */
+    boolean supportsPrivateImport(BackendSession.KeyKind kind) {
+        return backend.supportsPrivateImport(kind);
+    }
+
     /** Whether the HSM can unwrap imported material encrypted {@code how}. */
     boolean supportsImport(BackendSession.Unwrap how) {
         return backend.supportsImport(how);

@@ -96,7 +96,7 @@ class KeyImportTest {
         refused(KmsError.UNSUPPORTED_OPERATION, () -> engine.keys().createKeyVersion(k.keyId()));
         refused(KmsError.UNSUPPORTED_OPERATION, () -> engine.keys().updateRotationPolicy(k.keyId(), true, Duration.ofDays(30)));
         refused(KmsError.CONFLICT, () -> engine.keys().enableKey(k.keyId()));
-        refused(KmsError.INVALID_PARAMETER, () -> engine.keys().createKey("RSA_2048", "SIGN/VERIFY", "", Map.of(), "EXTERNAL"));
+        refused(KmsError.INVALID_PARAMETER, () -> engine.keys().createKey("HMAC_256", "", "", Map.of(), "EXTERNAL"));
         refused(KmsError.INVALID_PARAMETER, () -> engine.keys().createKey("Aliyun_AES_256", "", "", Map.of(), "Imported"));
         assertEquals(KeyMetadata.ALIYUN_KMS, engine.keys().createKey("Aliyun_AES_256", "", "", Map.of(), "AWS_KMS").origin());
 
@@ -250,5 +250,82 @@ class KeyImportTest {
         assertArrayEquals(new byte[] {9}, decrypt(e));
         refused(KmsError.INVALID_PARAMETER, () -> engine.imports().importKeyMaterial(k.keyId(), new byte[] {0x30, 3, 1, 1, 0},
                 p.importToken(), null));
+    }
+
+    /** The RSA_AES_KEY_WRAP envelope a tenant makes for a private key: OAEP of a fresh AES-256 key, then the PKCS#8 under it. */
+    static byte[] envelope(KeyImport.Parameters p, String oaepHash, byte[] pkcs8) throws Exception {
+        byte[] aes = new byte[32];
+        new SecureRandom().nextBytes(aes);
+        byte[] head = wrap(p, oaepHash, aes);
+        Cipher kwp = Cipher.getInstance("AES/KWP/NoPadding");
+        kwp.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(aes, "AES"));
+        byte[] tail = kwp.doFinal(pkcs8);
+        byte[] out = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, out, head.length, tail.length);
+        return out;
+    }
+
+    private byte[] sign(String keyId, byte[] message) throws Exception {
+        return KmsEngineTest.<Results.Signed>await((c, v) -> engine.crypto().sign(new Commands.Sign(keyId, "", message, new byte[0], "", ""),
+                c)).signature();
+    }
+
+    @Test
+    void aPrivateKeyImportedInAnEnvelopeSignsAsItsOwnerExpectsAndOnlyThatKeyComesBack() throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        java.security.KeyPair mine = g.generateKeyPair();
+        KeyMetadata k = engine.keys().createKey("RSA_2048", "SIGN/VERIFY", "", Map.of(), "EXTERNAL");
+        assertEquals(KeyState.PendingImport, k.state());
+        refused(KmsError.INVALID_PARAMETER, () -> engine.imports().getParametersForImport(k.keyId(), "RSAES_OAEP_SHA_256", ""));
+        KeyImport.Parameters p = engine.imports().getParametersForImport(k.keyId(), "", "");
+        assertEquals(KeyImport.WrappingAlgorithm.RSA_AES_KEY_WRAP_SHA_256, p.algorithm());
+        engine.imports().importKeyMaterial(k.keyId(), envelope(p, "SHA-256", mine.getPrivate().getEncoded()), p.importToken(), null);
+
+        byte[] msg = "signed by my own key".getBytes(StandardCharsets.UTF_8);
+        java.security.Signature v = java.security.Signature.getInstance("SHA256withRSA/PSS");
+        v.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1", java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+        v.initVerify(mine.getPublic());
+        v.update(msg);
+        assertTrue(v.verify(sign(k.keyId(), msg)), "RSA_PSS_SHA_256 (the default) under the tenant's key");
+        String pem = engine.crypto().getPublicKey(k.keyId(), "").pem();
+        assertEquals(Base64.getEncoder().encodeToString(mine.getPublic().getEncoded()), pem.replaceAll("-----[A-Z ]+-----|\\s", ""));
+
+        // another RSA-2048 key, an RSA-3072 key, an EC key: refused, the key unchanged
+        KeyMetadata before = engine.keys().describeKey(k.keyId());
+        java.security.KeyPair other = g.generateKeyPair();
+        assertTrue(refused(KmsError.INVALID_PARAMETER, () -> engine.imports().importKeyMaterial(k.keyId(), envelope(p, "SHA-256",
+                other.getPrivate().getEncoded()), p.importToken(), null)).getMessage().contains("only the same material"));
+        java.security.KeyPairGenerator g3 = java.security.KeyPairGenerator.getInstance("RSA");
+        g3.initialize(3072);
+        KmsException size = refused(KmsError.INVALID_PARAMETER, () -> engine.imports().importKeyMaterial(k.keyId(), envelope(p, "SHA-256",
+                g3.generateKeyPair().getPrivate().getEncoded()), p.importToken(), null));
+        assertTrue(size.getMessage().contains("an RSA-3072 key") && size.getMessage().contains("takes an RSA-2048"), size.getMessage());
+        java.security.KeyPairGenerator eg = java.security.KeyPairGenerator.getInstance("EC");
+        eg.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        refused(KmsError.INVALID_PARAMETER, () -> engine.imports().importKeyMaterial(k.keyId(), envelope(p, "SHA-256",
+                eg.generateKeyPair().getPrivate().getEncoded()), p.importToken(), null));
+        refused(KmsError.INVALID_PARAMETER, () -> engine.imports().importKeyMaterial(k.keyId(), envelope(p, "SHA-1",
+                mine.getPrivate().getEncoded()), p.importToken(), null));
+        assertEquals(before, engine.keys().describeKey(k.keyId()));
+
+        // deleted and imported again: the same key signs again
+        engine.imports().deleteKeyMaterial(k.keyId());
+        refused(KmsError.KEY_PENDING_IMPORT, () -> sign(k.keyId(), msg));
+        engine.imports().importKeyMaterial(k.keyId(), envelope(p, "SHA-256", mine.getPrivate().getEncoded()), p.importToken(), null);
+        v.initVerify(mine.getPublic());
+        v.update(msg);
+        assertTrue(v.verify(sign(k.keyId(), msg)));
+
+        // an EC P-256 key
+        java.security.KeyPair ec = eg.generateKeyPair();
+        KeyMetadata e = engine.keys().createKey("EC_P256", "SIGN/VERIFY", "", Map.of(), "EXTERNAL");
+        KeyImport.Parameters pe = engine.imports().getParametersForImport(e.keyId(), "RSA_AES_KEY_WRAP_SHA_1", "RSA_2048");
+        engine.imports().importKeyMaterial(e.keyId(), envelope(pe, "SHA-1", ec.getPrivate().getEncoded()), pe.importToken(), null);
+        java.security.Signature ev = java.security.Signature.getInstance("SHA256withECDSA");
+        ev.initVerify(ec.getPublic());
+        ev.update(msg);
+        assertTrue(ev.verify(sign(e.keyId(), msg)));
+        refused(KmsError.INVALID_PARAMETER, () -> engine.keys().createKey("HMAC_256", "", "", Map.of(), "EXTERNAL"));
     }
 }

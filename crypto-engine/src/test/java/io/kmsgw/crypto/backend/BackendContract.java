@@ -155,6 +155,57 @@ abstract class BackendContract {
                 wrapForImport(pair.publicKey(), how, new byte[16]), checkInput).wrapped().length);
     }
 
+    /** An envelope as a tenant makes it: RSA-OAEP (SHA-1) of a fresh AES-256 key, then the PKCS#8 key under it (RFC 5649). */
+    static byte[] envelope(byte[] wrappingSpki, byte[] pkcs8) throws Exception {
+        byte[] aes = new byte[32];
+        new java.security.SecureRandom().nextBytes(aes);
+        byte[] head = wrapForImport(wrappingSpki, BackendSession.Unwrap.RSA_OAEP_SHA1, aes);
+        Cipher kwp = Cipher.getInstance("AES/KWP/NoPadding");
+        kwp.init(Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(aes, "AES"));
+        byte[] tail = kwp.doFinal(pkcs8);
+        byte[] out = Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, out, head.length, tail.length);
+        return out;
+    }
+
+    @Test
+    void aPrivateKeyInAnEnvelopeIsUnwrappedInsideTheHsmAndSignsAsItsOwnerExpects() throws Exception {
+        BackendSession.Generated pair = session.generate(KeyKind.RSA, 2048, null);
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        java.security.KeyPair mine = g.generateKeyPair();
+        BackendSession.Imported imported = session.importPrivate(pair.wrapped(), BackendSession.Unwrap.RSA_OAEP_SHA1, KeyKind.RSA,
+                envelope(pair.publicKey(), mine.getPrivate().getEncoded()));
+        assertArrayEquals(mine.getPublic().getEncoded(), imported.publicKey(), "the HSM gives back the imported key's public key");
+        assertFalse(contains(imported.wrapped(), mine.getPrivate().getEncoded()), "only wrapped material comes out");
+        byte[] digest = MessageDigest.getInstance("SHA-256").digest("imported".getBytes());
+        byte[] sig = session.sign(session.load(KeyKind.RSA, imported.wrapped()), SignScheme.RSA_PKCS1, "SHA-256", digest);
+        Signature v = Signature.getInstance("SHA256withRSA");
+        v.initVerify(mine.getPublic());
+        v.update("imported".getBytes());
+        assertTrue(v.verify(sig), "the HSM signs with the tenant's key");
+
+        byte[] broken = envelope(pair.publicKey(), mine.getPrivate().getEncoded());
+        broken[broken.length - 3] ^= 1;
+        assertEquals(KmsError.INVALID_PARAMETER, error(() -> session.importPrivate(pair.wrapped(), BackendSession.Unwrap.RSA_OAEP_SHA1,
+                KeyKind.RSA, broken)));
+        BackendSession.Generated other = session.generate(KeyKind.RSA, 2048, null);
+        assertEquals(KmsError.INVALID_PARAMETER, error(() -> session.importPrivate(other.wrapped(), BackendSession.Unwrap.RSA_OAEP_SHA1,
+                KeyKind.RSA, envelope(pair.publicKey(), mine.getPrivate().getEncoded()))));
+        assertEquals(KmsError.INVALID_PARAMETER, error(() -> session.importPrivate(pair.wrapped(), BackendSession.Unwrap.RSA_OAEP_SHA1,
+                KeyKind.RSA, Arrays.copyOf(envelope(pair.publicKey(), mine.getPrivate().getEncoded()), 256))));
+
+        java.security.KeyPairGenerator eg = java.security.KeyPairGenerator.getInstance("EC");
+        eg.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        java.security.KeyPair ec = eg.generateKeyPair();
+        if (!backend.supportsPrivateImport(KeyKind.EC)) {
+            return; // a PKCS#11 EC private key object carries no public point to give back
+        }
+        BackendSession.Imported ecImported = session.importPrivate(pair.wrapped(), BackendSession.Unwrap.RSA_OAEP_SHA1, KeyKind.EC,
+                envelope(pair.publicKey(), ec.getPrivate().getEncoded()));
+        assertArrayEquals(ec.getPublic().getEncoded(), ecImported.publicKey());
+    }
+
     @Test
     void symmetricMaterialLeavesOnlyWrappedAndEachGenerationIsNew() {
         BackendSession.Generated a = session.generate(KeyKind.AES, 256, null);

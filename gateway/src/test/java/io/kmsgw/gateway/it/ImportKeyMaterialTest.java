@@ -87,9 +87,13 @@ class ImportKeyMaterialTest {
 
     /** The README's recipe: the fenced block after the marker line, exactly as a user copies it. */
     static String recipe() throws Exception {
+        return recipe("byok-recipe");
+    }
+
+    static String recipe(String marker) throws Exception {
         String readme = Files.readString(Path.of("..", "README.md"));
-        Matcher m = Pattern.compile("<!-- byok-recipe -->\\s*```bash\\n(.*?)```", Pattern.DOTALL).matcher(readme);
-        assertTrue(m.find(), "the README has the BYOK recipe block");
+        Matcher m = Pattern.compile("<!-- " + marker + " -->\\s*```bash\\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        assertTrue(m.find(), "the README has the block " + marker);
         return m.group(1);
     }
 
@@ -149,6 +153,43 @@ class ImportKeyMaterialTest {
         Files.write(work.resolve("remote.bin"), enc.getCiphertextBlob());
         Run back = bash(work, "openssl enc -d -aes-256-cbc -K " + hex(material) + " -iv " + hex(enc.getIv()) + " -in remote.bin", Map.of());
         assertEquals("made by kmsgw", back.out(), back.out());
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"RSA_2048, RSA_AES_KEY_WRAP_SHA_256", "RSA_2048, RSA_AES_KEY_WRAP_SHA_1",
+        "EC_P256, RSA_AES_KEY_WRAP_SHA_256"})
+    void theReadmePrivateKeyRecipeImportsAKeyWhoseSignaturesOpensslVerifies(String spec, String alg) throws Exception {
+        Path work = Files.createDirectories(dir.resolve("recipe-" + spec + "-" + alg));
+        Run run = bash(work, KMSGW + "SPEC=" + spec + "\nALG=" + alg + "\n" + recipe("byok-recipe-private") + "\necho \"KEY_ID=$KEY_ID\"\n",
+                cliEnv());
+        boolean offered = !TestGateway.pkcs11() || (spec.startsWith("RSA") && alg.endsWith("SHA_1"));
+        if (!offered) {
+            assertTrue(run.exit() != 0 && run.out().contains("cannot"), run.out());
+            return;
+        }
+        assertEquals(0, run.exit(), run.out());
+        Matcher id = Pattern.compile("KEY_ID=(key-[0-9a-f-]+)").matcher(run.out());
+        assertTrue(id.find(), run.out());
+        String keyId = id.group(1);
+        assertFalse(Files.exists(work.resolve("aes.bin")) || Files.exists(work.resolve("private.der")), "the recipe cleans up");
+        // GetPublicKey answers the key's own public half, and openssl verifies what the gateway signs with it
+        assertEquals(0, bash(work, "openssl pkey -in private.pem -pubout -out public.pem", Map.of()).exit());
+        String pem = client.getPublicKey(new com.aliyun.dkms.gcs.sdk.models.GetPublicKeyRequest().setKeyId(keyId)).getPublicKey();
+        assertEquals(Files.readString(work.resolve("public.pem")).replaceAll("\\s", ""), pem.replaceAll("\\s", ""));
+        byte[] msg = ("signed with my own " + spec).getBytes(StandardCharsets.UTF_8);
+        Files.write(work.resolve("msg.txt"), msg);
+        boolean rsa = spec.startsWith("RSA");
+        byte[] sig = client.sign(new com.aliyun.dkms.gcs.sdk.models.SignRequest().setKeyId(keyId).setAlgorithm(rsa ? "RSA_PSS_SHA_256"
+                : "ECDSA_SHA_256").setMessage(msg)).getSignature();
+        Files.write(work.resolve("sig.bin"), sig);
+        Run verified = bash(work, "openssl dgst -sha256 -verify public.pem -signature sig.bin " + (rsa
+                ? "-sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:-1 " : "") + "msg.txt", Map.of());
+        assertEquals("Verified OK", verified.out().strip(), verified.out());
+        // and the reverse: openssl signs with the key, the gateway verifies
+        assertEquals(0, bash(work, "openssl dgst -sha256 -sign private.pem -out local-sig.bin " + (rsa
+                ? "-sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 " : "") + "msg.txt", Map.of()).exit());
+        assertTrue(client.verify(new com.aliyun.dkms.gcs.sdk.models.VerifyRequest().setKeyId(keyId).setAlgorithm(rsa ? "RSA_PSS_SHA_256"
+                : "ECDSA_SHA_256").setMessage(msg).setSignature(Files.readAllBytes(work.resolve("local-sig.bin")))).getValue());
     }
 
     private static JsonNode ok(String action, String json) throws Exception {
