@@ -327,5 +327,20 @@ class KeyImportTest {
         ev.update(msg);
         assertTrue(ev.verify(sign(e.keyId(), msg)));
         refused(KmsError.INVALID_PARAMETER, () -> engine.keys().createKey("HMAC_256", "", "", Map.of(), "EXTERNAL"));
+
+        // an SM2 key (the simulated token has SM2): SM3withSM2 with the default user id verifies under the tenant's key
+        org.bouncycastle.jce.provider.BouncyCastleProvider bc = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+        java.security.KeyPairGenerator sg = java.security.KeyPairGenerator.getInstance("EC", bc);
+        sg.initialize(new java.security.spec.ECGenParameterSpec("sm2p256v1"));
+        java.security.KeyPair sm2 = sg.generateKeyPair();
+        KeyMetadata sk = engine.keys().createKey("EC_SM2", "SIGN/VERIFY", "", Map.of(), "EXTERNAL");
+        KeyImport.Parameters ps = engine.imports().getParametersForImport(sk.keyId(), "", "");
+        refused(KmsError.INVALID_PARAMETER, () -> engine.imports().importKeyMaterial(sk.keyId(), envelope(ps, "SHA-256",
+                ec.getPrivate().getEncoded()), ps.importToken(), null)); // a P-256 key is no SM2 key
+        engine.imports().importKeyMaterial(sk.keyId(), envelope(ps, "SHA-256", sm2.getPrivate().getEncoded()), ps.importToken(), null);
+        java.security.Signature sv = java.security.Signature.getInstance("SM3withSM2", bc);
+        sv.initVerify(sm2.getPublic());
+        sv.update(msg);
+        assertTrue(sv.verify(sign(sk.keyId(), msg)));
     }
 }
