@@ -20,7 +20,6 @@ import com.aliyun.dkms.gcs.sdk.models.GenerateDataKeyRequest;
 import com.aliyun.dkms.gcs.sdk.models.GenerateDataKeyResponse;
 import com.aliyun.tea.TeaException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kmsgw.crypto.MovableClock;
 import io.kmsgw.gateway.server.GatewayServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,7 +61,28 @@ class ImportKeyMaterialTest {
     static GatewayServer server;
     static Client client;
     static JsonNode instance;
-    static final MovableClock clock = new MovableClock(Instant.now());
+    /** The system clock, which the expired-token case moves forward for a moment (a clock frozen at class load would let the
+     * quick-start client key's validity start after it, when the class is loaded long before its tests run). */
+    static final class ShiftedClock extends java.time.Clock {
+        volatile Duration shift = Duration.ZERO;
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(shift);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    static final ShiftedClock clock = new ShiftedClock();
 
     @BeforeAll
     static void start() throws Exception {
@@ -343,14 +363,13 @@ class ImportKeyMaterialTest {
         // a token past its 24 hours (the clock goes back after: the data plane's signatures are checked against it)
         String fresh = ok("CreateKey", "{\"Origin\":\"EXTERNAL\"}").at("/KeyMetadata/KeyId").asText();
         JsonNode freshParams = ok("GetParametersForImport", "{\"KeyId\":\"" + fresh + "\",\"WrappingAlgorithm\":\"" + alg + "\"}");
-        Instant before = clock.now;
-        clock.advance(Duration.ofHours(24).plusMinutes(1));
+        clock.shift = Duration.ofHours(24).plusMinutes(1);
         TestGateway.AdminReply expired;
         try {
             expired = admin(server, "ImportKeyMaterial", importJson(fresh, wrap(freshParams, hash, material),
                     freshParams.get("ImportToken").asText(), 0));
         } finally {
-            clock.now = before;
+            clock.shift = Duration.ZERO;
         }
         assertEquals(400, expired.status());
         assertTrue(expired.json().get("Message").asText().contains("expired"), expired.json().toString());
