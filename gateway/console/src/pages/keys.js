@@ -62,7 +62,7 @@ export async function render(body, query) {
     h('section', { class: 'panel' }, h('h2', null, 'New key'), form({
       label: 'Create key',
       fields: [field('Key spec', spec, { param: 'KeySpec' }), field('Key usage', usage, { param: 'KeyUsage' }),
-        field('Origin', origin, { param: 'Origin', hint: 'EXTERNAL keys (AES, SM4) wait in PendingImport for your material' }),
+        field('Origin', origin, { param: 'Origin', hint: 'EXTERNAL keys (AES, SM4, RSA, EC; not HMAC) wait in PendingImport for your material' }),
         field('Description', description, { param: 'Description' }),
         field('Alias (optional)', alias, { param: 'AliasName', hint: 'alias/ followed by letters, digits, _ / -' })],
       submit: async () => {
