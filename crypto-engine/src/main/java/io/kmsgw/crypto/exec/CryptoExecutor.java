@@ -37,6 +37,7 @@ public final class CryptoExecutor implements AutoCloseable {
     private final int maxLoadedKeysPerWorker;
     private final long parkBoundNanos;
     /** HSM sessions of caller threads (event loops) that run light jobs inline; closed with the executor. */
+    private final Retirements retirements = new Retirements();
     private final java.util.concurrent.ConcurrentLinkedQueue<WorkerContext> inlineContexts = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final ThreadLocal<WorkerContext> inline = new ThreadLocal<>();
 
@@ -59,6 +60,22 @@ public final class CryptoExecutor implements AutoCloseable {
         }
         for (Worker w : workers) {
             w.thread.start();
+        }
+    }
+
+    /**
+     * Retires key versions whose material is gone: every worker destroys its loaded copy before its next job (a parked worker
+     * is woken for it); a thread running light jobs inline does so before its next one.
+     */
+    public void retire(java.util.Collection<String> versionIds) {
+        if (versionIds.isEmpty()) {
+            return;
+        }
+        retirements.retire(versionIds);
+        for (Worker w : workers) {
+            if (w.parked.compareAndSet(true, false)) {
+                LockSupport.unpark(w.thread);
+            }
         }
     }
 
@@ -99,6 +116,7 @@ public final class CryptoExecutor implements AutoCloseable {
             inline.set(ctx);
             inlineContexts.add(ctx);
         }
+        ctx.forgetRetired(retirements);
         execute(job, ctx);
         if (ctx.session().broken()) { // the next job on this thread opens a new session
             inline.remove();
@@ -205,6 +223,7 @@ public final class CryptoExecutor implements AutoCloseable {
                 job.reject(new KmsException(KmsError.UNAVAILABLE, "The HSM is not answering; try again shortly."));
                 return;
             }
+            ctx.forgetRetired(retirements);
             CryptoExecutor.execute(job, ctx);
             if (ctx.session().broken()) {
                 LOG.warn("{}: the HSM session was lost; opening a new one", thread.getName());
@@ -237,6 +256,9 @@ public final class CryptoExecutor implements AutoCloseable {
                         LockSupport.parkNanos(this, parkBoundNanos);
                     }
                     parked.set(false);
+                    if (ctx != null) {
+                        ctx.forgetRetired(retirements); // woken by a retirement, or before the job that woke it
+                    }
                 }
             } finally {
                 if (ctx != null) {

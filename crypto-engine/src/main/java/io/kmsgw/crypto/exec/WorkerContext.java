@@ -6,6 +6,7 @@ import io.kmsgw.crypto.backend.BackendSession;
 import io.kmsgw.crypto.api.KeySpec;
 import io.kmsgw.crypto.key.KeyVersion;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,6 +17,8 @@ public final class WorkerContext {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WorkerContext.class);
     private final BackendSession session;
     private final Map<String, Long> loaded;
+    /** How many retirements this context has acted on (see {@link Retirements}). */
+    private long retiredSeen;
 
     WorkerContext(BackendSession session, int maxLoadedKeys) {
         this.session = session;
@@ -35,6 +38,34 @@ public final class WorkerContext {
 
     public BackendSession session() {
         return session;
+    }
+
+    /**
+     * Destroys the loaded copies of versions retired since the last call (their material is gone from the store): at most
+     * one volatile read when nothing was retired.
+     */
+    void forgetRetired(Retirements retirements) {
+        long now = retirements.count();
+        if (now == retiredSeen) {
+            return;
+        }
+        List<String> ids = retirements.between(retiredSeen, now);
+        if (ids == null) {
+            loaded.values().forEach(session::unload);
+            loaded.clear();
+        } else {
+            for (String id : ids) {
+                Long h = loaded.remove(id);
+                if (h != null) {
+                    session.unload(h);
+                }
+                Long pub = loaded.remove(id + "#public");
+                if (pub != null) {
+                    session.unload(pub);
+                }
+            }
+        }
+        retiredSeen = now;
     }
 
     /** The session handle of a key version's secret or private key, unwrapping it on first use. */

@@ -49,7 +49,7 @@ public final class Engine implements KmsEngine {
         this.management = new ManagementSession(backend);
         this.executor = new CryptoExecutor(backend, settings.workers(), settings.queueCapacity(), settings.maxLoadedKeysPerWorker());
         Jobs jobs = new Jobs(executor, settings.inlineLight());
-        this.keys = new KeyLifecycle(ring, repository, management, secretStore, clock);
+        this.keys = new KeyLifecycle(ring, repository, management, secretStore, clock, executor::retire);
         this.aliases = new AliasRegistry(ring, repository);
         this.crypto = new DataPlane(ring, jobs, settings.maxConcurrentKeyPairs());
         this.secrets = new SecretService(secretStore, ring, keys, aliases, management, jobs, clock);

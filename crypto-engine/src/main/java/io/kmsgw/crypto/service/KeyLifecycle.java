@@ -38,13 +38,17 @@ final class KeyLifecycle implements KeyManagement {
     private final ManagementSession hsm;
     private final SecretManager secrets;
     private final Clock clock;
+    /** Tells the workers that versions' material is gone, so they destroy their loaded copies in the HSM. */
+    private final java.util.function.Consumer<Collection<String>> retire;
 
-    KeyLifecycle(KeyRing ring, KeyRepository keys, ManagementSession hsm, SecretManager secrets, Clock clock) {
+    KeyLifecycle(KeyRing ring, KeyRepository keys, ManagementSession hsm, SecretManager secrets, Clock clock,
+                 java.util.function.Consumer<Collection<String>> retire) {
         this.ring = ring;
         this.keys = keys;
         this.hsm = hsm;
         this.secrets = secrets;
         this.clock = clock;
+        this.retire = retire;
     }
 
     @Override
@@ -221,7 +225,9 @@ final class KeyLifecycle implements KeyManagement {
     /** Destroys a key whose deletion window has ended: material, versions, aliases and tags go in one transaction. */
     synchronized void destroy(String keyId) {
         Writes.run(() -> keys.destroy(keyId));
+        KeyRing.Entry gone = ring.resolve(keyId);
         ring.remove(keyId);
+        retire.accept(List.copyOf(gone.versions().keySet()));
     }
 
     /**
@@ -229,14 +235,23 @@ final class KeyLifecycle implements KeyManagement {
      * loaded into workers stay valid: a version's material never changes.
      */
     synchronized void reload() {
+        List<String> gone = new ArrayList<>();
         synchronized (ring) {
             Map<KeyMetadata, Collection<KeyVersion>> loaded = new LinkedHashMap<>();
             ring.clearUnreadable();
+            java.util.Set<String> present = new java.util.HashSet<>();
             for (KeyRepository.Loaded l : keys.loadAll(id -> Unreadable.report(ring, id))) {
                 loaded.put(l.metadata(), l.versions());
+                l.versions().forEach(v -> present.add(v.versionId()));
+            }
+            // versions another gateway destroyed (a key past its deletion window, imported material deleted): their
+            // material is gone, so are the workers' copies
+            for (KeyRing.Entry e : ring.all()) {
+                e.versions().keySet().stream().filter(id -> !present.contains(id)).forEach(gone::add);
             }
             ring.replaceAll(loaded, keys.loadAliases());
         }
+        retire.accept(gone);
     }
 
     /** Applies a metadata change durably, then shows it. */
@@ -272,6 +287,7 @@ final class KeyLifecycle implements KeyManagement {
         if (version == null) {
             Writes.run(() -> keys.deleteMaterial(next));
             ring.put(next, List.of());
+            retire.accept(List.copyOf(now.versions().keySet()));
         } else {
             if (!Writes.get(() -> keys.putMaterial(next, version, check))) {
                 throw KmsException.invalid("The key " + expect.keyId() + " had other key material: a key takes only the same material "

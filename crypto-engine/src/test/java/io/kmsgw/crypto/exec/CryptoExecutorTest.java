@@ -71,6 +71,45 @@ class CryptoExecutorTest {
         }
     }
 
+    /** A job that runs {@code body} with the worker's context and waits for it. */
+    private static <T> T on(CryptoExecutor ex, java.util.function.Function<WorkerContext, T> body) throws Exception {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        assertTrue(ex.submit(new Job() {
+            @Override
+            public void run(WorkerContext ctx) {
+                f.complete(body.apply(ctx));
+            }
+
+            @Override
+            public void reject(KmsException error) {
+                f.completeExceptionally(error);
+            }
+        }));
+        return f.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aRetiredVersionIsUnloadedByEveryWorkerBeforeItsNextJob() throws Exception {
+        try (SimHsmBackend backend = new SimHsmBackend(dir, "executor-secret".toCharArray(), 1000, 8);
+             CryptoExecutor ex = new CryptoExecutor(backend, 1, 8, 8)) {
+            io.kmsgw.crypto.key.KeyVersion v = on(ex, ctx -> new io.kmsgw.crypto.key.KeyVersion("v-retired", "key-1", java.time.Instant.EPOCH,
+                    ctx.session().generate(io.kmsgw.crypto.backend.BackendSession.KeyKind.AES, 256, null).wrapped(), null));
+            long h = on(ex, ctx -> Long.valueOf(ctx.handle(v, io.kmsgw.crypto.api.KeySpec.Aliyun_AES_256)));
+            assertEquals(Integer.valueOf(1), on(ex, WorkerContext::loadedCount));
+            ex.retire(java.util.List.of("v-retired"));
+            assertEquals(Integer.valueOf(0), on(ex, WorkerContext::loadedCount), "the worker let go of the retired version");
+            Boolean destroyed = on(ex, ctx -> {
+                try {
+                    ctx.session().encryptGcm(h, new byte[12], null, new byte[1]);
+                    return false;
+                } catch (KmsException gone) {
+                    return true;
+                }
+            });
+            assertTrue(destroyed, "and its handle is destroyed in the HSM");
+        }
+    }
+
     @Test
     void aThrowingJobIsRejectedAndTheWorkerSurvives() throws Exception {
         try (SimHsmBackend backend = new SimHsmBackend(dir, "secret-123".toCharArray(), 1000, 8);

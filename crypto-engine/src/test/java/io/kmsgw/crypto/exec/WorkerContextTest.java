@@ -72,6 +72,34 @@ class WorkerContextTest {
     }
 
     @Test
+    void retiredVersionsAreDestroyedInTheHsmAndAWorkerTooFarBehindUnloadsEverything() {
+        WorkerContext ctx = new WorkerContext(session, 8);
+        Retirements retirements = new Retirements();
+        KeyVersion a = aesVersion("a");
+        KeyVersion b = aesVersion("b");
+        long ha = ctx.handle(a, KeySpec.Aliyun_AES_256);
+        long hb = ctx.handle(b, KeySpec.Aliyun_AES_256);
+        ctx.forgetRetired(retirements);
+        assertEquals(2, ctx.loadedCount(), "nothing retired, nothing unloaded");
+        retirements.retire(java.util.List.of("a", "never-loaded"));
+        ctx.forgetRetired(retirements);
+        assertEquals(1, ctx.loadedCount());
+        assertThrows(KmsException.class, () -> session.encryptGcm(ha, new byte[12], null, new byte[1]), "a's copy is gone from the HSM");
+        assertEquals(17, session.encryptGcm(hb, new byte[12], null, new byte[1]).length, "b stays");
+        java.util.List<String> many = new java.util.ArrayList<>();
+        for (int i = 0; i < Retirements.CAPACITY + 1; i++) {
+            many.add("gone-" + i);
+        }
+        retirements.retire(many);
+        ctx.forgetRetired(retirements);
+        assertEquals(0, ctx.loadedCount(), "more retired than the ring holds: everything is unloaded, to be unwrapped again when used");
+        assertThrows(KmsException.class, () -> session.encryptGcm(hb, new byte[12], null, new byte[1]));
+        byte[] otherIv = new byte[12];
+        otherIv[0] = 1; // the simulated token refuses a GCM IV used before with the same key
+        assertEquals(17, session.encryptGcm(ctx.handle(b, KeySpec.Aliyun_AES_256), otherIv, null, new byte[1]).length);
+    }
+
+    @Test
     void publicHandlesAreCachedApartFromPrivateOnes() {
         WorkerContext ctx = new WorkerContext(session, 4);
         BackendSession.Generated g = session.generate(BackendSession.KeyKind.EC, 0, "secp256r1");
