@@ -87,6 +87,11 @@ public final class KeyRing {
         unreadable.add(keyId);
     }
 
+    /** The key with this id, or null (no alias resolution, no error). */
+    public Entry get(String keyId) {
+        return keys.get(keyId);
+    }
+
     /** Resolves a key id or {@code alias/…}; KEY_NOT_FOUND names what was asked for. */
     public Entry resolve(String keyIdOrAlias) {
         if (keyIdOrAlias == null || keyIdOrAlias.isEmpty()) {

@@ -225,9 +225,11 @@ final class KeyLifecycle implements KeyManagement {
     /** Destroys a key whose deletion window has ended: material, versions, aliases and tags go in one transaction. */
     synchronized void destroy(String keyId) {
         Writes.run(() -> keys.destroy(keyId));
-        KeyRing.Entry gone = ring.resolve(keyId);
+        KeyRing.Entry gone = ring.get(keyId); // null when a reload already removed it (another gateway destroyed it first)
         ring.remove(keyId);
-        retire.accept(List.copyOf(gone.versions().keySet()));
+        if (gone != null) {
+            retire.accept(List.copyOf(gone.versions().keySet()));
+        }
     }
 
     /**
