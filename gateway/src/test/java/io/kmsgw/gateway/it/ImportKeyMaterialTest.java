@@ -212,6 +212,49 @@ class ImportKeyMaterialTest {
                 : "ECDSA_SHA_256").setMessage(msg).setSignature(Files.readAllBytes(work.resolve("local-sig.bin")))).getValue());
     }
 
+    @Test
+    void theCliTakesBase64MaterialTooAndSaysInOneLineWhatIsWrong() throws Exception {
+        String keyId = ok("CreateKey", "{\"Origin\":\"EXTERNAL\",\"KeySpec\":\"Aliyun_AES_128\"}").at("/KeyMetadata/KeyId").asText();
+        JsonNode params = ok("GetParametersForImport", "{\"KeyId\":\"" + keyId + "\",\"WrappingAlgorithm\":\"RSAES_OAEP_SHA_1\"}");
+        Path work = Files.createDirectories(dir.resolve("cli-" + keyId));
+        Path material = work.resolve("encrypted.b64");
+        // Base64 text with line breaks, as `openssl base64` writes it
+        Files.writeString(material, Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(Base64.getDecoder().decode(
+                wrap(params, "SHA-1", new byte[16]))) + "\n");
+        Path token = work.resolve("token.txt");
+        Files.writeString(token, params.get("ImportToken").asText() + "\n");
+        String[] where = {"--endpoint", instance.get("AdminEndpoint").asText(), "--ca-file", instance.get("CaFile").asText(),
+            "--token-file", instance.get("AdminTokenFile").asText()};
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.util.List<String> args = new ArrayList<>(List.of("import-key-material", "--key-id", keyId, "--material-file",
+                material.toString(), "--import-token-file", token.toString()));
+        args.addAll(List.of(where));
+        int code = new picocli.CommandLine(new io.kmsgw.gateway.cli.AdminCommand().printTo(new java.io.PrintStream(out),
+                new java.io.PrintStream(err))).execute(args.toArray(String[]::new));
+        assertEquals(0, code, err.toString());
+        assertEquals("Enabled", describe(keyId).get("KeyState").asText());
+
+        // a missing file and a refusal: one line each on standard error, exit 2 and 1
+        java.util.List<String> missing = new ArrayList<>(List.of("import-key-material", "--key-id", keyId, "--material-file",
+                work.resolve("nope.bin").toString(), "--import-token-file", token.toString()));
+        missing.addAll(List.of(where));
+        err.reset();
+        assertEquals(2, new picocli.CommandLine(new io.kmsgw.gateway.cli.AdminCommand().printTo(new java.io.PrintStream(out),
+                new java.io.PrintStream(err))).execute(missing.toArray(String[]::new)));
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+        assertTrue(err.toString().contains("cannot read the material file"), err.toString());
+        Files.write(work.resolve("other.bin"), Base64.getDecoder().decode(wrap(params, "SHA-1", new byte[24])));
+        java.util.List<String> refused = new ArrayList<>(List.of("import-key-material", "--key-id", keyId, "--material-file",
+                work.resolve("other.bin").toString(), "--import-token-file", token.toString()));
+        refused.addAll(List.of(where));
+        err.reset();
+        assertEquals(1, new picocli.CommandLine(new io.kmsgw.gateway.cli.AdminCommand().printTo(new java.io.PrintStream(out),
+                new java.io.PrintStream(err))).execute(refused.toArray(String[]::new)));
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+        assertTrue(err.toString().startsWith("kmsgw admin: InvalidParameter: ") && err.toString().contains("takes 16 bytes"), err.toString());
+    }
+
     private static JsonNode ok(String action, String json) throws Exception {
         TestGateway.AdminReply r = admin(server, action, json);
         assertEquals(200, r.status(), action + ": " + r.json());
