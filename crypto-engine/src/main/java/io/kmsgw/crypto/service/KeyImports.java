@@ -10,7 +10,6 @@ import io.kmsgw.crypto.api.Sealing;
 import io.kmsgw.crypto.backend.BackendSession;
 import io.kmsgw.crypto.exec.WorkerContext;
 import io.kmsgw.crypto.key.KeyRing;
-import io.kmsgw.crypto.key.KeyVersion;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -99,7 +98,7 @@ final class KeyImports implements KeyImport {
             throw badToken(); // issued for this key, so for its kind: only an altered token gets here
         }
         if (t.algorithm().envelope()) {
-            return commit(m, importPrivateKey(m, t, encryptedKeyMaterial), materialExpire, now);
+            return commit(m, importPrivateKey(m, t, encryptedKeyMaterial), materialExpire);
         }
         byte[] encrypted = t.algorithm() == WrappingAlgorithm.SM2PKE ? Sm2Ciphertexts.toC1C3C2(encryptedKeyMaterial) : encryptedKeyMaterial;
         BackendSession.KeyKind wrappingKind = t.algorithm() == WrappingAlgorithm.SM2PKE ? BackendSession.KeyKind.SM2
@@ -116,20 +115,18 @@ final class KeyImports implements KeyImport {
             }
             throw e;
         }
-        return commit(m, imported, materialExpire, now);
+        return commit(m, imported, materialExpire);
     }
 
-    /** Makes {@code imported} the key's one version and commits it (the same-material rule is checked in the commit). */
-    private KeyMetadata commit(KeyMetadata m, BackendSession.Imported imported, Instant materialExpire, Instant now) {
-        KeyState state = m.state() == KeyState.PendingImport ? KeyState.Enabled : m.state();
-        KeyMetadata next = m.withMaterial(state, materialExpire);
-        KeyRing.Entry e = ring.resolve(m.keyId());
-        KeyVersion current = e.version(m.initialVersionId());
-        // the version keeps its id and creation date across re-imports: ciphertexts and signatures name it
-        KeyVersion v = new KeyVersion(m.initialVersionId(), m.keyId(), current != null ? current.creationDate() : now, imported.wrapped(),
-                imported.publicKey());
-        lifecycle.commitMaterial(m, next, v, imported.check());
-        return next;
+    /**
+     * Makes {@code imported} the key's one version, checked again against the key as it is at the commit (it may have been
+     * scheduled for deletion meanwhile); the same-material rule is checked in the commit.
+     */
+    private KeyMetadata commit(KeyMetadata m, BackendSession.Imported imported, Instant materialExpire) {
+        return lifecycle.commitMaterial(m.keyId(), cur -> {
+            importable(cur);
+            return cur.withMaterial(cur.state() == KeyState.PendingImport ? KeyState.Enabled : cur.state(), materialExpire);
+        }, imported);
     }
 
     /**
@@ -176,10 +173,8 @@ final class KeyImports implements KeyImport {
     }
 
     private KeyMetadata deleteMaterial(KeyMetadata m) {
-        KeyState state = m.state() == KeyState.PendingDeletion ? KeyState.PendingDeletion : KeyState.PendingImport;
-        KeyMetadata next = m.withMaterial(state, null);
-        lifecycle.commitMaterial(m, next, null, null);
-        return next;
+        return lifecycle.commitMaterial(m.keyId(), cur -> cur.withMaterial(cur.state() == KeyState.PendingDeletion ? KeyState.PendingDeletion
+                : KeyState.PendingImport, null), null);
     }
 
     /** The key, when material can be imported into it now. */

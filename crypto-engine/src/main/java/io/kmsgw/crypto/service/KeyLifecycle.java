@@ -276,27 +276,29 @@ final class KeyLifecycle implements KeyManagement {
     }
 
     /**
-     * Commits {@code next} with {@code version} as the key's material ({@code check} its check value), or with no material when
-     * {@code version} is null, and shows it; under this object's lock like every key change. {@code expect} must still be the
-     * ring's metadata (another change in between: CONFLICT, nothing written), and a key that ever had material takes only
-     * material with the same check value (INVALID_PARAMETER otherwise).
+     * Gives key {@code keyId} the {@code imported} material as its one version, or deletes its material when {@code imported}
+     * is null; under this object's lock like every key change. {@code change} turns the key's metadata as it is now (a
+     * concurrent change included) into the next, or throws to refuse. A key that ever had material takes only material with
+     * the same check value (INVALID_PARAMETER otherwise, nothing written). The version keeps its id and creation date.
      */
-    synchronized void commitMaterial(KeyMetadata expect, KeyMetadata next, KeyVersion version, byte[] check) {
-        KeyRing.Entry now = ring.resolve(expect.keyId());
-        if (!now.metadata().equals(expect)) {
-            throw new KmsException(KmsError.CONFLICT, "The key " + expect.keyId() + " changed during this call; try again.");
-        }
-        if (version == null) {
+    synchronized KeyMetadata commitMaterial(String keyId, UnaryOperator<KeyMetadata> change, BackendSession.Imported imported) {
+        KeyRing.Entry now = ring.resolve(keyId);
+        KeyMetadata next = change.apply(now.metadata());
+        if (imported == null) {
             Writes.run(() -> keys.deleteMaterial(next));
             ring.put(next, List.of());
             retire.accept(List.copyOf(now.versions().keySet()));
-        } else {
-            if (!Writes.get(() -> keys.putMaterial(next, version, check))) {
-                throw KmsException.invalid("The key " + expect.keyId() + " had other key material: a key takes only the same material "
-                        + "again, so that its ciphertexts keep their meaning. Import new material into a new key.");
-            }
-            ring.put(next, List.of(version));
+            return next;
         }
+        KeyVersion current = now.version(next.initialVersionId());
+        KeyVersion v = new KeyVersion(next.initialVersionId(), keyId, current != null ? current.creationDate() : clock.instant(),
+                imported.wrapped(), imported.publicKey());
+        if (!Writes.get(() -> keys.putMaterial(next, v, imported.check()))) {
+            throw KmsException.invalid("The key " + keyId + " had other key material: a key takes only the same material again, so "
+                    + "that its ciphertexts keep their meaning. Import new material into a new key.");
+        }
+        ring.put(next, List.of(v));
+        return next;
     }
 
     private static void requireNotPendingDeletion(KeyMetadata m) {
