@@ -465,6 +465,48 @@ test('bring your own key: an EXTERNAL key takes material wrapped with openssl un
   assert.match(sdkEncrypt(instance.QuickStart.ClientKeyFile, instance.QuickStart.PasswordFile, keyId).line, /Rejected\.PendingImport/);
 });
 
+test('bring your own key: a private key travels in the envelope the page offers for an RSA key', async () => {
+  await go('#/keys', 'Keys');
+  await page.getByLabel('Key spec').selectOption('RSA_2048');
+  await page.getByLabel('Key usage').selectOption('SIGN/VERIFY');
+  await page.getByLabel('Origin').selectOption('EXTERNAL');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const heading = page.getByRole('heading', { name: /^Key key-/ });
+  await heading.waitFor();
+  const keyId = (await heading.textContent()).replace(/^Key /, '');
+  await page.locator('#key-state', { hasText: 'PendingImport' }).waitFor();
+  assert.deepEqual(await page.getByLabel('Wrapping algorithm').locator('option').allTextContents(),
+    ['RSA_AES_KEY_WRAP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_1'], 'a private key is offered the envelope algorithms only');
+  const got = [];
+  const onDownload = (d) => got.push(d);
+  page.on('download', onDownload);
+  await page.getByRole('button', { name: 'Get wrapping key and token' }).click();
+  for (let i = 0; got.length < 2 && i < 200; i++) {
+    await page.waitForTimeout(50);
+  }
+  page.off('download', onDownload);
+  const work = join(downloads, 'byok-rsa');
+  mkdirSync(work, { recursive: true });
+  for (const d of got) {
+    await d.saveAs(join(work, d.suggestedFilename()));
+  }
+  const sh = (script) => {
+    const r = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: work, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+  };
+  sh(`openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out private.pem
+openssl pkcs8 -topk8 -nocrypt -in private.pem -outform DER -out private.der
+openssl rand -out aes.bin 32
+openssl pkeyutl -encrypt -pubin -inkey wrappingKey_${keyId}.pem -in aes.bin -out aes-wrapped.bin \
+  -pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256
+openssl enc -id-aes256-wrap-pad -K "$(od -An -tx1 -v aes.bin | tr -d ' \\n')" -iv A65959A6 -in private.der -out key-wrapped.bin
+cat aes-wrapped.bin key-wrapped.bin > encrypted.bin`);
+  await page.getByLabel('Encrypted key material (file)').setInputFiles(join(work, 'encrypted.bin'));
+  await page.getByRole('button', { name: 'Import key material' }).click();
+  await page.locator('#key-state', { hasText: 'Enabled' }).waitFor();
+  assert.equal((await admin('DescribeKey', { KeyId: keyId })).KeyMetadata.KeyState, 'Enabled');
+});
+
 test('secrets: created with the value hidden, revealed on request, new version, delete and restore', async () => {
   await go('#/secrets', 'Secrets');
   await page.getByLabel('Secret name').fill('rds-e2e');
