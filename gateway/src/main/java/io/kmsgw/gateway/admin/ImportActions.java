@@ -23,7 +23,8 @@ final class ImportActions {
         actions.put("ImportKeyMaterial", p -> {
             byte[] material;
             try {
-                material = Base64.getMimeDecoder().decode(Params.text(p, "EncryptedKeyMaterial", true));
+                // line breaks are fine (openssl base64 writes them); any other character outside Base64 is refused
+                material = Base64.getDecoder().decode(Params.text(p, "EncryptedKeyMaterial", true).replaceAll("[\\r\\n ]", ""));
             } catch (IllegalArgumentException e) {
                 throw AdminException.invalid("EncryptedKeyMaterial", "it must be Base64");
             }

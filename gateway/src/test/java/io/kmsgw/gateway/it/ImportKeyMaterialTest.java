@@ -339,6 +339,10 @@ class ImportKeyMaterialTest {
         for (String json : bad) {
             TestGateway.AdminReply r = admin(server, "ImportKeyMaterial", json);
             assertEquals(400, r.status(), json + " → " + r.json());
+            if (json.contains("not*base64")) {
+                assertTrue(r.json().get("Message").asText().contains("EncryptedKeyMaterial") && r.json().get("Message").asText()
+                        .contains("Base64"), r.json().toString());
+            }
             assertEquals("InvalidParameter", r.json().get("Code").asText(), r.json().toString());
             assertEquals(pending, describe(keyId));
             assertFalse(r.json().toString().contains(token), "the token is never echoed");
