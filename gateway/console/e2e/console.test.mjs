@@ -109,6 +109,41 @@ async function saveDownload(button) {
   return { name: download.suggestedFilename(), path };
 }
 
+/** Creates a key of Origin EXTERNAL on the Keys page and waits for its page in PendingImport; returns its id. */
+async function createExternalKey(spec, usage) {
+  await go('#/keys', 'Keys');
+  await page.getByLabel('Key spec').selectOption(spec);
+  if (usage) {
+    await page.getByLabel('Key usage').selectOption(usage);
+  }
+  await page.getByLabel('Origin').selectOption('EXTERNAL');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const heading = page.getByRole('heading', { name: /^Key key-/ });
+  await heading.waitFor();
+  const keyId = (await heading.textContent()).replace(/^Key /, '');
+  await page.locator('#key-state', { hasText: 'PendingImport' }).waitFor();
+  return keyId;
+}
+
+/** Clicks "Get wrapping key and token" and saves its two downloads (the PEM and the token) in a directory; returns it. */
+async function downloadImportParameters(keyId, name) {
+  const got = [];
+  const onDownload = (d) => got.push(d);
+  page.on('download', onDownload);
+  await page.getByRole('button', { name: 'Get wrapping key and token' }).click();
+  for (let i = 0; got.length < 2 && i < 200; i++) {
+    await page.waitForTimeout(50);
+  }
+  page.off('download', onDownload);
+  assert.deepEqual(got.map((d) => d.suggestedFilename()).sort(), [`importToken_${keyId}.txt`, `wrappingKey_${keyId}.pem`]);
+  const work = join(downloads, name);
+  mkdirSync(work, { recursive: true });
+  for (const d of got) {
+    await d.saveAs(join(work, d.suggestedFilename()));
+  }
+  return work;
+}
+
 /** Every input, select and textarea on the page has a label. */
 async function assertLabelled() {
   const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
@@ -416,33 +451,13 @@ test('keys: create with spec, usage and alias; disable, enable, schedule and can
 
 test('bring your own key: an EXTERNAL key takes material wrapped with openssl under the downloaded key and token, serves the SDK, '
   + 'and refuses it once the material is deleted', async () => {
-  await go('#/keys', 'Keys');
-  await page.getByLabel('Key spec').selectOption('Aliyun_AES_256');
-  await page.getByLabel('Origin').selectOption('EXTERNAL');
-  await page.getByRole('button', { name: 'Create key' }).click();
-  const heading = page.getByRole('heading', { name: /^Key key-/ });
-  await heading.waitFor();
-  const keyId = (await heading.textContent()).replace(/^Key /, '');
-  await page.locator('#key-state', { hasText: 'PendingImport' }).waitFor();
+  const keyId = await createExternalKey('Aliyun_AES_256');
   assert.equal(await page.locator('#key-origin').textContent(), 'EXTERNAL');
   assert.match(sdkEncrypt(instance.QuickStart.ClientKeyFile, instance.QuickStart.PasswordFile, keyId).line, /Rejected\.PendingImport/);
   await assertLabelled();
 
-  const got = [];
-  const onDownload = (d) => got.push(d);
-  page.on('download', onDownload);
   await page.getByLabel('Wrapping algorithm').selectOption('RSAES_OAEP_SHA_256');
-  await page.getByRole('button', { name: 'Get wrapping key and token' }).click();
-  for (let i = 0; got.length < 2 && i < 200; i++) {
-    await page.waitForTimeout(50);
-  }
-  page.off('download', onDownload);
-  assert.deepEqual(got.map((d) => d.suggestedFilename()).sort(), [`importToken_${keyId}.txt`, `wrappingKey_${keyId}.pem`]);
-  const work = join(downloads, 'byok');
-  mkdirSync(work, { recursive: true });
-  for (const d of got) {
-    await d.saveAs(join(work, d.suggestedFilename()));
-  }
+  const work = await downloadImportParameters(keyId, 'byok');
   assert.ok((await page.getByLabel('Import token').inputValue()).startsWith(`kgit1.${keyId}.`), 'the token is filled in');
   const openssl = (args) => {
     const r = spawnSync('openssl', args, { cwd: work, encoding: 'utf8' });
@@ -466,30 +481,10 @@ test('bring your own key: an EXTERNAL key takes material wrapped with openssl un
 });
 
 test('bring your own key: a private key travels in the envelope the page offers for an RSA key', async () => {
-  await go('#/keys', 'Keys');
-  await page.getByLabel('Key spec').selectOption('RSA_2048');
-  await page.getByLabel('Key usage').selectOption('SIGN/VERIFY');
-  await page.getByLabel('Origin').selectOption('EXTERNAL');
-  await page.getByRole('button', { name: 'Create key' }).click();
-  const heading = page.getByRole('heading', { name: /^Key key-/ });
-  await heading.waitFor();
-  const keyId = (await heading.textContent()).replace(/^Key /, '');
-  await page.locator('#key-state', { hasText: 'PendingImport' }).waitFor();
+  const keyId = await createExternalKey('RSA_2048', 'SIGN/VERIFY');
   assert.deepEqual(await page.getByLabel('Wrapping algorithm').locator('option').allTextContents(),
     ['RSA_AES_KEY_WRAP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_1'], 'a private key is offered the envelope algorithms only');
-  const got = [];
-  const onDownload = (d) => got.push(d);
-  page.on('download', onDownload);
-  await page.getByRole('button', { name: 'Get wrapping key and token' }).click();
-  for (let i = 0; got.length < 2 && i < 200; i++) {
-    await page.waitForTimeout(50);
-  }
-  page.off('download', onDownload);
-  const work = join(downloads, 'byok-rsa');
-  mkdirSync(work, { recursive: true });
-  for (const d of got) {
-    await d.saveAs(join(work, d.suggestedFilename()));
-  }
+  const work = await downloadImportParameters(keyId, 'byok-rsa');
   const sh = (script) => {
     const r = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: work, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);

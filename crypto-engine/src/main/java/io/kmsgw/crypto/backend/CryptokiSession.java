@@ -166,9 +166,7 @@ final class CryptokiSession implements BackendSession {
                                  byte[] checkInput) {
         long[] made = {0, 0};
         try {
-            made[0] = hsm.unwrapKey(handle, KWP, masterKey, wrappingPrivate, Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true)
-                    .set(CKA_EXTRACTABLE, false).set(CKA_CLASS, CKO_PRIVATE_KEY).set(CKA_KEY_TYPE, wrappingKind == KeyKind.SM2 ? CKK_SM2
-                            : CKK_RSA).set(CKA_UNWRAP, true));
+            made[0] = loadUnwrapping(wrappingKind, wrappingPrivate);
             Template secret = Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true).set(CKA_EXTRACTABLE, true)
                     .set(CKA_CLASS, CKO_SECRET_KEY);
             switch (kind) {
@@ -185,14 +183,9 @@ final class CryptokiSession implements BackendSession {
             try {
                 made[1] = hsm.unwrapKey(handle, m, made[0], encrypted, secret);
             } catch (HsmException e) {
-                // SoftHSM2 answers a ciphertext that does not decrypt with CKR_GENERAL_ERROR; the other inputs are ours and sound
                 throw switch (e.ckr()) {
-                    case WRAPPED_KEY_INVALID, WRAPPED_KEY_LEN_RANGE, ENCRYPTED_DATA_INVALID, ENCRYPTED_DATA_LEN_RANGE, DATA_LEN_RANGE,
-                         GENERAL_ERROR ->
-                            KmsException.invalid("EncryptedKeyMaterial does not unwrap under the wrapping key of this ImportToken with its "
-                                    + "algorithm.");
                     case KEY_SIZE_RANGE, TEMPLATE_INCONSISTENT, ATTRIBUTE_VALUE_INVALID -> wrongLength(bytes, -1);
-                    default -> fail(e);
+                    default -> importRefused(e, "it does not unwrap under the wrapping key of this ImportToken with its algorithm");
                 };
             }
             // The length check: CKA_VALUE_LEN where the module sets it on unwrapped keys (SoftHSM2 leaves it 0), and always the
@@ -228,8 +221,7 @@ final class CryptokiSession implements BackendSession {
         }
         long[] made = {0, 0, 0};
         try {
-            made[0] = hsm.unwrapKey(handle, KWP, masterKey, wrappingPrivate, Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true)
-                    .set(CKA_EXTRACTABLE, false).set(CKA_CLASS, CKO_PRIVATE_KEY).set(CKA_KEY_TYPE, CKK_RSA).set(CKA_UNWRAP, true));
+            made[0] = loadUnwrapping(KeyKind.RSA, wrappingPrivate);
             int block = modulusBytes(hsm.getAttributeValue(handle, made[0], CKA_VENDOR_PUBLIC_KEY_INFO).bytes(CKA_VENDOR_PUBLIC_KEY_INFO));
             if (encrypted.length <= block + 16) {
                 throw KmsException.invalid("EncryptedKeyMaterial is too short for an envelope: " + block + " bytes of RSA-OAEP (the AES "
@@ -273,7 +265,17 @@ final class CryptokiSession implements BackendSession {
         return (rsa.getModulus().bitLength() + 7) / 8;
     }
 
-    /** A refused step of an import as INVALID_PARAMETER, unless the session or the device is what failed. */
+    /** The private half of an import's wrapping pair (wrapped under the master key) as a session object that may unwrap. */
+    private long loadUnwrapping(KeyKind kind, byte[] wrappingPrivate) {
+        return hsm.unwrapKey(handle, KWP, masterKey, wrappingPrivate, Template.of().set(CKA_TOKEN, false).set(CKA_SENSITIVE, true)
+                .set(CKA_EXTRACTABLE, false).set(CKA_CLASS, CKO_PRIVATE_KEY).set(CKA_KEY_TYPE, kind == KeyKind.SM2 ? CKK_SM2 : CKK_RSA)
+                .set(CKA_UNWRAP, true));
+    }
+
+    /**
+     * A refused step of an import as INVALID_PARAMETER, unless the session or the device is what failed. SoftHSM2 answers a
+     * ciphertext that does not decrypt with CKR_GENERAL_ERROR; the other inputs of these calls are ours and sound.
+     */
     private KmsException importRefused(HsmException e, String what) {
         return switch (e.ckr()) {
             case WRAPPED_KEY_INVALID, WRAPPED_KEY_LEN_RANGE, ENCRYPTED_DATA_INVALID, ENCRYPTED_DATA_LEN_RANGE, DATA_LEN_RANGE, GENERAL_ERROR,

@@ -223,36 +223,37 @@ class ImportKeyMaterialTest {
                 wrap(params, "SHA-1", new byte[16]))) + "\n");
         Path token = work.resolve("token.txt");
         Files.writeString(token, params.get("ImportToken").asText() + "\n");
-        String[] where = {"--endpoint", instance.get("AdminEndpoint").asText(), "--ca-file", instance.get("CaFile").asText(),
-            "--token-file", instance.get("AdminTokenFile").asText()};
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        java.util.List<String> args = new ArrayList<>(List.of("import-key-material", "--key-id", keyId, "--material-file",
-                material.toString(), "--import-token-file", token.toString()));
-        args.addAll(List.of(where));
-        int code = new picocli.CommandLine(new io.kmsgw.gateway.cli.AdminCommand().printTo(new java.io.PrintStream(out),
-                new java.io.PrintStream(err))).execute(args.toArray(String[]::new));
-        assertEquals(0, code, err.toString());
+        Cli imported = cli("import-key-material", "--key-id", keyId, "--material-file", material.toString(), "--import-token-file",
+                token.toString());
+        assertEquals(0, imported.code(), imported.err());
         assertEquals("Enabled", describe(keyId).get("KeyState").asText());
 
         // a missing file and a refusal: one line each on standard error, exit 2 and 1
-        java.util.List<String> missing = new ArrayList<>(List.of("import-key-material", "--key-id", keyId, "--material-file",
-                work.resolve("nope.bin").toString(), "--import-token-file", token.toString()));
-        missing.addAll(List.of(where));
-        err.reset();
-        assertEquals(2, new picocli.CommandLine(new io.kmsgw.gateway.cli.AdminCommand().printTo(new java.io.PrintStream(out),
-                new java.io.PrintStream(err))).execute(missing.toArray(String[]::new)));
-        assertEquals(1, err.toString().strip().lines().count(), err.toString());
-        assertTrue(err.toString().contains("cannot read the material file"), err.toString());
+        Cli missing = cli("import-key-material", "--key-id", keyId, "--material-file", work.resolve("nope.bin").toString(),
+                "--import-token-file", token.toString());
+        assertEquals(2, missing.code());
+        assertEquals(1, missing.err().strip().lines().count(), missing.err());
+        assertTrue(missing.err().contains("cannot read the material file"), missing.err());
         Files.write(work.resolve("other.bin"), Base64.getDecoder().decode(wrap(params, "SHA-1", new byte[24])));
-        java.util.List<String> refused = new ArrayList<>(List.of("import-key-material", "--key-id", keyId, "--material-file",
-                work.resolve("other.bin").toString(), "--import-token-file", token.toString()));
-        refused.addAll(List.of(where));
-        err.reset();
-        assertEquals(1, new picocli.CommandLine(new io.kmsgw.gateway.cli.AdminCommand().printTo(new java.io.PrintStream(out),
-                new java.io.PrintStream(err))).execute(refused.toArray(String[]::new)));
-        assertEquals(1, err.toString().strip().lines().count(), err.toString());
-        assertTrue(err.toString().startsWith("kmsgw admin: InvalidParameter: ") && err.toString().contains("takes 16 bytes"), err.toString());
+        Cli refused = cli("import-key-material", "--key-id", keyId, "--material-file", work.resolve("other.bin").toString(),
+                "--import-token-file", token.toString());
+        assertEquals(1, refused.code());
+        assertEquals(1, refused.err().strip().lines().count(), refused.err());
+        assertTrue(refused.err().startsWith("kmsgw admin: InvalidParameter: ") && refused.err().contains("takes 16 bytes"), refused.err());
+    }
+
+    record Cli(int code, String err) {
+    }
+
+    /** The admin CLI in this JVM, pointed at the gateway by flags: its exit code and standard error. */
+    static Cli cli(String... args) {
+        java.util.List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--endpoint", instance.get("AdminEndpoint").asText(), "--ca-file", instance.get("CaFile").asText(),
+                "--token-file", instance.get("AdminTokenFile").asText()));
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = new picocli.CommandLine(new io.kmsgw.gateway.cli.AdminCommand().printTo(new java.io.PrintStream(
+                java.io.OutputStream.nullOutputStream()), new java.io.PrintStream(err))).execute(all.toArray(String[]::new));
+        return new Cli(code, err.toString());
     }
 
     private static JsonNode ok(String action, String json) throws Exception {
@@ -265,7 +266,8 @@ class ImportKeyMaterialTest {
         return ok("DescribeKey", "{\"KeyId\":\"" + keyId + "\"}").get("KeyMetadata");
     }
 
-    private static String wrap(JsonNode params, String hash, byte[] material) throws Exception {
+    /** {@code material} encrypted with RSA-OAEP ({@code hash}) under GetParametersForImport's PublicKey, Base64: what a tenant sends. */
+    static String wrap(JsonNode params, String hash, byte[] material) throws Exception {
         PublicKey pub = KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(
                 params.get("PublicKey").asText())));
         Cipher c = Cipher.getInstance("RSA/ECB/OAEPPadding");

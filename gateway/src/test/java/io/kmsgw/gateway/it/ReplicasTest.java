@@ -201,13 +201,8 @@ class ReplicasTest {
             assertEquals(200, r.status(), r.json().toString());
             return r;
         });
-        javax.crypto.Cipher c = javax.crypto.Cipher.getInstance("RSA/ECB/OAEPPadding");
-        c.init(javax.crypto.Cipher.ENCRYPT_MODE, java.security.KeyFactory.getInstance("RSA").generatePublic(
-                new java.security.spec.X509EncodedKeySpec(java.util.Base64.getDecoder().decode(params.json().get("PublicKey").asText()))),
-                new javax.crypto.spec.OAEPParameterSpec("SHA-1", "MGF1", java.security.spec.MGF1ParameterSpec.SHA1,
-                        javax.crypto.spec.PSource.PSpecified.DEFAULT));
         TestGateway.AdminReply imported = TestGateway.admin(instB, "ImportKeyMaterial", "{\"KeyId\":\"" + keyId
-                + "\",\"EncryptedKeyMaterial\":\"" + java.util.Base64.getEncoder().encodeToString(c.doFinal(material))
+                + "\",\"EncryptedKeyMaterial\":\"" + ImportKeyMaterialTest.wrap(params.json(), "SHA-1", material)
                 + "\",\"ImportToken\":\"" + params.json().get("ImportToken").asText() + "\"}");
         assertEquals(200, imported.status(), imported.json().toString());
         Client onA = TestGateway.sdkClient(instA);
