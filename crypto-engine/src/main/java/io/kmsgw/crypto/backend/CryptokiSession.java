@@ -54,13 +54,31 @@ final class CryptokiSession implements BackendSession {
         return broken;
     }
 
-    /** {@link #map}, noting a lost session first. */
+    /**
+     * {@link #map}, noting a lost session first. A CKR_GENERAL_ERROR says nothing of the session: SoftHSM2 answers it to a
+     * call caught by C_Finalize (another user of the module, or a reset), and the session is gone after it. So the session
+     * is probed with a one-byte C_GenerateRandom; when that fails too, it is lost.
+     */
     private KmsException fail(HsmException e) {
-        if (sessionLost(e.ckr())) {
-            broken = true;
-            return new KmsException(KmsError.UNAVAILABLE, "The HSM session was lost (" + e.getMessage() + "); it is being replaced.");
+        if (sessionLost(e.ckr()) || e.ckr() == Ckr.GENERAL_ERROR && !alive()) {
+            return lost(e);
         }
         return map(e);
+    }
+
+    private KmsException lost(HsmException e) {
+        broken = true;
+        return new KmsException(KmsError.UNAVAILABLE, "The HSM session was lost (" + e.getMessage() + "); it is being replaced.");
+    }
+
+    /** Whether the session still answers a cheap call (after an error that does not say). */
+    private boolean alive() {
+        try {
+            hsm.generateRandom(handle, new byte[1]);
+            return true;
+        } catch (HsmException probe) {
+            return !sessionLost(probe.ckr()) && probe.ckr() != Ckr.GENERAL_ERROR;
+        }
     }
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CryptokiSession.class);
@@ -278,9 +296,10 @@ final class CryptokiSession implements BackendSession {
      */
     private KmsException importRefused(HsmException e, String what) {
         return switch (e.ckr()) {
-            case WRAPPED_KEY_INVALID, WRAPPED_KEY_LEN_RANGE, ENCRYPTED_DATA_INVALID, ENCRYPTED_DATA_LEN_RANGE, DATA_LEN_RANGE, GENERAL_ERROR,
+            case WRAPPED_KEY_INVALID, WRAPPED_KEY_LEN_RANGE, ENCRYPTED_DATA_INVALID, ENCRYPTED_DATA_LEN_RANGE, DATA_LEN_RANGE,
                  KEY_SIZE_RANGE, TEMPLATE_INCONSISTENT, ATTRIBUTE_VALUE_INVALID, UNWRAPPING_KEY_TYPE_INCONSISTENT ->
                     KmsException.invalid("EncryptedKeyMaterial: " + what + ".");
+            case GENERAL_ERROR -> alive() ? KmsException.invalid("EncryptedKeyMaterial: " + what + ".") : lost(e);
             default -> fail(e);
         };
     }
