@@ -90,6 +90,25 @@ class AuditLogTest {
         store.close();
     }
 
+    /**
+     * An idle writer sleeps (it polled every 2 ms before) and the first record offered wakes it: written long before the
+     * writer's own timeout would have, with the writer caught asleep when the record came.
+     */
+    @Test
+    void anIdleWriterSleepsUntilTheFirstRecordWakesIt() throws Exception {
+        try (SqliteStore store = new SqliteStore(dir.resolve("db")); AuditLog log = new AuditLog(dir.resolve("audit"), store, 1 << 20, 1024)) {
+            for (int round = 0; round < 3; round++) {
+                await(log::writerIdle);
+                Thread.sleep(50); // asleep for good: at least 0.9 s of its timeout is left
+                assertTrue(log.writerIdle());
+                assertTrue(log.offer(record("wake-" + round)));
+                long halfTimeout = AuditLog.IDLE_PARK_NANOS / 2;
+                assertTrue(log.flush(halfTimeout, TimeUnit.NANOSECONDS), "the record woke the writer (round " + round + ")");
+                assertEquals(round + 1, log.writtenCount());
+            }
+        }
+    }
+
     @Test
     void eachFileLineIsOneRecordAsQueryShowsIt() throws Exception {
         List<AuditRecord> records = List.of(
