@@ -1,8 +1,9 @@
 #!/bin/bash
-# tail-attribution.sh GATEWAY_JAR [N] [NAME=JVM_FLAGS ...]: where the latency tail comes from, second by second (issue 27).
+# tail-attribution.sh GATEWAY_JAR [N] [NAME=JVM_FLAGS [-- SERVE_ARGS] ...]: where the latency tail comes from, second by
+# second (issue 27).
 #
 # One gateway per NAME=JVM_FLAGS (default: one, "kmsgw", with no flags; e.g. `g1= zgc=-XX:+UseZGC` compares two GCs in
-# the same run), each on its own instance, and the floor server (the control: TLS, the same RSA verification, one AES-GCM,
+# the same run, `kmsgw= "io2=-- --io-threads 2"` two event-loop counts), each on its own instance, and the floor server (the control: TLS, the same RSA verification, one AES-GCM,
 # nothing else, run with the first gateway's flags). Every JVM logs its GC pauses and safepoints; a sampler per gateway
 # scrapes its /metrics and reads every thread's CPU (server and harness) and the machine's steal once a second.
 # Then:
@@ -15,7 +16,9 @@
 # schedule above ~13,000 req/s). Prints each run's client p50/p99/p99.9, the server histogram's for the same seconds, and
 # the worst seconds beside every suspect's figures (tail_attribution.py).
 # Environment: HARNESS_OPTS (the harness's JVM flags), KEEP=1 keeps the work dir (logs, samples, runs), COLD_RATE=R adds
-# a first run at R req/s on the first gateway fresh from its start, HIGH_ROUNDS=N the number of 80 % rounds (default 2).
+# a first run at R req/s on the first gateway fresh from its start, HIGH_ROUNDS=N the number of 80 % rounds (default 2),
+# RECALIBRATE=1 measures both saturations again (closed loop, first gateway and floor) before every round after the first:
+# this host's speed swings by a third within minutes, and a rate derived from a fast spell is not "half" in a slow one.
 # Run from the repository root after `mvn -B -ntp -q -DskipTests package`. About 12 minutes for N=5 and one gateway.
 set -euo pipefail
 jar=$1; n=${2:-5}; shift $(($# < 2 ? $# : 2))
@@ -28,11 +31,12 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; [ "${KEEP:-}" = 1 ] && echo "kept $d" || rm -rf "$d"' EXIT
 xlog() { echo "-Xlog:gc,gc+phases=info,safepoint:file=$d/$1-gc.log:utctime,tags"; }
 
-names=(); declare -A pid inst ep
+names=(); declare -A pid inst ep jvm
 for c in "${configs[@]}"; do
-  name=${c%%=*}; opts=${c#*=}; names+=("$name")
+  name=${c%%=*}; opts=" ${c#*=} "; names+=("$name")
+  jvm[$name]=${opts%% -- *}; args=""; [[ $opts == *" -- "* ]] && args=${opts#* -- }
   # shellcheck disable=SC2046,SC2086
-  java $opts $(xlog "$name") -jar "$jar" serve --data-dir "$d/$name" --port 0 --admin-port 0 > "$d/$name.log" 2>&1 &
+  java ${jvm[$name]} $(xlog "$name") -jar "$jar" serve --data-dir "$d/$name" --port 0 --admin-port 0 $args > "$d/$name.log" 2>&1 &
   pid[$name]=$!; pids+=($!)
   for _ in $(seq 300); do grep -qs "kmsgw ready" "$d/$name.log" && break; sleep 0.1; done
   inst[$name]=$d/$name/instance.json; ep[$name]=""
@@ -41,7 +45,7 @@ import json; i = json.load(open('${inst[$name]}')); print(i['AdminEndpoint'], i[
   python3 "$here/tail_attribution.py" sample "$d/$name-samples.jsonl" "$admin" "$ca" "$token" "${pid[$name]}" "$d/harness.pid" &
   pids+=($!)
 done
-first=${names[0]}; first_opts=${configs[0]#*=}
+first=${names[0]}; first_opts=${jvm[$first]}
 # shellcheck disable=SC2046,SC2086
 java $first_opts $(xlog floor) -jar $bench floor --instance "${inst[$first]}" > "$d/floor.log" 2>&1 &
 pid[floor]=$!; pids+=($!); inst[floor]=${inst[$first]}
@@ -80,11 +84,18 @@ half=$((sat[$first] / 2)); high=$((sat[$first] * 8 / 10))
 # ("floor-own": whether the target can be met at half of saturation on this machine at all)
 inst[floor-own]=${inst[floor]}; pid[floor-own]=${pid[floor]}; ep[floor-own]=${ep[floor]}
 own_half=$((sat[floor] / 2)); own_high=$((sat[floor] * 8 / 10))
+calibrate() { # the two saturations measured again, now (kept out of the report's runs)
+  load "$first closed, before $1" "$first" 0 10s 4; sat[$first]=$(throughput); unset 'runs[-1]'
+  load "floor closed, before $1" floor 0 10s 4; sat[floor]=$(throughput); unset 'runs[-1]'
+  half=$((sat[$first] / 2)); high=$((sat[$first] * 8 / 10)); own_half=$((sat[floor] / 2)); own_high=$((sat[floor] * 8 / 10))
+}
 for i in $(seq "$n"); do
+  [ "${RECALIBRATE:-}" = 1 ] && [ "$i" -gt 1 ] && calibrate "round $i"
   for t in "${names[@]}" floor; do load "$t#$i 50%" "$t" $half 20s 8; done
   load "floor-own#$i 50%" floor-own $own_half 20s 8
 done
 for i in $(seq "${HIGH_ROUNDS:-2}"); do
+  [ "${RECALIBRATE:-}" = 1 ] && calibrate "80 % round $i"
   for t in "${names[@]}" floor; do load "$t#$i 80%" "$t" $high 20s 8; done
   load "floor-own#$i 80%" floor-own $own_high 20s 8
 done
