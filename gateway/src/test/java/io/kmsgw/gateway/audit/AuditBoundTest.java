@@ -73,6 +73,10 @@ class AuditBoundTest {
             assertTrue(filesBytes(audit) <= MAX / 2 + (MAX / 16), "files within their half: " + filesBytes(audit));
             assertTrue(storeBytes(store) <= MAX / 2, "store rows within their half: " + storeBytes(store));
             assertTrue(log.prunedBytes() > MAX, "records were deleted: " + log.prunedBytes());
+            // a full store is pruned in steps of a sixteenth of its share, not after every batch (which cost a third of a
+            // core in scans of the batch table at the default bound)
+            assertTrue(log.storePrunePasses() > 0 && log.storePrunedBytes() / log.storePrunePasses() >= MAX / 2 / 16,
+                    log.storePrunePasses() + " store pruning passes deleted " + log.storePrunedBytes() + " bytes");
             assertTrue(log.query("KAAP.old", null, null, null, 10).isEmpty(), "the first record is gone");
             assertTrue(log.oldestMillis() > t0, "the oldest kept moved on");
 
