@@ -3,8 +3,8 @@
 # second (issue 27).
 #
 # One gateway per NAME=JVM_FLAGS (default: one, "kmsgw", with no flags; e.g. `g1= zgc=-XX:+UseZGC` compares two GCs in
-# the same run, `kmsgw= "io2=-- --io-threads 2"` two event-loop counts), each on its own instance, and the floor server (the control: TLS, the same RSA verification, one AES-GCM,
-# nothing else, run with the first gateway's flags). Every JVM logs its GC pauses and safepoints; a sampler per gateway
+# the same run, `kmsgw= "io2=-- --io-threads 2"` two event-loop counts), each on its own instance, and the floor server
+# (the control: TLS, the same RSA verification, one AES-GCM, nothing else, run with the first gateway's JVM flags). Every JVM logs its GC pauses and safepoints; a sampler per gateway
 # scrapes its /metrics and reads every thread's CPU (server and harness) and the machine's steal once a second.
 # Then:
 #   - closed loop against each (saturation, and each gateway's fraction of the floor), as load-runs.sh and floor-ratio.sh

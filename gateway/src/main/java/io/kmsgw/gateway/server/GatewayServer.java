@@ -229,9 +229,10 @@ public final class GatewayServer implements AutoCloseable {
      * Event loops: configured, or two per core, as Netty's own default and the floor server. They also run light crypto
      * inline. One per core looked cheaper, but on a host whose cores other threads share (the clients, the audit writer, GC),
      * a loop the scheduler preempts holds every connection it serves for a time slice: with two per core each holds half as
-     * many, and the open-loop p99 at half load fell from 12-17 ms to 7-9 ms in the same runs (benchmarks/RESULTS.md, issue 27).
+     * many. On the 2-core benchmark host the open-loop p99 at half load was lower in 9 of 13 paired runs (benchmarks/RESULTS.md,
+     * issue 27).
      */
-    static int ioThreads(Settings s) {
+    private static int ioThreads(Settings s) {
         return s.ioThreads() > 0 ? s.ioThreads() : 2 * Runtime.getRuntime().availableProcessors();
     }
 
