@@ -64,7 +64,7 @@ public class PipelineBenchmark {
     public void setUp() throws Exception {
         dir = Files.createTempDirectory("kmsgw-pipeline-bench");
         server = GatewayServer.start(SettingsLoader.load(null, Map.of(), Map.of("data-dir", dir.toString(), "port", "0", "admin-port", "0",
-                "hsm-pbkdf2-iterations", "1000")), Clock.systemUTC());
+                "hsm-pbkdf2-iterations", "1000", "warmup-seconds", "0")), Clock.systemUTC());
         JsonNode instance = new ObjectMapper().readTree(server.instanceJson().toFile());
         LoadHarness.ClientKey key = LoadHarness.ClientKey.of(instance);
         requests = Fixtures.signedEncrypts(key, POOL);

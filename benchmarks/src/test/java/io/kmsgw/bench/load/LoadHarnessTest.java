@@ -21,7 +21,7 @@ class LoadHarnessTest {
     @Test
     void closedAndOpenLoopAgainstARealGateway() throws Exception {
         try (GatewayServer server = GatewayServer.start(SettingsLoader.load(null, Map.of(), Map.of("data-dir", dir.resolve("data").toString(),
-                "port", "0", "admin-port", "0", "hsm-pbkdf2-iterations", "1000")), Clock.systemUTC())) {
+                "port", "0", "admin-port", "0", "hsm-pbkdf2-iterations", "1000", "warmup-seconds", "0")), Clock.systemUTC())) {
             String instance = server.instanceJson().toString();
 
             JsonNode closed = run(instance, "closed.json", "--connections", "4", "--duration", "2s", "--warmup", "1s");

@@ -40,7 +40,7 @@ class LoadToolsTest {
 
     private static io.kmsgw.gateway.config.Settings settings(Path data) {
         return SettingsLoader.load(null, Map.of(), Map.of("data-dir", data.toString(), "port", "0", "admin-port", "0",
-                "hsm-pbkdf2-iterations", "1000"));
+                "hsm-pbkdf2-iterations", "1000", "warmup-seconds", "0"));
     }
 
     private static JsonNode run(String out, String... more) throws Exception {

@@ -16,6 +16,7 @@ public record Settings(
         List<String> endpointNames,
         String tlsEngine,
         int ioThreads,
+        Duration warmup,
         int maxBodyBytes,
         Duration maxClockSkew,
         Duration idleTimeout,

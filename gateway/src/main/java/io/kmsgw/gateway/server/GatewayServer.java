@@ -88,8 +88,10 @@ public final class GatewayServer implements AutoCloseable {
     private final InetSocketAddress dataAddress;
     private final InetSocketAddress adminAddress;
     private HsmBackend hsmBackend;
+    private final KmsEngine engine;
 
-    private GatewayServer(Settings s, Clock clock) throws Exception {
+    private GatewayServer(Settings s, Clock clock, java.util.function.BooleanSupplier stopRequested, Runnable beforeListening,
+                          boolean throwaway) throws Exception {
         this.settings = s;
         this.started = clock.instant();
         Path dir = s.dataDir().toAbsolutePath();
@@ -126,6 +128,7 @@ public final class GatewayServer implements AutoCloseable {
             startChecks.put("MasterKey", "check value " + MasterKeyGuard.verify(st, backend, dir.resolve("hsm").toString())
                     + " is the store's" + (sharedStore ? "; unseal secret proved" : ""));
             KmsEngine engine = closer.add(new Engine(st, backend, new KmsEngine.Settings(workerCount, s.engineQueueCapacity(), 4096), clock));
+            this.engine = engine;
             Bootstrap.QuickStart qs = st.exclusive("bootstrap", () -> {
                 try {
                     return Bootstrap.quickStart(dir, instanceId, meta, engine, access, new ClientKeyIssuer());
@@ -203,6 +206,9 @@ public final class GatewayServer implements AutoCloseable {
 
             SslContext ssl = StartSteps.await(tls);
             dataPlane = new DataPlaneInitializer(ssl, s.maxBodyBytes(), s.idleTimeout(), stages);
+            // everything is open and checked (a start that fails, fails before this); compile the hot path before anyone waits
+            startChecks.put("WarmUp", WarmUp.run(s, s.warmup(), stopRequested).summary());
+            beforeListening.run();
             Listeners listeners = closer.add(new Listeners(ioThreads(s)));
             closer.add(new io.kmsgw.gateway.metrics.EventLoopDelay(listeners.workers(), meters.registry()));
             dataAddress = listeners.bind(new InetSocketAddress(s.bind(), s.port()), dataPlane);
@@ -212,8 +218,8 @@ public final class GatewayServer implements AutoCloseable {
             String host = Bootstrap.advertisedHost(s.bind());
             instanceJson = Bootstrap.writeInstanceJson(dir, instanceId, Bootstrap.endpoint(host, dataAddress.getPort()),
                     Bootstrap.endpoint(host, adminAddress.getPort()), host.equals(s.bind()) ? null : s.bind(), caFile, qs);
-            LOG.info("kmsgw {} listening: data {} admin {} (tls {}, verify {}, hsm {}, io {})", instanceId, dataAddress, adminAddress,
-                    tlsEngine, verifier.providerName(), backend.name(), listeners.transport());
+            LOG.info("{} {} listening: data {} admin {} (tls {}, verify {}, hsm {}, io {})", throwaway ? "warm-up instance" : "kmsgw",
+                    instanceId, dataAddress, adminAddress, tlsEngine, verifier.providerName(), backend.name(), listeners.transport());
             io.kmsgw.gateway.bootstrap.FileModes.tighten(dir); // the store, its WAL and what the start made: the owner's only
             readiness.start();
         } catch (Exception | Error e) {
@@ -238,7 +244,27 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Starts kmsgw on {@code settings}; returns once both listeners accept connections. */
     public static GatewayServer start(Settings settings, Clock clock) throws Exception {
-        return new GatewayServer(settings, clock);
+        return new GatewayServer(settings, clock, () -> false, () -> { }, false);
+    }
+
+    /**
+     * As {@link #start(Settings, Clock)}; a warm-up still running ends early once {@code stopRequested} says so, and
+     * {@code beforeListening} runs after the warm-up, just before the listeners open (serve collects the start's garbage there,
+     * so that the collection does not pause the first requests).
+     */
+    public static GatewayServer start(Settings settings, Clock clock, java.util.function.BooleanSupplier stopRequested,
+                                      Runnable beforeListening) throws Exception {
+        return new GatewayServer(settings, clock, stopRequested, beforeListening, false);
+    }
+
+    /** The warm-up's throwaway instance: as any other, but its log line says what it is. */
+    static GatewayServer startThrowaway(Settings settings) throws Exception {
+        return new GatewayServer(settings, Clock.systemUTC(), () -> false, () -> { }, true);
+    }
+
+    /** The engine: for the warm-up, which makes its keys on a throwaway instance. */
+    KmsEngine engine() {
+        return engine;
     }
 
     private boolean readyNow() {

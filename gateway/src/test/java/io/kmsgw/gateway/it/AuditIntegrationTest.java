@@ -237,7 +237,7 @@ class AuditIntegrationTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), "io.kmsgw.gateway.Main", "serve",
                 "--data-dir", data.toString(), "--port", "0", "--admin-port", "0", "--engine-workers", "2", "--hsm-pbkdf2-iterations", "1000",
-                "--audit-sinks", "file,stdout")).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                "--audit-sinks", "file,stdout", "--warmup-seconds", "0")).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

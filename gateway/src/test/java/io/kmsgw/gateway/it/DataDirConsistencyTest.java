@@ -41,7 +41,8 @@ class DataDirConsistencyTest {
     private static List<String> command(Path dir) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "io.kmsgw.gateway.Main", "serve", "--data-dir",
-                dir.toString(), "--port", "0", "--admin-port", "0", "--engine-workers", "2", "--hsm-pbkdf2-iterations", "1000"));
+                dir.toString(), "--port", "0", "--admin-port", "0", "--engine-workers", "2", "--hsm-pbkdf2-iterations", "1000",
+                "--warmup-seconds", "0"));
     }
 
     /** Starts serve, waits for its ready line, stops it with SIGTERM; fails if it does not get ready. */

@@ -43,7 +43,7 @@ class FileModesTest {
     /** Starts serve under umask 000, waits for ready, makes an audited request, stops it; returns its output. */
     private static String serveOnce(Path data) throws Exception {
         Process p = underUmask000(List.of("serve", "--data-dir", data.toString(), "--port", "0", "--admin-port", "0", "--engine-workers", "2",
-                "--hsm-pbkdf2-iterations", "1000")).start();
+                "--hsm-pbkdf2-iterations", "1000", "--warmup-seconds", "0")).start();
         StringBuilder out = new StringBuilder();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;

@@ -28,7 +28,7 @@ class JsonLogsTest {
         Path out = dir.resolve("stdout.txt");
         Path err = dir.resolve("stderr.txt");
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.kmsgw.gateway.Main", "serve",
-                "--data-dir", dir.resolve("data").toString(), "--port", "0", "--admin-port", "0", "--hsm-pbkdf2-iterations", "1000")
+                "--data-dir", dir.resolve("data").toString(), "--port", "0", "--admin-port", "0", "--hsm-pbkdf2-iterations", "1000", "--warmup-seconds", "0")
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().put("KMSGW_LOG_FORMAT", "json");
         Process p = pb.start();

@@ -145,7 +145,7 @@ class KillUnderLoadTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "io.kmsgw.gateway.Main", "serve",
                 "--data-dir", dir.toString(), "--port", "0", "--admin-port", "0", "--engine-workers", "2",
-                "--hsm-pbkdf2-iterations", "1000"));
+                "--hsm-pbkdf2-iterations", "1000", "--warmup-seconds", "0"));
         cmd.addAll(List.of(flags));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         Process p = pb.start();

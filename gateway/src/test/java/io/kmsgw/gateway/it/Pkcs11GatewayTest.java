@@ -128,7 +128,7 @@ class Pkcs11GatewayTest {
         flags.putAll(wrong);
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), "io.kmsgw.gateway.Main", "serve", "--data-dir", data.toString(), "--port", "0",
-                "--admin-port", "0", "--hsm-pbkdf2-iterations", "1000"));
+                "--admin-port", "0", "--hsm-pbkdf2-iterations", "1000", "--warmup-seconds", "0"));
         flags.forEach((k, v) -> cmd.addAll(List.of("--" + k, v)));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("SOFTHSM2_CONF", SoftHsm.shared().conf().toString());

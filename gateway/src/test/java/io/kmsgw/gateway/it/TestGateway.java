@@ -32,7 +32,8 @@ public final class TestGateway {
                 "admin-port", "0",
                 "tls-engine", tlsEngine,
                 "engine-workers", "2",
-                "hsm-pbkdf2-iterations", "1000"));
+                "hsm-pbkdf2-iterations", "1000",
+                "warmup-seconds", "0")); // WarmUpTest turns it on
         if (pkcs11() && !extra.containsKey("hsm")) {
             flags.putAll(softHsmFlags(dataDir));
         }
