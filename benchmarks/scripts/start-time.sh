@@ -2,8 +2,10 @@
 # start-time.sh N JAR [JAR...]: time from `java -jar JAR serve` to its ready line on an existing data dir
 # (made once by the first JAR), N rounds, the jars alternating within each round. Prints per start the
 # wall seconds and the process's CPU seconds at that moment (user + system, all threads), so builds
-# can be compared on both: the start is CPU-bound on a 2-core machine.
+# can be compared on both: the start is CPU-bound on a 2-core machine. The warm-up is off (KMSGW_WARMUP_SECONDS=0, which
+# builds before it ignore) unless KMSGW_WARMUP_SECONDS says otherwise: it is measured by cold-start.sh.
 set -euo pipefail
+export KMSGW_WARMUP_SECONDS=${KMSGW_WARMUP_SECONDS:-0}
 n=$1; shift
 d=$(mktemp -d /tmp/kmsgw-start.XXXXXX)
 start() { # jar -> "wall cpu"

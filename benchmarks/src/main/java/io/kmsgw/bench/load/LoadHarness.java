@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
-import io.kmsgw.gateway.protocol.StringToSign;
 import io.kmsgw.gateway.protocol.pb.KmsApi;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
@@ -32,7 +31,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
@@ -40,15 +38,12 @@ import java.security.cert.X509Certificate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -71,8 +66,12 @@ import org.HdrHistogram.Recorder;
  * <pre>
  * java -jar benchmarks/target/kmsgw-bench.jar load --instance data/instance.json --api Encrypt --payload 32 \
  *      --connections 64 --duration 20s --warmup 5s [--rate R] [--io-threads N] [--server-pid PID] [--json out.json]
- *      [--endpoint host:port] [--transport nio]
+ *      [--endpoint host:port] [--transport nio] [--prewarm-endpoint host:port --prewarm-seconds N] [--start-when FILE]
  * </pre>
+ * For cold-start.sh: {@code --prewarm-endpoint} runs the same load against another server (the floor, on the same instance)
+ * in one-second runs for N seconds first, so that the harness's own JIT is done before it measures a server that has just
+ * started; {@code --start-when} waits, once the pool is signed, until FILE exists, then reads instance.json again (the
+ * server's new port) and starts.
  * APIs: Encrypt, Decrypt, GenerateDataKey, GenerateRandom, SignEC, SignRSA, GetSecretValue, mix.
  */
 public final class LoadHarness {
@@ -92,6 +91,29 @@ public final class LoadHarness {
         return m;
     }
 
+    /** The load asked for, in one-second runs against {@code --prewarm-endpoint}, for {@code --prewarm-seconds}. */
+    private static void prewarm(Map<String, String> a) throws Exception {
+        Map<String, String> w = new HashMap<>(a);
+        List.of("prewarm-endpoint", "prewarm-seconds", "start-when", "json", "server-pid").forEach(w::remove);
+        w.put("endpoint", a.get("prewarm-endpoint"));
+        w.put("duration", "1s");
+        w.put("warmup", "0s");
+        w.put("pool", "64");
+        String[] argv = w.entrySet().stream().flatMap(e -> java.util.stream.Stream.of("--" + e.getKey(), e.getValue())).toArray(String[]::new);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds(a.getOrDefault("prewarm-seconds", "10s")));
+        java.io.PrintStream out = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            while (System.nanoTime() < until) {
+                if (run(argv) != 0) {
+                    throw new IllegalStateException("the prewarm run against " + a.get("prewarm-endpoint") + " failed");
+                }
+            }
+        } finally {
+            System.setOut(out);
+        }
+    }
+
     static long seconds(String s) {
         return Long.parseLong(s.endsWith("s") ? s.substring(0, s.length() - 1) : s);
     }
@@ -109,25 +131,16 @@ public final class LoadHarness {
     }
 
     /** One signed HTTP/1.1 request, ready to write. */
-    public static byte[] request(ClientKey ck, String api, MessageLite message, String date, Signature signer) throws Exception {
-        byte[] body = message.toByteArray();
-        String sha = HexFormat.of().withUpperCase().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-        TreeMap<String, String> kms = new TreeMap<>(Map.of("x-kms-apiversion", "dkms-gcs-0.2", "x-kms-apiname", api,
-                "x-kms-signaturemethod", "RSA_PKCS1_SHA_256", "x-kms-acccesskeyid", ck.id()));
-        List<Map.Entry<String, String>> h = new ArrayList<>();
-        kms.forEach((k, v) -> h.add(new AbstractMap.SimpleImmutableEntry<>(k, v)));
-        signer.initSign(ck.key());
-        signer.update(StringToSign.of(sha, "application/x-protobuf", date, h).getBytes(StandardCharsets.UTF_8));
-        StringBuilder sb = new StringBuilder("POST / HTTP/1.1\r\nhost: kmsgw\r\nuser-agent: kmsgw-load\r\n");
-        kms.forEach((k, v) -> sb.append(k).append(": ").append(v).append("\r\n"));
-        sb.append("content-type: application/x-protobuf\r\ncontent-sha256: ").append(sha).append("\r\ndate: ").append(date)
-                .append("\r\nauthorization: Bearer ").append(Base64.getEncoder().encodeToString(signer.sign()))
-                .append("\r\ncontent-length: ").append(body.length).append("\r\n\r\n");
-        byte[] head = sb.toString().getBytes(StandardCharsets.ISO_8859_1);
-        byte[] out = new byte[head.length + body.length];
-        System.arraycopy(head, 0, out, 0, head.length);
-        System.arraycopy(body, 0, out, head.length, body.length);
-        return out;
+    public static byte[] request(ClientKey ck, String api, MessageLite message, String date, Signature signer) {
+        return io.kmsgw.gateway.protocol.SignedRequest.of(ck.id(), data -> {
+            try {
+                signer.initSign(ck.key());
+                signer.update(data);
+                return Base64.getEncoder().encodeToString(signer.sign());
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }, api, message.toByteArray(), date, "kmsgw-load");
     }
 
     /** Open loop: one millisecond ticker per client event loop, running every connection's tick on that loop. */
@@ -160,6 +173,9 @@ public final class LoadHarness {
 
     public static int run(String[] argv) throws Exception {
         Map<String, String> a = args(argv);
+        if (a.containsKey("prewarm-endpoint")) {
+            prewarm(a);
+        }
         JsonNode instance = JSON.readTree(Path.of(a.getOrDefault("instance", "data/instance.json")).toFile());
         String api = a.getOrDefault("api", "Encrypt");
         int payload = Integer.parseInt(a.getOrDefault("payload", "32"));
@@ -203,6 +219,16 @@ public final class LoadHarness {
             th.join();
         }
         System.out.printf("signed %d distinct %s requests in %.1f s%n", poolSize, api, (System.nanoTime() - signStart) / 1e9);
+        if (a.containsKey("start-when")) { // cold-start.sh: the server starts now; its instance.json then names its new port
+            Path released = Path.of(a.get("start-when"));
+            while (!Files.exists(released)) {
+                Thread.sleep(10);
+            }
+            String[] now = a.getOrDefault("endpoint", JSON.readTree(Path.of(a.getOrDefault("instance", "data/instance.json")).toFile())
+                    .get("Endpoint").asText()).split(":");
+            endpoint[0] = now[0];
+            endpoint[1] = now[1];
+        }
 
         X509Certificate[] trust = io.kmsgw.gateway.tls.Pem.certificates(Files.readString(Path.of(instance.get("CaFile").asText())))
                 .toArray(X509Certificate[]::new);
