@@ -64,7 +64,7 @@ buildah config \
   --entrypoint "[$java_cmd, \"-jar\", \"/app/kmsgw.jar\"]" \
   --cmd '["serve"]' \
   --healthcheck "CMD /opt/java/bin/java -XX:TieredStopAtLevel=1 -Djava.io.tmpdir=/tmp -jar /app/kmsgw.jar health --data-dir /data" \
-  --healthcheck-interval 30s --healthcheck-timeout 10s --healthcheck-start-period 20s --healthcheck-retries 3 \
+  --healthcheck-interval 30s --healthcheck-timeout 10s --healthcheck-start-period 60s --healthcheck-retries 3 \
   --label org.opencontainers.image.title=kmsgw \
   --label org.opencontainers.image.description="KMS instance gateway (dkms-gcs-0.2)" \
   "$ctr"

@@ -36,7 +36,7 @@ run() {
     --ulimit nofile="$nofile:$nofile" --ulimit nproc=4096:4096 \
     -e KMSGW_BIND=127.0.0.1 -e KMSGW_PORT="$port" -e KMSGW_ADMIN_PORT="$admin_port" \
     -v "$data:/data" "$image" >/dev/null
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 240); do   # the start includes its warm-up (up to 30 s)
     podman logs "$name" 2>/dev/null | grep -q '^kmsgw ready:' && return 0
     [[ $(podman inspect -f '{{.State.Running}}' "$name") == true ]] || { podman logs "$name"; echo "test-image: container exited"; exit 1; }
     sleep 0.5
