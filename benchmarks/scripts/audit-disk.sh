@@ -11,7 +11,7 @@ d=$(mktemp -d /tmp/kmsgw-audit.XXXXXX)
 # from the run's own dir, so that no config/gateway.yaml is picked up (an older build refuses settings it does not know)
 (cd "$d" && exec java -jar "$jar" serve --data-dir "$d/data" --port 0 --admin-port 0 "$@" > "$d/serve.out" 2> "$d/serve.log") &
 pid=$!
-for _ in $(seq 300); do grep -q "kmsgw ready" "$d/serve.out" && break; sleep 0.1; done
+for _ in $(seq 1200); do grep -q "kmsgw ready" "$d/serve.out" && break; sleep 0.1; done
 size() { du -sb "$d/data/audit" "$d/data/kmsgw.db" "$d/data/kmsgw.db-wal" 2>/dev/null | awk '{s+=$1} END {print s+0}'; }
 base=$(du -sb "$d/data/kmsgw.db" "$d/data/kmsgw.db-wal" 2>/dev/null | awk '{s+=$1} END {print s+0}')
 peak=0

@@ -34,7 +34,7 @@ run() {
   (cd "$d" && exec java -jar "$jar" serve --data-dir "$d/data" --port 0 --admin-port 0 "$@" 2> "$d/serve.log" \
       | awk -v f="$d/ready" '/^kmsgw ready/ {print > f; fflush(f)}') &
   local served=$!
-  for _ in $(seq 300); do [ -s "$d/ready" ] && break; sleep 0.1; done
+  for _ in $(seq 1200); do [ -s "$d/ready" ] && break; sleep 0.1; done
   local pid; pid=$(pgrep -f -- "--data-dir $d/data" | head -1)
   java -jar "$bench" load --instance "$d/data/instance.json" --api Encrypt --connections 64 --duration 4s --warmup 2s > /dev/null 2>&1
   java -jar "$bench" load --instance "$d/data/instance.json" --api Encrypt --connections 64 --duration 10s --warmup 2s \

@@ -10,7 +10,7 @@ bench=benchmarks/target/kmsgw-bench.jar
 d=$(mktemp -d /tmp/kmsgw-floor.XXXXXX)
 java -jar "$jar" serve --data-dir "$d/data" --port 0 --admin-port 0 > "$d/serve.log" 2>&1 &
 kp=$!
-for _ in $(seq 300); do grep -q "kmsgw ready" "$d/serve.log" && break; sleep 0.1; done
+for _ in $(seq 1200); do grep -q "kmsgw ready" "$d/serve.log" && break; sleep 0.1; done
 java -jar $bench floor --instance "$d/data/instance.json" > "$d/floor.log" 2>&1 &
 fp=$!
 for _ in $(seq 600); do grep -q "floor ready" "$d/floor.log" && break; sleep 0.1; done

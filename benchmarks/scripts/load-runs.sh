@@ -9,7 +9,7 @@ bench=benchmarks/target/kmsgw-bench.jar
 d=$(mktemp -d /tmp/kmsgw-load.XXXXXX)
 java -jar "$jar" serve --data-dir "$d/data" --port 0 --admin-port 0 > "$d/serve.log" 2>&1 &
 pid=$!
-for _ in $(seq 300); do grep -q "kmsgw ready" "$d/serve.log" && break; sleep 0.1; done
+for _ in $(seq 1200); do grep -q "kmsgw ready" "$d/serve.log" && break; sleep 0.1; done
 for i in $(seq 0 "$n"); do
   java -jar $bench load --instance "$d/data/instance.json" --api "$api" --connections 64 --duration 10s --warmup 4s \
        --server-pid $pid --pool 2048 --json "$d/r.json" > "$d/load.out" 2>&1

@@ -24,7 +24,7 @@ java -Dpkcs11.library="$lib" -Dpkcs11.token=bench -Dpkcs11.pinFile="$d/pin" -jar
 java -jar "$jar" serve --data-dir "$d/data" --port 0 --admin-port 0 --hsm pkcs11 --pkcs11-library "$lib" \
      --pkcs11-token-label bench --pkcs11-pin-file "$d/pin" > "$d/serve.log" 2>&1 &
 pid=$!
-for _ in $(seq 300); do grep -q "kmsgw ready" "$d/serve.log" && break; sleep 0.1; done
+for _ in $(seq 1200); do grep -q "kmsgw ready" "$d/serve.log" && break; sleep 0.1; done
 for api in Encrypt SignRSA SignEC; do
   java -jar $bench load --instance "$d/data/instance.json" --api "$api" --connections 64 --duration 10s --warmup 4s \
        --server-pid $pid --pool 2048 --json "$d/$api.json" > "$d/$api.out" 2>&1 || { cat "$d/$api.out"; exit 1; }

@@ -21,7 +21,7 @@ public class Attach {
 JAVA
 java -jar "$jar" serve --data-dir "$ap/data" --port 0 --admin-port 0 > "$ap/serve.log" 2>&1 &
 pid=$!
-for _ in $(seq 300); do grep -q "kmsgw ready" "$ap/serve.log" && break; sleep 0.1; done
+for _ in $(seq 1200); do grep -q "kmsgw ready" "$ap/serve.log" && break; sleep 0.1; done
 load() { java -jar $bench load --instance "$ap/data/instance.json" --api "$api" --connections 64 --duration "$1" --warmup 4s \
               --server-pid $pid --pool 2048 --json "$ap/r.json" ${LOAD_ARGS:-} > /dev/null 2>&1; }
 load 10s; load 10s

@@ -38,7 +38,7 @@ for c in "${configs[@]}"; do
   # shellcheck disable=SC2046,SC2086
   java ${jvm[$name]} $(xlog "$name") -jar "$jar" serve --data-dir "$d/$name" --port 0 --admin-port 0 $args > "$d/$name.log" 2>&1 &
   pid[$name]=$!; pids+=($!)
-  for _ in $(seq 300); do grep -qs "kmsgw ready" "$d/$name.log" && break; sleep 0.1; done
+  for _ in $(seq 1200); do grep -qs "kmsgw ready" "$d/$name.log" && break; sleep 0.1; done
   inst[$name]=$d/$name/instance.json; ep[$name]=""
   read -r admin ca token < <(python3 -c "
 import json; i = json.load(open('${inst[$name]}')); print(i['AdminEndpoint'], i['CaFile'], i['AdminTokenFile'])")
