@@ -206,7 +206,11 @@ public final class GatewayServer implements AutoCloseable {
 
             SslContext ssl = StartSteps.await(tls);
             dataPlane = new DataPlaneInitializer(ssl, s.maxBodyBytes(), s.idleTimeout(), stages);
-            // everything is open and checked (a start that fails, fails before this); compile the hot path before anyone waits
+            // everything is open and checked (a start that fails, fails before this, a taken port too); compile the hot path
+            // before anyone waits
+            if (!s.warmup().isZero()) {
+                StartSteps.ensureCanListen(s.bind(), s.port(), s.adminPort());
+            }
             startChecks.put("WarmUp", WarmUp.run(s, s.warmup(), stopRequested).summary());
             beforeListening.run();
             Listeners listeners = closer.add(new Listeners(ioThreads(s)));

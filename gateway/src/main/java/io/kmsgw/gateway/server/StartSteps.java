@@ -140,6 +140,24 @@ final class StartSteps {
     }
 
     /** Runs {@code step} on a daemon thread named {@code name}. */
+    /**
+     * Fails at once when a fixed port of {@code bind} is taken, so that a start with a warm-up does not find out only after
+     * it (the real bind follows later; between the two, another process can still take the port, and that bind then fails).
+     */
+    static void ensureCanListen(String bind, int... ports) {
+        for (int port : ports) {
+            if (port == 0) {
+                continue;
+            }
+            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+                probe.setReuseAddress(true); // as the listeners bind: a port left in TIME_WAIT is free
+                probe.bind(new java.net.InetSocketAddress(bind, port));
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot listen on " + bind + ":" + port + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     static <T> CompletableFuture<T> onOwnThread(String name, Supplier<T> step) {
         CompletableFuture<T> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {

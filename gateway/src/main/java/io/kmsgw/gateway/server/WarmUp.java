@@ -64,8 +64,9 @@ import org.slf4j.LoggerFactory;
  * The warm-up a gateway runs before its listeners open (issue 27, {@code server.warmupSeconds}).
  *
  * <p>A JVM that has just started interprets its hot path, then compiles it while serving. On the 2-core benchmark host a
- * gateway that took 12,000 Encrypt/s the moment it was ready answered with a p99 of 3–6 s for its first 20 s: the C2
- * compiler and the traffic fought for the same cores, and every request queued behind that. The warm-up pays the
+ * gateway that took 12,000 Encrypt/s the moment it was ready answered with a p99 of 2–8 s for its first 20 s: the C2
+ * compiler and the traffic fought for the same cores, and every request queued behind that (with the warm-up: 27–53 ms,
+ * benchmarks/RESULTS.md). The warm-up pays the
  * compilation before anything is accepted: it starts a throwaway instance of its own in {@code DATA/.warmup} (its own
  * store, simulated HSM, instance PKI, quick-start client key and keys; nothing of the real instance is read or written)
  * and drives it over loopback TLS with signed requests of the everyday kinds (Encrypt, Decrypt, GenerateDataKey,
@@ -74,8 +75,9 @@ import org.slf4j.LoggerFactory;
  * throwaway is closed and its directory deleted, and the real listeners open.
  *
  * <p>What it cannot warm: a PKCS#11 module's or PostgreSQL's own paths (the throwaway uses the simulated token and the
- * embedded store), and per-connection or per-client-key state of the real instance (its first request per client key
- * still parses that key's certificate). It never stops a start: a warm-up that fails is logged and skipped.
+ * embedded store), and the real instance's first uses (each event loop's HSM context and key cache, the client key's
+ * certificate, the decision cache): compiled code meets those once and is recompiled, which is most of what the first
+ * second after a warmed start still pays. It never stops a start: a warm-up that fails is logged and skipped.
  */
 final class WarmUp {
     private static final Logger LOG = LoggerFactory.getLogger(WarmUp.class);

@@ -99,6 +99,19 @@ class WarmUpTest {
     }
 
     @Test
+    @Timeout(60)
+    void aTakenPortStopsTheStartBeforeTheWarmUpNotAfterIt() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Settings s = TestGateway.settings(dir.resolve("data"), "openssl", Map.of("warmup-seconds", "600",
+                    "port", String.valueOf(taken.getLocalPort())));
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> GatewayServer.start(s, Clock.systemUTC()).close());
+            assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": "), e.getMessage());
+            assertFalse(Files.exists(dir.resolve("data").resolve(WarmUp.DIR)), "no warm-up was started");
+        }
+    }
+
+    @Test
     void offMeansOff() throws Exception {
         try (GatewayServer server = TestGateway.start(dir.resolve("data"))) {
             assertEquals("off (server.warmupSeconds is 0)", startChecks(server).get("WarmUp").asText());
