@@ -56,6 +56,41 @@ class LoadHarnessTest {
         }
     }
 
+    /**
+     * cold-start.sh's harness: it loads another server (the floor, on the same instance) first, then waits for the release
+     * file, and only then sends the measured load to the gateway, whose own counter sees those requests and none before.
+     */
+    @Test
+    void prewarmsAgainstTheFloorThenStartsOnlyWhenReleased() throws Exception {
+        try (GatewayServer server = GatewayServer.start(SettingsLoader.load(null, Map.of(), Map.of("data-dir", dir.resolve("data").toString(),
+                "port", "0", "admin-port", "0", "hsm-pbkdf2-iterations", "1000", "warmup-seconds", "0")), Clock.systemUTC());
+             FloorServer.Running floor = FloorServer.start(new String[] {"--instance", server.instanceJson().toString()})) {
+            Path released = dir.resolve("released");
+            java.util.concurrent.CompletableFuture<JsonNode> measured = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return run(server.instanceJson().toString(), "cold.json", "--connections", "4", "--duration", "2s", "--warmup", "0s",
+                            "--prewarm-endpoint", "127.0.0.1:" + floor.port(), "--prewarm-seconds", "2s", "--start-when", released.toString());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(4000); // the prewarm's 2 s, and then the harness waits
+            assertEquals(0, requestsSeen(server), "nothing reached the gateway before the release");
+            assertTrue(!measured.isDone(), "the harness waits for the release file");
+            java.nio.file.Files.createFile(released);
+            JsonNode run = measured.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(0, run.get("errors").size(), run.toString());
+            assertTrue(run.get("requests").asLong() > 0, run.toString());
+            // every measured request went to the gateway, none to the floor (a few more follow the window before the close)
+            long seen = requestsSeen(server);
+            assertTrue(seen >= run.get("requests").asLong(), "the gateway saw the measured requests: " + seen + " for " + run);
+        }
+    }
+
+    private static long requestsSeen(GatewayServer server) {
+        return (long) server.meters().find("kmsgw.requests").counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
     private JsonNode run(String instance, String out, String... more) throws Exception {
         Path json = dir.resolve(out);
         String[] base = {"--instance", instance, "--api", "Encrypt", "--pool", "64", "--json", json.toString()};
