@@ -1,7 +1,7 @@
 #!/bin/bash
 # cold-start.sh GATEWAY_JAR [N] [NAME=SERVE_ARGS ...]: what the first seconds after a restart feel like (issue 27).
 #
-# Each NAME=SERVE_ARGS (default: one, "kmsgw", with none; e.g. `off="--warmup 0s" on=`) gets its own data dir, made by
+# Each NAME=SERVE_ARGS (default: one, "kmsgw", with none; e.g. `"off=--warmup-seconds 0" on=`) gets its own data dir, made by
 # one start that is then stopped. Then N rounds, the configurations alternating within each: start the gateway on its
 # data dir, wait for its ready line (wall seconds and the process's CPU seconds are printed), and at once run the open-loop
 # harness against it at RATE req/s (default 12000) for 20 s with no warm-up of its own, the way traffic arrives after a
