@@ -31,7 +31,7 @@ jlink --add-modules "$modules" --strip-debug --no-man-pages --no-header-files --
 cp "$jar" "$root/app/kmsgw.jar"
 
 # 2. The shared libraries the runtime and the jar's native libraries need (glibc, libz, libgcc, ...).
-unzip -q -o "$jar" 'META-INF/native/*' -d "$work/natives" || true
+unzip -q -o "$jar" 'META-INF/native/*' 'linux/amd64/*' -d "$work/natives" || true
 mapfile -t elves < <(find "$root/opt/java" "$work/natives" -type f \( -name '*.so' -o -path '*/bin/*' \) | grep -E 'x86_64|x86-64|amd64|/opt/java/' )
 for f in "${elves[@]}"; do
   ldd "$f" 2>/dev/null | awk '/=> \// {print $3} /^[[:space:]]*\/[^ ]*ld-linux/ {print $1}'

@@ -396,7 +396,7 @@ public final class AuditLog implements AutoCloseable {
                 stdout.write(lines.buffer(), 0, lines.size());
                 stdout.flush();
             }
-            storedBytes = table.storeBatch(batchId, batch, lines.toByteArray());
+            storedBytes = table.storeBatch(batchId, batch, lines.buffer(), lines.size());
         } catch (IOException | RuntimeException e) {
             // leave no partial batch in the file, so the retry writes each record exactly once (stdout may see it twice)
             if (options.file()) {
@@ -520,5 +520,6 @@ public final class AuditLog implements AutoCloseable {
         if (syslog != null) {
             syslog.close();
         }
+        table.close();
     }
 }

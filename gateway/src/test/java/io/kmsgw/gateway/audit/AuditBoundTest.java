@@ -58,7 +58,7 @@ class AuditBoundTest {
             long t0 = System.currentTimeMillis() - 60_000;
             assertTrue(log.offer(record(t0, "first", "KAAP.old", "10.0.0.9")));
             long peak = 0;
-            int n = 200_000; // about 50 MB of records (about 8 MB deflated in the store): several times the bound for each copy
+            int n = 200_000; // about 50 MB of records (a few MB compressed in the store): several times the bound for each copy
             for (int i = 0; i < n; i++) {
                 while (!log.offer(record(t0 + 1 + i / 100, java.util.UUID.randomUUID().toString(), "KAAP.new", "10.0.0." + (i % 7)))) {
                     Thread.sleep(1);
