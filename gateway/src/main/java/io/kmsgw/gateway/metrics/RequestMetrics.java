@@ -4,12 +4,15 @@ import io.kmsgw.gateway.protocol.ApiName;
 import io.kmsgw.gateway.protocol.KmsRequest;
 import io.kmsgw.gateway.protocol.ProtocolError;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.util.AttributeKey;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Data-plane request meters with bounded tags only: {@code kmsgw.requests{api, code, status}} (api is a
@@ -35,9 +38,9 @@ public final class RequestMetrics {
     private final MeterRegistry registry;
     private final Counter[][] requests = new Counter[APIS.length + 1][ERRORS.length + 1];
     private final Timer[] latency = new Timer[APIS.length];
-    private final Timer read;
-    private final Timer handle;
-    private final Timer write;
+    private final Stage read;
+    private final Stage handle;
+    private final Stage write;
     private final Handshakes handshakes;
 
     public RequestMetrics(MeterRegistry registry) {
@@ -48,19 +51,31 @@ public final class RequestMetrics {
                     .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(10))
                     .register(registry);
         }
-        read = stage(registry, "read", "first byte to the request decoded");
-        handle = stage(registry, "handle", "request decoded to its response ready");
-        write = stage(registry, "write", "response ready to its last byte written");
+        read = new Stage(registry, "read", "first byte to the request decoded");
+        handle = new Stage(registry, "handle", "request decoded to its response ready");
+        write = new Stage(registry, "write", "response ready to its last byte written");
         handshakes = Handshakes.of(registry, "data");
     }
 
     /**
-     * A stage: count, sum and max, no buckets. With buckets the three stages cost 1.3 µs per request from two event loops
-     * (their shared bucket counters contend), without them 0.77 µs, against 0.41 µs for the latency histogram alone
-     * ({@code MetricsBenchmark}); the latency histogram keeps its buckets, the stages tell where its time went.
+     * A stage: count and sum (a {@link FunctionTimer} over two {@link LongAdder}s), no max, no buckets. As micrometer
+     * {@link Timer}s the three stages cost more than the latency histogram: each record reads the clock and updates a
+     * shared max, and the event loops contend on it ({@code MetricsBenchmark}). Their means are what tells where the
+     * latency went (tail_attribution.py reads count and sum); the latency histogram keeps its max.
      */
-    private static Timer stage(MeterRegistry registry, String stage, String description) {
-        return Timer.builder("kmsgw.request.stage").tag("stage", stage).description(description).register(registry);
+    private static final class Stage {
+        final LongAdder count = new LongAdder();
+        final LongAdder nanos = new LongAdder();
+
+        Stage(MeterRegistry registry, String stage, String description) {
+            FunctionTimer.builder("kmsgw.request.stage", this, s -> s.count.sum(), s -> s.nanos.sum(), TimeUnit.NANOSECONDS)
+                    .tag("stage", stage).description(description).register(registry);
+        }
+
+        void record(long nanos) {
+            count.increment();
+            this.nanos.add(nanos);
+        }
     }
 
     /**
@@ -77,8 +92,8 @@ public final class RequestMetrics {
         c.increment();
         long now = System.nanoTime();
         if (api != NO_API) {
-            read.record(r.decodedNanos - r.startNanos, TimeUnit.NANOSECONDS);
-            handle.record(now - r.decodedNanos, TimeUnit.NANOSECONDS);
+            read.record(r.decodedNanos - r.startNanos);
+            handle.record(now - r.decodedNanos);
         }
         return now;
     }
@@ -92,23 +107,35 @@ public final class RequestMetrics {
             return;
         }
         long now = System.nanoTime();
-        write.record(now - answeredNanos, TimeUnit.NANOSECONDS);
+        write.record(now - answeredNanos);
         latency[r.api.ordinal()].record(now - r.startNanos, TimeUnit.NANOSECONDS);
     }
 
     /**
-     * A listener for a response's write future that calls {@link #written} when the write succeeds; null for a request
-     * with no API to time (the write then needs no promise of its own).
+     * Times the response to {@code r} by its write future {@code f}, which the caller has just written and flushed: at once
+     * when the write already completed in that call (the event loop's usual case: the whole response went to the socket),
+     * otherwise by a listener when it does. A failed write (the connection gone) is not a latency.
      */
-    public ChannelFutureListener onWritten(KmsRequest r, long answeredNanos) {
+    public void whenWritten(KmsRequest r, long answeredNanos, ChannelFuture f) {
         if (r == null || r.api == null) {
-            return null;
+            return;
         }
-        return f -> {
+        if (f.isDone()) {
             if (f.isSuccess()) {
                 written(r, answeredNanos);
             }
-        };
+        } else {
+            f.addListener((ChannelFutureListener) done -> {
+                if (done.isSuccess()) {
+                    written(r, answeredNanos);
+                }
+            });
+        }
+    }
+
+    /** Whether {@link #whenWritten} would time the response to {@code r} (else its write needs no promise of its own). */
+    public static boolean timed(KmsRequest r) {
+        return r != null && r.api != null;
     }
 
     public void handshake(boolean success) {

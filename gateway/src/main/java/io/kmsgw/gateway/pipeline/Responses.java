@@ -10,7 +10,9 @@ import io.kmsgw.gateway.protocol.ProtocolError;
 import io.kmsgw.gateway.protocol.pb.KmsApi;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -127,11 +129,15 @@ public final class Responses {
     /** Counts the answer to {@code req}, writes it, and times it when its last byte has been written. */
     private static void send(Channel ch, FullHttpResponse resp, KmsRequest req, ProtocolError error) {
         RequestMetrics m = ch.attr(RequestMetrics.KEY).get();
-        ChannelFutureListener written = null;
-        if (m != null) {
-            written = m.onWritten(req, m.answered(req, error));
+        if (m == null) {
+            send(ch, resp, req.keepAlive, null);
+            return;
         }
-        send(ch, resp, req.keepAlive, written);
+        long answered = m.answered(req, error);
+        ChannelFuture f = send(ch, resp, req.keepAlive, RequestMetrics.timed(req) ? ch.newPromise() : null);
+        if (f != null) {
+            m.whenWritten(req, answered, f);
+        }
     }
 
     /** Channel attribute holding the audit sink of the data plane. */
@@ -193,18 +199,20 @@ public final class Responses {
         return resp;
     }
 
-    private static void send(Channel ch, FullHttpResponse resp, boolean keepAlive, ChannelFutureListener written) {
+    /**
+     * Writes and flushes {@code resp}, closing the connection after it unless kept alive. With {@code promise} (a response
+     * to time) returns the write's future, already done when the write completed within this call; else returns null.
+     */
+    private static ChannelFuture send(Channel ch, FullHttpResponse resp, boolean keepAlive, ChannelPromise promise) {
         if (!keepAlive) {
             resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            io.netty.channel.ChannelFuture f = ch.writeAndFlush(resp);
-            if (written != null) {
-                f.addListener(written);
-            }
+            ChannelFuture f = ch.writeAndFlush(resp, promise != null ? promise : ch.newPromise());
             f.addListener(ChannelFutureListener.CLOSE);
-        } else {
-            ch.writeAndFlush(resp, written == null ? ch.voidPromise() : ch.newPromise().addListener(written));
-            RequestSequencer.done(ch);
+            return promise != null ? f : null;
         }
+        ch.writeAndFlush(resp, promise != null ? promise : ch.voidPromise());
+        RequestSequencer.done(ch);
+        return promise;
     }
 
     /** Shortens a client-supplied value before it is echoed in an error message. */
