@@ -459,12 +459,13 @@ final class AuditStore implements AutoCloseable {
         return null;
     }
 
-    /** The records as JSON lines, as the audit file has them. */
+    /** The records as the store keeps them (legacy conversion). */
     private byte[] packed(List<AuditRecord> records) {
         byte[] lines = encode(records);
         return pack(lines, lines.length);
     }
 
+    /** The records as JSON lines, as the audit file has them. */
     static byte[] encode(List<AuditRecord> records) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(records.size() * 320);
         try (JsonGenerator g = JSON.createGenerator(out)) {

@@ -10,7 +10,6 @@ import io.kmsgw.gateway.protocol.ProtocolError;
 import io.kmsgw.gateway.protocol.pb.KmsApi;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -48,7 +47,7 @@ public final class Responses {
     /** Writes an Error response. The message must be client-safe (no secrets, no stack detail). */
     public static void error(Channel ch, String requestId, boolean keepAlive, ProtocolError error, String message) {
         count(ch, null, error);
-        send(ch, errorResponse(ch, requestId, error, message), keepAlive, null);
+        send(ch, errorResponse(ch, requestId, error, message), keepAlive, null, null, 0);
     }
 
     /** An Error response for a caller that writes it itself (the aggregator's answers to Expect). */
@@ -85,7 +84,7 @@ public final class Responses {
     public static void openApiError(Channel ch, String requestId, boolean keepAlive, io.kmsgw.gateway.protocol.OpenApiCall.Format format,
                                     ProtocolError error, String message) {
         count(ch, null, error);
-        send(ch, openApiError(ch, requestId, format, null, error, message), keepAlive, null);
+        send(ch, openApiError(ch, requestId, format, null, error, message), keepAlive, null, null, 0);
     }
 
     /** The OpenAPI's error body: {@code RequestId}, {@code HostId}, {@code Code}, {@code Message}, with the error's status. */
@@ -130,14 +129,11 @@ public final class Responses {
     private static void send(Channel ch, FullHttpResponse resp, KmsRequest req, ProtocolError error) {
         RequestMetrics m = ch.attr(RequestMetrics.KEY).get();
         if (m == null) {
-            send(ch, resp, req.keepAlive, null);
+            send(ch, resp, req.keepAlive, null, null, 0);
             return;
         }
         long answered = m.answered(req, error);
-        ChannelFuture f = send(ch, resp, req.keepAlive, RequestMetrics.timed(req) ? ch.newPromise() : null);
-        if (f != null) {
-            m.whenWritten(req, answered, f);
-        }
+        send(ch, resp, req.keepAlive, RequestMetrics.timed(req) ? m : null, req, answered);
     }
 
     /** Channel attribute holding the audit sink of the data plane. */
@@ -200,19 +196,25 @@ public final class Responses {
     }
 
     /**
-     * Writes and flushes {@code resp}, closing the connection after it unless kept alive. With {@code promise} (a response
-     * to time) returns the write's future, already done when the write completed within this call; else returns null.
+     * Writes and flushes {@code resp}, closing the connection after it unless kept alive. With {@code m}, times the response
+     * to {@code req} by its write (see {@link RequestMetrics#whenWritten}) before the next pipelined request is let
+     * through, so that request's handling never counts in this one's latency.
      */
-    private static ChannelFuture send(Channel ch, FullHttpResponse resp, boolean keepAlive, ChannelPromise promise) {
+    private static void send(Channel ch, FullHttpResponse resp, boolean keepAlive, RequestMetrics m, KmsRequest req, long answered) {
+        ChannelPromise promise = m != null ? ch.newPromise() : null;
         if (!keepAlive) {
             resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ChannelFuture f = ch.writeAndFlush(resp, promise != null ? promise : ch.newPromise());
-            f.addListener(ChannelFutureListener.CLOSE);
-            return promise != null ? f : null;
+            ch.writeAndFlush(resp, promise != null ? promise : ch.newPromise()).addListener(ChannelFutureListener.CLOSE);
+            if (m != null) {
+                m.whenWritten(req, answered, promise);
+            }
+            return;
         }
         ch.writeAndFlush(resp, promise != null ? promise : ch.voidPromise());
+        if (m != null) {
+            m.whenWritten(req, answered, promise);
+        }
         RequestSequencer.done(ch);
-        return promise;
     }
 
     /** Shortens a client-supplied value before it is echoed in an error message. */
