@@ -139,7 +139,6 @@ final class StartSteps {
                         p.slot() == null ? -1 : p.slot(), pin));
     }
 
-    /** Runs {@code step} on a daemon thread named {@code name}. */
     /**
      * Fails at once when a fixed port of {@code bind} is taken, so that a start with a warm-up does not find out only after
      * it (the real bind follows later; between the two, another process can still take the port, and that bind then fails).
@@ -158,6 +157,7 @@ final class StartSteps {
         }
     }
 
+    /** Runs {@code step} on a daemon thread named {@code name}. */
     static <T> CompletableFuture<T> onOwnThread(String name, Supplier<T> step) {
         CompletableFuture<T> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {

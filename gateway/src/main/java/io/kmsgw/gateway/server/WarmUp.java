@@ -158,7 +158,7 @@ final class WarmUp {
                 Map.entry("engine-workers", String.valueOf(real.engineWorkers())),
                 Map.entry("conscrypt", String.valueOf(real.conscrypt())),
                 Map.entry("hsm-pbkdf2-iterations", "1000"),
-                // the store's copy only (a tenth of the bytes of the JSON-lines file): 25 s of warm-up stays far below the bound
+                // the store's compressed copy only (a small fraction of the JSON-lines file's bytes): 25 s stays far below the bound
                 Map.entry("audit-sinks", ""),
                 Map.entry("audit-max-bytes", "64MB"),
                 Map.entry("warmup-seconds", "0")));
