@@ -95,8 +95,13 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
         p.addLast("sequencer", new RequestSequencer());
     }
 
+    /**
+     * A connection that sends nothing for the idle timeout is closed. Reads only: a handler that also watched writes
+     * (all-idle) turns every response's void promise into a real one with a listener ({@link Responses}). A response stuck
+     * behind a client that reads nothing ends the same way, since that client sends nothing either.
+     */
     private void addTimeouts(ChannelPipeline p) {
-        p.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast("idle", new IdleStateHandler(idleTimeout.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
     }
 
     private void addGatewayHandlers(ChannelPipeline p) {

@@ -9,8 +9,10 @@ import io.kmsgw.gateway.protocol.KmsRequest;
 import io.kmsgw.gateway.protocol.ProtocolError;
 import io.kmsgw.gateway.protocol.pb.KmsApi;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -197,24 +199,46 @@ public final class Responses {
 
     /**
      * Writes and flushes {@code resp}, closing the connection after it unless kept alive. With {@code m}, times the response
-     * to {@code req} by its write (see {@link RequestMetrics#whenWritten}) before the next pipelined request is let
-     * through, so that request's handling never counts in this one's latency.
+     * to {@code req} by its write (see {@link RequestMetrics#written}) before the next pipelined request is let through, so
+     * that request's handling never counts in this one's latency.
+     * <p>
+     * A kept-alive response is written with the channel's void promise. With a promise of its own, a response longer than
+     * the HTTP encoder copies into its header buffer (128 bytes: most of ours) leaves the encoder as two buffers joined by a
+     * {@code PromiseCombiner}, two more promises and their listeners, on every request. Whether it reached the socket is
+     * read from the channel instead: nothing is pending in TLS or in the outbound buffer after the flush, the usual case on
+     * an event loop. Only a response still pending (the client reads slowly) gets a promise: an empty buffer written behind
+     * it, whose promise completes once everything before it has been written.
      */
     private static void send(Channel ch, FullHttpResponse resp, boolean keepAlive, RequestMetrics m, KmsRequest req, long answered) {
-        ChannelPromise promise = m != null ? ch.newPromise() : null;
         if (!keepAlive) {
+            ChannelPromise promise = ch.newPromise();
             resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ch.writeAndFlush(resp, promise != null ? promise : ch.newPromise()).addListener(ChannelFutureListener.CLOSE);
+            ch.writeAndFlush(resp, promise).addListener(ChannelFutureListener.CLOSE);
             if (m != null) {
                 m.whenWritten(req, answered, promise);
             }
             return;
         }
-        ch.writeAndFlush(resp, promise != null ? promise : ch.voidPromise());
+        ch.writeAndFlush(resp, ch.voidPromise());
         if (m != null) {
-            m.whenWritten(req, answered, promise);
+            if (allWritten(ch)) {
+                m.written(req, answered);
+            } else if (ch.isActive()) {
+                ChannelPromise behind = ch.newPromise();
+                ch.writeAndFlush(Unpooled.EMPTY_BUFFER, behind);
+                m.whenWritten(req, answered, behind);
+            }
         }
         RequestSequencer.done(ch);
+    }
+
+    /**
+     * Whether every byte written to {@code ch} so far has gone to the socket: the channel is open and nothing is pending,
+     * neither in the outbound buffer nor in TLS (whose queue of unencrypted writes counts in the same total).
+     */
+    static boolean allWritten(Channel ch) {
+        ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
+        return out != null && ch.isActive() && out.totalPendingWriteBytes() == 0;
     }
 
     /** Shortens a client-supplied value before it is echoed in an error message. */

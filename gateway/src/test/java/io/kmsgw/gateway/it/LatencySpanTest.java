@@ -70,4 +70,56 @@ class LatencySpanTest {
             assertTrue(MetricsTest.value(text, "jvm_gc_pause_seconds_count", null) >= 1, "GC pauses are metered");
         }
     }
+
+    /**
+     * A response the client is slow to take is timed when its last byte reaches the socket. Kept-alive responses are
+     * written without a promise of their own; one still pending after its flush is timed by an empty write queued behind
+     * it. Here a client with a 4 KB receive buffer sends 6 MB worth of Encrypt requests without reading, waits, then reads:
+     * the responses that waited in the gateway's outbound buffer must carry that wait.
+     */
+    @Test
+    void aResponseTheClientIsSlowToTakeIsTimedWhenItIsWritten() throws Exception {
+        int requests = 1024;
+        long waitMillis = 1000;
+        try (GatewayServer server = GatewayServer.start(TestGateway.settings(dir, "openssl"), Clock.systemUTC())) {
+            JsonNode inst = TestGateway.instance(server);
+            Path ca = Path.of(inst.get("CaFile").asText());
+            RawHttps.GatewayServerInfo key = RawHttps.GatewayServerInfo.of(inst);
+            byte[] plaintext = new byte[6144];
+            new java.util.Random(27).nextBytes(plaintext);
+            byte[] body = KmsApi.EncryptRequest.newBuilder().setKeyId("alias/quickstart").setPlaintext(ByteString.copyFrom(plaintext))
+                    .build().toByteArray();
+            byte[] head = ("POST / HTTP/1.1\r\nhost: x\r\n" + RawHttps.signedHeaders(key, "Encrypt", body) + "content-length: "
+                    + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            java.net.Socket plain = new java.net.Socket();
+            plain.setReceiveBufferSize(4096);
+            plain.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 5000);
+            try (SSLSocket s = (SSLSocket) AdminCommand.trusting(ca).getSocketFactory().createSocket(plain, "127.0.0.1", server.port(), true)) {
+                s.setSoTimeout(30_000);
+                OutputStream out = new java.io.BufferedOutputStream(s.getOutputStream(), 64 * 1024);
+                for (int i = 0; i < requests; i++) {
+                    out.write(head);
+                    out.write(body);
+                    if (i % 8 == 7) {
+                        out.flush();
+                        Thread.sleep(2); // a few at a time: the sequencer holds at most 32 waiting requests per connection
+                    }
+                }
+                out.flush();
+                Thread.sleep(waitMillis); // nothing read yet: what does not fit the socket buffers waits in the gateway
+                java.io.InputStream in = new java.io.BufferedInputStream(s.getInputStream());
+                for (int i = 0; i < requests; i++) {
+                    assertEquals(200, RawHttps.read(in).status(), "response " + i);
+                }
+            }
+            String token = Files.readString(Path.of(inst.get("AdminTokenFile").asText())).trim();
+            String text = new String(RawHttps.send(ca, server.adminPort(),
+                    "GET /metrics HTTP/1.1\r\nhost: x\r\nauthorization: Bearer " + token + "\r\nconnection: close\r\n\r\n", null).body(),
+                    StandardCharsets.UTF_8);
+            assertEquals(requests, MetricsTest.value(text, "kmsgw_request_latency_seconds_count", "api=\"Encrypt\""), "every one timed");
+            double max = MetricsTest.value(text, "kmsgw_request_latency_seconds_max", "api=\"Encrypt\"");
+            assertTrue(max >= waitMillis / 2000.0, "the slowest response includes the client's wait: " + max + " s");
+            assertTrue(MetricsTest.value(text, "kmsgw_request_stage_seconds_sum", "stage=\"write\"") >= waitMillis / 2000.0, "in the write stage");
+        }
+    }
 }
