@@ -118,6 +118,11 @@ public final class SqliteStore implements Store {
     }
 
     @Override
+    public boolean oneConnection() {
+        return true;
+    }
+
+    @Override
     public String binaryType() {
         return "BLOB";
     }

@@ -52,6 +52,14 @@ public interface Store extends AutoCloseable {
      */
     void migrate(String component, List<String> steps);
 
+    /**
+     * True when all work runs on the same connection for the store's whole life (SQLite's one connection), so that a caller
+     * may keep statements prepared on it from one call to the next. A pooled store: false.
+     */
+    default boolean oneConnection() {
+        return false;
+    }
+
     /** The SQL type for binary columns in this dialect (BLOB, BYTEA). */
     String binaryType();
 

@@ -107,6 +107,44 @@ class AuditStoreFormatTest {
         }
     }
 
+    /**
+     * SQLite's batch statements are prepared once and kept: a batch that fails in the middle of its statements (here its key
+     * index row collides with one already there) leaves nothing behind, and the same statements store the retry and the
+     * batches after it, each exactly once.
+     */
+    @Test
+    void theKeptStatementsStoreEveryBatchOnceAfterOneFailed() throws Exception {
+        try (SqliteStore store = new SqliteStore(dir.resolve("db")); AuditStore table = new AuditStore(store)) {
+            long t = System.currentTimeMillis() - 10_000;
+            List<AuditRecord> first = records("a-", t, 100);
+            byte[] firstLines = AuditStore.encode(first);
+            table.storeBatch(1, first, firstLines, firstLines.length);
+
+            List<AuditRecord> second = records("b-", t + 1_000, 100);
+            byte[] secondLines = AuditStore.encode(second);
+            long last = second.get(99).timeMillis();
+            store.write(c -> c.createStatement().executeUpdate("INSERT INTO audit_batch_key (client_key_id, last_millis, first_millis, "
+                    + "batch_id) VALUES ('KAAP.k1', " + last + ", " + last + ", 2)"));
+            assertThrows(StoreException.class, () -> table.storeBatch(2, second, secondLines, secondLines.length),
+                    "the batch row went in, its key row collided: the whole batch fails");
+            assertEquals(100, table.query("KAAP.k1", null, null, null, 1_000).size(), "nothing of the failed batch is kept");
+
+            store.write(c -> c.createStatement().executeUpdate("DELETE FROM audit_batch_key WHERE batch_id = 2"));
+            table.storeBatch(2, second, secondLines, secondLines.length);
+            List<AuditRecord> third = records("c-", t + 2_000, 100);
+            byte[] thirdLines = AuditStore.encode(third);
+            table.storeBatch(3, third, thirdLines, thirdLines.length);
+
+            List<AuditRecord> found = table.query("KAAP.k1", null, null, null, 1_000);
+            assertEquals(300, found.size());
+            Set<String> expected = new java.util.HashSet<>(ids(first));
+            expected.addAll(ids(second));
+            expected.addAll(ids(third));
+            assertEquals(expected, ids(found));
+            assertEquals(300, table.usage(List.of("KAAP.k1")).get("KAAP.k1").requests(), "each batch counted once in the key's use");
+        }
+    }
+
     @Test
     void aDamagedRowIsAStoreErrorNotGarbage() throws Exception {
         try (SqliteStore store = new SqliteStore(dir.resolve("db")); AuditStore table = new AuditStore(store)) {
