@@ -325,6 +325,13 @@ final class AuditStore implements AutoCloseable {
             if (any) {
                 usage.executeBatch();
             }
+        } catch (SQLException | RuntimeException e) {
+            if (ps == prepared) {
+                // on errors such as SQLITE_FULL the driver finalizes the statement: prepare afresh for the retry
+                prepared = null; // and so closed below
+                preparedOn = null;
+            }
+            throw e;
         } finally {
             if (ps != prepared) {
                 closeAll(ps);
@@ -357,7 +364,8 @@ final class AuditStore implements AutoCloseable {
      * A batch's three statements. On a store whose work always runs on one connection (SQLite) they are prepared once and
      * kept: preparing them again for every batch (the usage upsert above all) was a third of what the store cost per
      * request at 14,000 req/s. A pooled store (PostgreSQL) hands out different connections, and its driver keeps the
-     * server-side statements itself: there they are prepared per batch and closed after it.
+     * server-side statements itself: there they are prepared per batch and closed after it. Kept statements that fail are
+     * dropped ({@link #insert}): the driver finalizes a statement on errors such as SQLITE_FULL.
      */
     private PreparedStatement[] statements(Connection c) throws SQLException {
         if (store.oneConnection() && c == preparedOn) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kmsgw.crypto.store.SqliteStore;
 import io.kmsgw.crypto.store.StoreException;
+import io.kmsgw.crypto.store.Tmpfs;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -142,6 +143,54 @@ class AuditStoreFormatTest {
             expected.addAll(ids(third));
             assertEquals(expected, ids(found));
             assertEquals(300, table.usage(List.of("KAAP.k1")).get("KAAP.k1").requests(), "each batch counted once in the key's use");
+        }
+    }
+
+    /**
+     * The kept statements on a disk that fills: the driver finalizes a statement that fails with SQLITE_FULL, so a kept one
+     * must be prepared again, or every batch after the disk had room again would fail ("statement is not executing") and the
+     * gateway, which refuses requests it cannot audit, would stay down.
+     */
+    @Test
+    void aFullDiskFailsBatchesOnlyWhileItIsFull() throws Exception {
+        try (Tmpfs fs = Tmpfs.mount(dir, 4L << 20); SqliteStore store = new SqliteStore(fs.dir().resolve("db"));
+             AuditStore table = new AuditStore(store)) {
+            long t = System.currentTimeMillis() - 60_000;
+            java.util.Random random = new java.util.Random(27);
+            // a page cache of a few pages: a batch spills to the WAL while its statements run, so the disk fills inside them
+            // (with the default cache most batches only failed at COMMIT, which the kept statements never see)
+            store.write(c -> c.createStatement().execute("PRAGMA cache_size=4"));
+            int stored = 0;
+            List<AuditRecord> first = records("first-", t, 100);
+            byte[] firstLines = AuditStore.encode(first);
+            table.storeBatch(1, first, firstLines, firstLines.length);
+            stored += first.size();
+            fs.fill();
+            int failures = 0;
+            for (int b = 2; b < 200 && failures < 3; b++) {
+                // records that do not compress away (random user agents), so the store needs pages for each batch
+                List<AuditRecord> batch = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    byte[] ua = new byte[300];
+                    random.nextBytes(ua);
+                    batch.add(new AuditRecord(t + b * 1_000L + i, "full-" + b + "-" + i, "KAAP.k1", "app", "127.0.0.1",
+                            java.util.Base64.getEncoder().encodeToString(ua), "Encrypt", "key/key-1", "OK", 40));
+                }
+                byte[] lines = AuditStore.encode(batch);
+                try {
+                    table.storeBatch(b, batch, lines, lines.length);
+                    stored += batch.size();
+                } catch (StoreException full) {
+                    failures++;
+                }
+            }
+            assertTrue(failures > 0, "the disk filled up");
+            fs.free();
+            List<AuditRecord> after = records("after-", t + 500_000, 100);
+            byte[] afterLines = AuditStore.encode(after);
+            table.storeBatch(500, after, afterLines, afterLines.length); // throws if a finalized statement was kept
+            stored += after.size();
+            assertEquals(stored, table.query("KAAP.k1", null, null, null, 100_000).size(), "every acknowledged batch, once");
         }
     }
 
