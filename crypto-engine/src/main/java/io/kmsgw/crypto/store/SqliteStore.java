@@ -88,9 +88,29 @@ public final class SqliteStore implements Store {
         }
     }
 
+    /**
+     * BEGIN, COMMIT and ROLLBACK, each prepared once and kept: every write runs two of them (under the store's lock). One
+     * that fails is dropped and prepared again next time: on errors such as SQLITE_FULL the driver finalizes the statement,
+     * and a kept one would fail with "statement is not executing" long after the disk had room again.
+     */
+    private final java.util.Map<String, java.sql.PreparedStatement> control = new java.util.HashMap<>();
+
     private void exec(String sql) throws SQLException {
-        try (Statement s = connection.createStatement()) {
-            s.execute(sql);
+        java.sql.PreparedStatement ps = control.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            control.put(sql, ps);
+        }
+        try {
+            ps.execute();
+        } catch (SQLException | RuntimeException e) {
+            control.remove(sql);
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // already finalized by the driver
+            }
+            throw e;
         }
     }
 
