@@ -100,7 +100,8 @@ public final class RequestMetrics {
 
     /**
      * The response to {@code r}, answered at {@code answeredNanos}, has been written to the socket (seen on the event loop:
-     * nothing left pending after its flush, or its write future completed): its latency and write stage. A failed write (the connection gone) is not a latency.
+     * nothing left pending after its flush, or its write future completed): its latency and write stage. A failed write (the
+     * connection gone) is not a latency.
      */
     public void written(KmsRequest r, long answeredNanos) {
         if (r == null || r.api == null) {

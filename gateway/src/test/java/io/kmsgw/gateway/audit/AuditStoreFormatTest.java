@@ -72,6 +72,14 @@ class AuditStoreFormatTest {
         });
     }
 
+    private static void execute(SqliteStore store, String sql) {
+        store.write(c -> {
+            try (java.sql.Statement s = c.createStatement()) {
+                return s.execute(sql);
+            }
+        });
+    }
+
     private static Set<String> ids(List<AuditRecord> records) {
         return records.stream().map(AuditRecord::requestId).collect(Collectors.toSet());
     }
@@ -124,13 +132,13 @@ class AuditStoreFormatTest {
             List<AuditRecord> second = records("b-", t + 1_000, 100);
             byte[] secondLines = AuditStore.encode(second);
             long last = second.get(99).timeMillis();
-            store.write(c -> c.createStatement().executeUpdate("INSERT INTO audit_batch_key (client_key_id, last_millis, first_millis, "
-                    + "batch_id) VALUES ('KAAP.k1', " + last + ", " + last + ", 2)"));
+            execute(store, "INSERT INTO audit_batch_key (client_key_id, last_millis, first_millis, batch_id) VALUES ('KAAP.k1', " + last
+                    + ", " + last + ", 2)");
             assertThrows(StoreException.class, () -> table.storeBatch(2, second, secondLines, secondLines.length),
                     "the batch row went in, its key row collided: the whole batch fails");
             assertEquals(100, table.query("KAAP.k1", null, null, null, 1_000).size(), "nothing of the failed batch is kept");
 
-            store.write(c -> c.createStatement().executeUpdate("DELETE FROM audit_batch_key WHERE batch_id = 2"));
+            execute(store, "DELETE FROM audit_batch_key WHERE batch_id = 2");
             table.storeBatch(2, second, secondLines, secondLines.length);
             List<AuditRecord> third = records("c-", t + 2_000, 100);
             byte[] thirdLines = AuditStore.encode(third);
@@ -159,7 +167,7 @@ class AuditStoreFormatTest {
             java.util.Random random = new java.util.Random(27);
             // a page cache of a few pages: a batch spills to the WAL while its statements run, so the disk fills inside them
             // (with the default cache most batches only failed at COMMIT, which the kept statements never see)
-            store.write(c -> c.createStatement().execute("PRAGMA cache_size=4"));
+            execute(store, "PRAGMA cache_size=4");
             int stored = 0;
             List<AuditRecord> first = records("first-", t, 100);
             byte[] firstLines = AuditStore.encode(first);
