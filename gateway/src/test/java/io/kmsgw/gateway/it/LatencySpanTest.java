@@ -74,12 +74,13 @@ class LatencySpanTest {
     /**
      * A response the client is slow to take is timed when its last byte reaches the socket. Kept-alive responses are
      * written without a promise of their own; one still pending after its flush is timed by an empty write queued behind
-     * it. Here a client with a 4 KB receive buffer sends 6 MB worth of Encrypt requests without reading, waits, then reads:
-     * the responses that waited in the gateway's outbound buffer must carry that wait.
+     * it. Here a client with a 4 KB receive buffer sends 12 MB worth of Encrypt requests without reading, waits, then reads:
+     * the responses that waited in the gateway's outbound buffer must carry that wait. 12 MB is well past what the kernel
+     * lets a loopback socket buffer hold by default (tcp_wmem's maximum: 4 MB on Debian).
      */
     @Test
     void aResponseTheClientIsSlowToTakeIsTimedWhenItIsWritten() throws Exception {
-        int requests = 1024;
+        int requests = 2048;
         long waitMillis = 1000;
         try (GatewayServer server = GatewayServer.start(TestGateway.settings(dir, "openssl"), Clock.systemUTC())) {
             JsonNode inst = TestGateway.instance(server);
