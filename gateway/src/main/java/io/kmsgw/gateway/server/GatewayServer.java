@@ -90,8 +90,13 @@ public final class GatewayServer implements AutoCloseable {
     private HsmBackend hsmBackend;
     private final KmsEngine engine;
 
+    /**
+     * @param loopsOf null for a gateway; for the warm-up's throwaway instance, the real gateway's listeners, whose event loops
+     *                it borrows
+     */
     private GatewayServer(Settings s, Clock clock, java.util.function.BooleanSupplier stopRequested, Runnable beforeListening,
-                          boolean throwaway) throws Exception {
+                          Listeners loopsOf) throws Exception {
+        boolean throwaway = loopsOf != null;
         this.settings = s;
         this.started = clock.instant();
         Path dir = s.dataDir().toAbsolutePath();
@@ -211,9 +216,10 @@ public final class GatewayServer implements AutoCloseable {
             if (!s.warmup().isZero()) {
                 StartSteps.ensureCanListen(s.bind(), s.port(), s.adminPort());
             }
-            startChecks.put("WarmUp", WarmUp.run(s, s.warmup(), stopRequested).summary());
+            Listeners listeners = closer.add(throwaway ? loopsOf.borrow() : new Listeners(ioThreads(s)));
+            WarmUp.Result warmUp = throwaway ? WarmUp.Result.SKIPPED : WarmUp.run(s, s.warmup(), stopRequested, listeners);
+            startChecks.put("WarmUp", warmUp.summary());
             beforeListening.run();
-            Listeners listeners = closer.add(new Listeners(ioThreads(s)));
             closer.add(new io.kmsgw.gateway.metrics.EventLoopDelay(listeners.workers(), meters.registry()));
             dataAddress = listeners.bind(new InetSocketAddress(s.bind(), s.port()), dataPlane);
             adminAddress = listeners.bind(new InetSocketAddress(s.bind(), s.adminPort()),
@@ -248,7 +254,7 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Starts kmsgw on {@code settings}; returns once both listeners accept connections. */
     public static GatewayServer start(Settings settings, Clock clock) throws Exception {
-        return new GatewayServer(settings, clock, () -> false, () -> { }, false);
+        return new GatewayServer(settings, clock, () -> false, () -> { }, null);
     }
 
     /**
@@ -258,12 +264,15 @@ public final class GatewayServer implements AutoCloseable {
      */
     public static GatewayServer start(Settings settings, Clock clock, java.util.function.BooleanSupplier stopRequested,
                                       Runnable beforeListening) throws Exception {
-        return new GatewayServer(settings, clock, stopRequested, beforeListening, false);
+        return new GatewayServer(settings, clock, stopRequested, beforeListening, null);
     }
 
-    /** The warm-up's throwaway instance: as any other, but its log line says what it is. */
-    static GatewayServer startThrowaway(Settings settings) throws Exception {
-        return new GatewayServer(settings, Clock.systemUTC(), () -> false, () -> { }, true);
+    /**
+     * The warm-up's throwaway instance: as any other, but on the event loops of the gateway being started ({@code loopsOf}),
+     * and its log line says what it is.
+     */
+    static GatewayServer startThrowaway(Settings settings, Listeners loopsOf) throws Exception {
+        return new GatewayServer(settings, Clock.systemUTC(), () -> false, () -> { }, loopsOf);
     }
 
     /** The engine: for the warm-up, which makes its keys on a throwaway instance. */

@@ -2,6 +2,8 @@ package io.kmsgw.gateway.server;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -9,11 +11,14 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,19 +35,51 @@ final class Listeners implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final List<Channel> channels = new ArrayList<>();
+    /** False for a borrower ({@link #borrow}): its close leaves the event loops to their owner. */
+    private final boolean ownsLoops;
+    /** A borrower's accepted connections, closed with it (the owner's end with its event loops). */
+    private final ChannelGroup accepted;
 
     /** @param ioThreads event loops for connections (they also run light crypto inline) */
     Listeners(int ioThreads) {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         boss = new MultiThreadIoEventLoopGroup(1, io);
         workers = new MultiThreadIoEventLoopGroup(ioThreads, io);
+        ownsLoops = true;
+        accepted = null;
+    }
+
+    private Listeners(Listeners owner) {
+        boss = owner.boss;
+        workers = owner.workers;
+        ownsLoops = false;
+        accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    }
+
+    /**
+     * Listeners on these same event loops whose close ends only their own sockets and connections: the warm-up's throwaway
+     * instance serves on the event loops the real one will use, so that what those threads keep for themselves (Netty's
+     * per-thread buffer magazines, recyclers and handler caches) is filled and compiled code has seen it filled.
+     */
+    Listeners borrow() {
+        return new Listeners(this);
     }
 
     /** Binds a listener; returns the address it accepts on (the port chosen when 0 was asked). */
     InetSocketAddress bind(InetSocketAddress address, ChannelInitializer<SocketChannel> init) throws InterruptedException {
-        Channel ch = new ServerBootstrap()
+        ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(channelType)
+                .channel(channelType);
+        if (accepted != null) {
+            b.handler(new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelRead(ChannelHandlerContext ctx, Object child) {
+                    accepted.add((Channel) child); // a server channel reads the connections it accepts
+                    ctx.fireChannelRead(child);
+                }
+            });
+        }
+        Channel ch = b
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -65,6 +102,10 @@ final class Listeners implements AutoCloseable {
     public void close() {
         for (Channel c : channels) {
             c.close().awaitUninterruptibly(5_000);
+        }
+        if (!ownsLoops) {
+            accepted.close().awaitUninterruptibly(5_000);
+            return;
         }
         // Quiet period lets requests already read finish; the timeout bounds the drain. The waits are bounded
         // too: once a stopped server hung here with every event loop thread gone (seen once, after an

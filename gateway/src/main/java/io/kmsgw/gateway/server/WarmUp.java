@@ -71,13 +71,16 @@ import org.slf4j.LoggerFactory;
  * store, simulated HSM, instance PKI, quick-start client key and keys; nothing of the real instance is read or written)
  * and drives it over loopback TLS with signed requests of the everyday kinds (Encrypt, Decrypt, GenerateDataKey,
  * GetSecretValue, Sign on an EC key), closed loop, until the JIT has gone quiet or the budget is spent. The code compiled
- * is the same code the real instance runs: the same classes, pipeline, handlers, audit writer and engine. Then the
- * throwaway is closed and its directory deleted, and the real listeners open.
+ * is the same code the real instance runs: the same classes, pipeline, handlers, audit writer and engine, on the same
+ * event loop threads (the throwaway borrows the real gateway's, so that what Netty keeps per thread, its buffer magazines,
+ * recyclers and handler caches, is filled when the first clients come: about a sixth fewer deoptimizations and a sixth
+ * less JIT work after ready, three paired starts in benchmarks/RESULTS.md). Then the throwaway is closed and its
+ * directory deleted, and the real listeners open.
  *
  * <p>What it cannot warm: a PKCS#11 module's or PostgreSQL's own paths (the throwaway uses the simulated token and the
  * embedded store), and the real instance's first uses (each event loop's HSM context and key cache, the client key's
  * certificate, the decision cache): compiled code meets those once and is recompiled, which is most of what the first
- * second after a warmed start still pays. It never stops a start: a warm-up that fails is logged and skipped.
+ * seconds after a warmed start still pay (about 200 methods deoptimized and 2 s of JIT CPU on the 2-core host). It never stops a start: a warm-up that fails is logged and skipped.
  */
 final class WarmUp {
     private static final Logger LOG = LoggerFactory.getLogger(WarmUp.class);
@@ -113,7 +116,7 @@ final class WarmUp {
      * Warms for at most {@code budget} (zero: nothing), ending early once the JIT is quiet or when {@code stopRequested}
      * says so. Never throws: a failure is logged as one line and the start goes on cold.
      */
-    static Result run(Settings real, Duration budget, BooleanSupplier stopRequested) {
+    static Result run(Settings real, Duration budget, BooleanSupplier stopRequested, Listeners loops) {
         if (budget.isZero() || budget.isNegative()) {
             return Result.SKIPPED;
         }
@@ -123,7 +126,7 @@ final class WarmUp {
             deleteTree(dir); // what a killed warm-up left
             LOG.info("warm-up: a throwaway instance in {} takes signed requests over loopback for up to {} s before this "
                     + "gateway listens (server.warmupSeconds; 0 turns it off)", dir, budget.toSeconds());
-            Result r = drive(throwawaySettings(real, dir), budget, stopRequested);
+            Result r = drive(throwawaySettings(real, dir), budget, stopRequested, loops);
             LOG.info("warm-up: {} requests answered ({} not 200) in {} ms, ended by {}; the JIT compiled for {} ms meanwhile",
                     r.ok() + r.failed(), r.failed(), r.millis(), r.endedBy(), r.compileMillis());
             return r;
@@ -164,7 +167,7 @@ final class WarmUp {
                 Map.entry("warmup-seconds", "0")));
     }
 
-    private static Result drive(Settings settings, Duration budget, BooleanSupplier stopRequested) throws Exception {
+    private static Result drive(Settings settings, Duration budget, BooleanSupplier stopRequested, Listeners loops) throws Exception {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean jitTimed = jit != null && jit.isCompilationTimeMonitoringSupported();
         long compileAtStart = jitTimed ? jit.getTotalCompilationTime() : 0;
@@ -173,7 +176,7 @@ final class WarmUp {
         LongAdder failed = new LongAdder();
         AtomicReference<String> firstFailure = new AtomicReference<>();
         String endedBy = "the budget";
-        try (GatewayServer g = GatewayServer.startThrowaway(settings)) {
+        try (GatewayServer g = GatewayServer.startThrowaway(settings, loops)) {
             List<byte[]> requests = requests(g);
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
             try {
