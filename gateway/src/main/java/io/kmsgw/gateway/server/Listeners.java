@@ -11,10 +11,10 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -35,9 +35,10 @@ final class Listeners implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final List<Channel> channels = new ArrayList<>();
-    /** False for a borrower ({@link #borrow}): its close leaves the event loops to their owner. */
-    private final boolean ownsLoops;
-    /** A borrower's accepted connections, closed with it (the owner's end with its event loops). */
+    /**
+     * A borrower's ({@link #borrow}) accepted connections, closed with it, while the event loops stay with their owner; null
+     * for the owner, whose connections end with its event loops.
+     */
     private final ChannelGroup accepted;
 
     /** @param ioThreads event loops for connections (they also run light crypto inline) */
@@ -45,14 +46,12 @@ final class Listeners implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         boss = new MultiThreadIoEventLoopGroup(1, io);
         workers = new MultiThreadIoEventLoopGroup(ioThreads, io);
-        ownsLoops = true;
         accepted = null;
     }
 
     private Listeners(Listeners owner) {
         boss = owner.boss;
         workers = owner.workers;
-        ownsLoops = false;
         accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     }
 
@@ -103,7 +102,7 @@ final class Listeners implements AutoCloseable {
         for (Channel c : channels) {
             c.close().awaitUninterruptibly(5_000);
         }
-        if (!ownsLoops) {
+        if (accepted != null) {
             accepted.close().awaitUninterruptibly(5_000);
             return;
         }

@@ -80,7 +80,8 @@ import org.slf4j.LoggerFactory;
  * <p>What it cannot warm: a PKCS#11 module's or PostgreSQL's own paths (the throwaway uses the simulated token and the
  * embedded store), and the real instance's first uses (each event loop's HSM context and key cache, the client key's
  * certificate, the decision cache): compiled code meets those once and is recompiled, which is most of what the first
- * seconds after a warmed start still pay (about 200 methods deoptimized and 2 s of JIT CPU on the 2-core host). It never stops a start: a warm-up that fails is logged and skipped.
+ * seconds after a warmed start still pay (about 200 methods deoptimized and 2 s of JIT CPU on the 2-core host). It never
+ * stops a start: a warm-up that fails is logged and skipped.
  */
 final class WarmUp {
     private static final Logger LOG = LoggerFactory.getLogger(WarmUp.class);
@@ -157,7 +158,7 @@ final class WarmUp {
                 Map.entry("port", "0"),
                 Map.entry("admin-port", "0"),
                 Map.entry("tls-engine", real.tlsEngine()),
-                Map.entry("io-threads", String.valueOf(real.ioThreads())),
+                Map.entry("io-threads", String.valueOf(real.ioThreads())), // the loops it borrows: sizes its HSM sessions
                 Map.entry("engine-workers", String.valueOf(real.engineWorkers())),
                 Map.entry("conscrypt", String.valueOf(real.conscrypt())),
                 Map.entry("hsm-pbkdf2-iterations", "1000"),
