@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * instance.json, the ready line and DescribeInstance name an endpoint clients can reach and verify: a wildcard bind
@@ -28,8 +28,7 @@ class AdvertisedEndpointTest {
     }
 
     @Test
-    void instanceJsonKeepsTheBindAddressApart() throws Exception {
-        Path dir = Files.createTempDirectory("kmsgw-adv");
+    void instanceJsonKeepsTheBindAddressApart(@TempDir Path dir) throws Exception {
         Bootstrap.QuickStart qs = new Bootstrap.QuickStart("quickstart", "KAAP.x", dir.resolve("k.json"), dir.resolve("k.pw"), "key-1",
                 "alias/quickstart");
         JsonNode wildcard = new ObjectMapper().readTree(Bootstrap.writeInstanceJson(dir, "kst-1", "127.0.0.1:8443", "127.0.0.1:8444",

@@ -58,6 +58,7 @@ public final class TestGateway {
         Path pinFile = dataDir.toAbsolutePath().resolveSibling(dataDir.getFileName() + ".pkcs11-pin");
         try {
             Files.writeString(pinFile, pin);
+            pinFile.toFile().deleteOnExit(); // outside the data dir, which the tests delete
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
